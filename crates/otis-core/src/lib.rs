@@ -1,0 +1,23 @@
+//! OTIS domain: the conversation model, its ports and the use cases that drive them.
+//!
+//! This crate does no I/O and depends on no runtime, HTTP client or database. Adapters
+//! (`otis-store-*`, `otis-llm`, retrievers) implement the traits in [`ports`]; entry
+//! points (`otis-func`, `otis-cli`) wire adapters into the use cases found here.
+//!
+//! The pieces:
+//! - [`SessionId`], [`TurnId`], [`Seq`], [`Timestamp`], [`Turn`]: validated values.
+//! - [`MaxTurns`] and [`Window`]: the max_turns window of recent turns, pure.
+//! - [`Conversation`]: the conversation memory over a [`ports::SessionStore`], one read to
+//!   load, one write to add a turn, optimistic retry on concurrent appends.
+
+mod conversation;
+mod session_id;
+mod turn;
+mod window;
+
+pub mod ports;
+
+pub use conversation::{AppendError, Conversation, MemoryPolicy, append_turn};
+pub use session_id::{SessionId, SessionIdError};
+pub use turn::{Metadata, NewTurn, Seq, Timestamp, TimestampError, Turn, TurnId, TurnIdError};
+pub use window::{MaxTurns, MaxTurnsError, Window};

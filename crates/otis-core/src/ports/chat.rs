@@ -1,0 +1,112 @@
+//! The `ChatModel` port: something that turns a prompt into an answer.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+/// Who speaks a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Instructions to the model.
+    System,
+    /// The user's words.
+    User,
+    /// The model's earlier words.
+    Assistant,
+}
+
+/// One message of a chat prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    /// Who speaks.
+    pub role: Role,
+    /// What is said.
+    pub content: String,
+}
+
+/// A prompt and how to sample the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    /// The conversation so far, system message first.
+    pub messages: Vec<ChatMessage>,
+    /// Sampling temperature, 0.0..=2.0; 0 asks for the most likely answer.
+    pub temperature: f32,
+    /// Upper bound on generated tokens.
+    pub max_tokens: u32,
+}
+
+/// A finished answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatResponse {
+    /// The answer text, whole.
+    pub text: String,
+    /// The model that answered, as it names itself.
+    pub model: String,
+}
+
+/// Receives answer text as a streaming model produces it.
+pub trait DeltaSink: Send {
+    /// Called with each new piece of the answer, in order.
+    fn delta(&mut self, text: &str);
+}
+
+/// What can go wrong asking a [`ChatModel`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChatError {
+    /// The service throttled and its retries are spent; `retry_after` is its last hint.
+    #[error("model service is throttling requests")]
+    RateLimited {
+        /// How long the service asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// No answer within the configured time.
+    #[error("model did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The service refused the request (4xx other than 429): a configuration or prompt
+    /// problem that retrying will not fix.
+    #[error("model service refused the request ({status}): {message}")]
+    Rejected {
+        /// The HTTP status or equivalent.
+        status: u16,
+        /// The service's own message.
+        message: String,
+    },
+    /// The service answered with something that is not the documented format.
+    #[error("model service sent a malformed answer: {0}")]
+    Malformed(String),
+    /// Any other failure (5xx after retries, connection refused, model file unreadable).
+    #[error("model backend failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Generates answers.
+///
+/// # Contract
+/// - `complete` returns the whole answer or an error, never a partial answer as success.
+/// - `stream` calls the sink with the answer's pieces in order and then returns the same
+///   whole answer `complete` would have. When the returned future is dropped the model
+///   stops generating (this is how a user cancels).
+/// - Throttling (429) is retried inside the adapter, honouring the service's
+///   `Retry-After`, within a bounded total time; then [`ChatError::RateLimited`].
+/// - Adapters never log prompts or keys.
+#[async_trait]
+pub trait ChatModel: Send + Sync + fmt::Debug {
+    /// A short name for `stats` and verbose output (e.g. `extractive`, `azure-openai:gpt-4o`).
+    fn name(&self) -> String;
+
+    /// The whole answer to `request`.
+    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, ChatError>;
+
+    /// The answer to `request`, fed to `sink` as it is produced.
+    async fn stream(
+        &self,
+        request: &ChatRequest,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<ChatResponse, ChatError> {
+        let response = self.complete(request).await?;
+        sink.delta(&response.text);
+        Ok(response)
+    }
+}

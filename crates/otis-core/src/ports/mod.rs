@@ -1,0 +1,14 @@
+//! The ports: traits the use cases drive and adapters implement.
+//!
+//! Each trait states its contract in its docs. An adapter that cannot keep a clause of
+//! a contract does not implement the trait.
+
+mod chat;
+mod retriever;
+mod store;
+
+pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
+pub use retriever::{Hit, RetrieveError, Retriever};
+pub use store::{
+    Cursor, DynSessionStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
+};
