@@ -10,7 +10,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test   run the whole test suite (cargo nextest, then doc tests)
+  test   run the whole test suite (doc tests, then cargo nextest)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings";
 
 fn main() -> ExitCode {
@@ -68,13 +68,14 @@ fn has_nextest() -> bool {
 }
 
 fn test() -> Result<(), String> {
+    // Doc tests first, so that the run ends on the main runner's summary line.
+    cargo(&["test", "--workspace", "--doc", "--quiet"])?;
     if has_nextest() {
-        cargo(&["nextest", "run", "--workspace", "--no-fail-fast"])?;
+        cargo(&["nextest", "run", "--workspace", "--no-fail-fast"])
     } else {
         eprintln!("xtask: cargo-nextest not found, using cargo test");
-        cargo(&["test", "--workspace", "--lib", "--bins", "--tests"])?;
+        cargo(&["test", "--workspace", "--lib", "--bins", "--tests"])
     }
-    cargo(&["test", "--workspace", "--doc"])
 }
 
 fn ci() -> Result<(), String> {
