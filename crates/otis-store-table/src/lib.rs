@@ -1,5 +1,23 @@
-//! SessionStore on Azure Table Storage, spoken over its REST API.
+//! `SessionStore` on Azure Table Storage, spoken over the Table REST API with `reqwest`.
 //!
-//! Skeleton: this crate holds no code yet. The adapter (one entity per turn, one request
-//! per append and per window load, optimistic inserts, tested on Azurite through the
-//! store contract suite) is the Table Storage issue's work. See docs/ARCHITECTURE.md.
+//! - [`Connection`]: connection strings (account key, SAS, `UseDevelopmentStorage=true`),
+//!   secrets redacted from `Debug`.
+//! - [`TableClient`]: signed requests, bounded retries with backoff and jitter,
+//!   queries with continuation, entity-group transactions (`$batch`) checked operation
+//!   by operation, and a request counter for benchmarks.
+//! - [`TableStore`]: the port. One request per append, one per window load, whatever
+//!   the history length. The layout is described in `docs/schema.md`.
+//!
+//! Why not the `azure_data_tables` crate: see `docs/decisions/0001-table-rest-client.md`.
+
+mod auth;
+mod client;
+mod connection;
+mod entity;
+mod keys;
+mod legacy;
+mod store;
+
+pub use client::{Entity, QueryPage, RetryPolicy, TableClient, TableError};
+pub use connection::{Connection, ConnectionStringError, Credential};
+pub use store::{DEFAULT_TABLE, OpenError, TableStore};

@@ -1,0 +1,505 @@
+//! `TableStore`: the `SessionStore` port on Azure Table Storage.
+//!
+//! Layout (see docs/schema.md): one partition per session, one entity per turn with a
+//! RowKey that sorts newest first, and one session record per partition. An append is
+//! one `$batch` (insert the turn, upsert the record): one request, atomic, and the insert
+//! fails with 409 rather than overwrite. Loading the window is one `$top=n` query.
+
+use async_trait::async_trait;
+use otis_core::ports::{Cursor, Page, PageRequest, SessionStore, SessionSummary, StoreError};
+use otis_core::{Seq, SessionId, Timestamp, Turn, TurnId};
+use serde_json::Value;
+
+use crate::client::{BatchOp, Entity, RetryPolicy, TableClient, TableError};
+use crate::connection::{Connection, ConnectionStringError};
+use crate::entity::{
+    MAX_TURN_BYTES, as_i64, as_timestamp, legacy_turn_from_entity, session_entity, turn_entity,
+    turn_from_entity,
+};
+use crate::keys::{
+    LEGACY_RANGE, SESSION_ROW, is_legacy_row_key, partition_key, quote, seq_of_row_key,
+    turn_row_key,
+};
+
+/// The table the previous system used, and our default.
+pub const DEFAULT_TABLE: &str = "OTISChatHistory";
+
+/// Operations per entity-group transaction, the service's limit.
+const BATCH_LIMIT: usize = 100;
+
+/// Why a [`TableStore`] could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The connection string is unusable.
+    #[error(transparent)]
+    Connection(#[from] ConnectionStringError),
+    /// Table names are 3 to 63 letters and digits, starting with a letter.
+    #[error("invalid table name {0:?}: use 3 to 63 letters and digits, starting with a letter")]
+    TableName(String),
+    /// The service refused or could not be reached.
+    #[error("could not prepare table {table}: {source}")]
+    Service {
+        /// The table.
+        table: String,
+        /// What failed.
+        #[source]
+        source: TableError,
+    },
+}
+
+/// The Azure Table Storage session store.
+#[derive(Debug, Clone)]
+pub struct TableStore {
+    client: TableClient,
+    table: String,
+}
+
+impl TableStore {
+    /// Opens the store on `table`, creating the table if it is missing (one request).
+    pub async fn open(
+        connection: Connection,
+        table: &str,
+        policy: RetryPolicy,
+    ) -> Result<Self, OpenError> {
+        let store = Self::open_existing(connection, table, policy)?;
+        store
+            .client
+            .create_table_if_missing(table)
+            .await
+            .map_err(|source| OpenError::Service {
+                table: table.to_owned(),
+                source,
+            })?;
+        Ok(store)
+    }
+
+    /// Opens the store on a table known to exist, sending no request.
+    pub fn open_existing(
+        connection: Connection,
+        table: &str,
+        policy: RetryPolicy,
+    ) -> Result<Self, OpenError> {
+        let valid = (3..=63).contains(&table.len())
+            && table.bytes().all(|b| b.is_ascii_alphanumeric())
+            && table
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic());
+        if !valid {
+            return Err(OpenError::TableName(table.to_owned()));
+        }
+        let client = TableClient::new(connection, policy).map_err(|source| OpenError::Service {
+            table: table.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            client,
+            table: table.to_owned(),
+        })
+    }
+
+    /// The REST client, e.g. to read its request count.
+    pub fn client(&self) -> &TableClient {
+        &self.client
+    }
+
+    /// The table this store uses.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// All entities matching `filter`, following continuations.
+    async fn query_all(
+        &self,
+        filter: &str,
+        select: Option<&str>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        let mut all = Vec::new();
+        let mut continuation = None;
+        loop {
+            let page = self
+                .client
+                .query(
+                    &self.table,
+                    filter,
+                    select,
+                    Some(1000),
+                    continuation.as_ref(),
+                )
+                .await
+                .map_err(store_error)?;
+            all.extend(page.entities);
+            match page.continuation {
+                Some(next) => continuation = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// The rows the previous system wrote for a session, as turns 0.. in window order.
+    async fn legacy_turns(&self, partition: &str) -> Result<Vec<Turn>, StoreError> {
+        let filter = format!(
+            "PartitionKey eq {} and RowKey ge {} and RowKey lt {}",
+            quote(partition),
+            quote(LEGACY_RANGE.0),
+            quote(LEGACY_RANGE.1)
+        );
+        let mut rows = self.query_all(&filter, None).await?;
+        rows.retain(|e| {
+            e.get("RowKey")
+                .and_then(Value::as_str)
+                .is_some_and(is_legacy_row_key)
+        });
+        rows.sort_by_key(legacy_index);
+        rows.iter()
+            .enumerate()
+            .map(|(i, e)| legacy_turn_from_entity(e, Seq(i as u64)).map_err(corrupt))
+            .collect()
+    }
+
+    /// The occupant of a taken position, for a `Conflict`.
+    async fn occupant(&self, partition: &str, seq: Seq) -> Result<Option<TurnId>, StoreError> {
+        let filter = format!(
+            "PartitionKey eq {} and RowKey eq {}",
+            quote(partition),
+            quote(&turn_row_key(seq))
+        );
+        let page = self
+            .client
+            .query(&self.table, &filter, Some("turn_id"), Some(1), None)
+            .await
+            .map_err(store_error)?;
+        Ok(page
+            .entities
+            .first()
+            .and_then(|e| e.get("turn_id"))
+            .and_then(Value::as_str)
+            .and_then(|s| TurnId::parse(s).ok()))
+    }
+
+    /// Deletes rows of one partition, a transaction of at most 100 at a time.
+    async fn delete_rows(&self, partition: &str, rows: &[String]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(BATCH_LIMIT) {
+            let ops: Vec<BatchOp> = chunk
+                .iter()
+                .map(|row| BatchOp::Delete {
+                    partition: partition.to_owned(),
+                    row: row.clone(),
+                })
+                .collect();
+            self.client
+                .batch(&self.table, &ops)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(())
+    }
+}
+
+fn legacy_index(entity: &Entity) -> u64 {
+    entity
+        .get("RowKey")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+fn corrupt(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(error.to_string())
+}
+
+/// Maps a client failure onto the port's errors.
+fn store_error(error: TableError) -> StoreError {
+    if error.is_transient() {
+        return StoreError::Unavailable(Box::new(error));
+    }
+    StoreError::Backend(Box::new(error))
+}
+
+fn row_key(entity: &Entity) -> &str {
+    entity
+        .get("RowKey")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn history_cursor(next: u64, legacy: u64) -> Cursor {
+    Cursor(format!("h{next}.{legacy}"))
+}
+
+fn parse_history_cursor(cursor: &Cursor) -> Option<(u64, u64)> {
+    let (next, legacy) = cursor.0.strip_prefix('h')?.split_once('.')?;
+    Some((next.parse().ok()?, legacy.parse().ok()?))
+}
+
+const LIST_CURSOR: &str = "l\n";
+
+#[async_trait]
+impl SessionStore for TableStore {
+    fn max_turn_bytes(&self) -> usize {
+        MAX_TURN_BYTES
+    }
+
+    async fn insert_turn(&self, session: &SessionId, turn: &Turn) -> Result<(), StoreError> {
+        let bytes = turn.payload_bytes();
+        if bytes > MAX_TURN_BYTES {
+            return Err(StoreError::TooLarge {
+                bytes,
+                limit: MAX_TURN_BYTES,
+            });
+        }
+        let ops = [
+            BatchOp::Insert(turn_entity(session, turn)),
+            BatchOp::Upsert(session_entity(session, turn)),
+        ];
+        match self.client.batch(&self.table, &ops).await {
+            Ok(()) => Ok(()),
+            Err(TableError::Batch { status: 409, .. }) => {
+                let partition = partition_key(session);
+                match self.occupant(&partition, turn.seq).await? {
+                    Some(occupant) => Err(StoreError::Conflict {
+                        seq: turn.seq,
+                        occupant,
+                    }),
+                    None => Err(StoreError::Unavailable(
+                        format!("turn {} was taken, then gone: try again", turn.seq).into(),
+                    )),
+                }
+            }
+            Err(TableError::Batch { status: 413, .. })
+            | Err(TableError::Status { status: 413, .. }) => Err(StoreError::TooLarge {
+                bytes,
+                limit: MAX_TURN_BYTES,
+            }),
+            Err(other) => Err(store_error(other)),
+        }
+    }
+
+    async fn load_latest(&self, session: &SessionId, n: u32) -> Result<Vec<Turn>, StoreError> {
+        let partition = partition_key(session);
+        let want = n as usize;
+        // One query over the whole partition: turn rows come first, newest first; then
+        // legacy rows; then the session record. Seeing the record means we saw it all.
+        let filter = format!("PartitionKey eq {}", quote(&partition));
+        let mut rows = Vec::new();
+        let mut continuation = None;
+        loop {
+            let page = self
+                .client
+                .query(
+                    &self.table,
+                    &filter,
+                    None,
+                    Some(n.clamp(1, 1000)),
+                    continuation.as_ref(),
+                )
+                .await
+                .map_err(store_error)?;
+            rows.extend(page.entities);
+            let turns_seen = rows
+                .iter()
+                .filter(|e| seq_of_row_key(row_key(e)).is_some())
+                .count();
+            match page.continuation {
+                Some(next) if turns_seen < want && rows.len() < want + 1 => {
+                    continuation = Some(next);
+                }
+                _ => break,
+            }
+        }
+        let mut turns = Vec::with_capacity(want);
+        let mut saw_legacy = false;
+        let mut saw_record = false;
+        for entity in &rows {
+            let key = row_key(entity);
+            if seq_of_row_key(key).is_some() {
+                if turns.len() < want {
+                    turns.push(turn_from_entity(entity).map_err(corrupt)?);
+                }
+            } else if is_legacy_row_key(key) {
+                saw_legacy = true;
+            } else if key == SESSION_ROW {
+                saw_record = true;
+            }
+        }
+        turns.reverse();
+        if saw_legacy && turns.len() < want {
+            // A session the previous system wrote: its rows are the oldest turns.
+            let legacy = if saw_record {
+                let mut legacy: Vec<&Entity> = rows
+                    .iter()
+                    .filter(|e| is_legacy_row_key(row_key(e)))
+                    .collect();
+                legacy.sort_by_key(|e| legacy_index(e));
+                legacy
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| legacy_turn_from_entity(e, Seq(i as u64)).map_err(corrupt))
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                self.legacy_turns(&partition).await?
+            };
+            let room = want - turns.len();
+            let skip = legacy.len().saturating_sub(room);
+            let mut combined: Vec<Turn> = legacy.into_iter().skip(skip).collect();
+            combined.extend(turns);
+            return Ok(combined);
+        }
+        Ok(turns)
+    }
+
+    async fn history(
+        &self,
+        session: &SessionId,
+        page: &PageRequest,
+    ) -> Result<Page<Turn>, StoreError> {
+        let partition = partition_key(session);
+        let limit = u64::from(page.limit.get().min(999));
+        let (from, legacy_count, legacy) = match &page.cursor {
+            None => {
+                let legacy = self.legacy_turns(&partition).await?;
+                (0, legacy.len() as u64, Some(legacy))
+            }
+            Some(cursor) => {
+                let (from, count) = parse_history_cursor(cursor)
+                    .ok_or_else(|| StoreError::InvalidCursor(cursor.0.clone()))?;
+                (from, count, None)
+            }
+        };
+        let mut items = Vec::new();
+        if from < legacy_count {
+            let legacy = match legacy {
+                Some(legacy) => legacy,
+                None => self.legacy_turns(&partition).await?,
+            };
+            items.extend(legacy.into_iter().skip(from as usize).take(limit as usize));
+        }
+        let lo = from.max(legacy_count);
+        let hi = from + limit; // one past the page, to learn whether there is more
+        let more;
+        if (items.len() as u64) < limit {
+            let filter = format!(
+                "PartitionKey eq {} and RowKey ge {} and RowKey le {}",
+                quote(&partition),
+                quote(&turn_row_key(Seq(hi))),
+                quote(&turn_row_key(Seq(lo)))
+            );
+            let rows = self
+                .client
+                .query(&self.table, &filter, None, Some((hi - lo + 1) as u32), None)
+                .await
+                .map_err(store_error)?;
+            let mut turns = rows
+                .entities
+                .iter()
+                .map(|e| turn_from_entity(e).map_err(corrupt))
+                .collect::<Result<Vec<_>, _>>()?;
+            turns.reverse();
+            more = turns.last().is_some_and(|t| t.seq.0 >= hi);
+            turns.retain(|t| t.seq.0 < hi);
+            items.extend(turns);
+        } else {
+            more = true;
+        }
+        let next = more.then(|| history_cursor(from + items.len() as u64, legacy_count));
+        Ok(Page { items, next })
+    }
+
+    async fn list_sessions(&self, page: &PageRequest) -> Result<Page<SessionSummary>, StoreError> {
+        let continuation = match &page.cursor {
+            None => None,
+            Some(cursor) => {
+                let rest = cursor
+                    .0
+                    .strip_prefix(LIST_CURSOR)
+                    .ok_or_else(|| StoreError::InvalidCursor(cursor.0.clone()))?;
+                let (partition, row) = rest.split_once('\n').unwrap_or((rest, ""));
+                Some((
+                    partition.to_owned(),
+                    (!row.is_empty()).then(|| row.to_owned()),
+                ))
+            }
+        };
+        let filter = format!("RowKey eq {}", quote(SESSION_ROW));
+        let result = self
+            .client
+            .query(
+                &self.table,
+                &filter,
+                Some("session_id,turns,last_activity"),
+                Some(page.limit.get()),
+                continuation.as_ref(),
+            )
+            .await
+            .map_err(store_error)?;
+        let items = result
+            .entities
+            .iter()
+            .map(|e| {
+                let session = e
+                    .get("session_id")
+                    .and_then(Value::as_str)
+                    .and_then(|s| SessionId::parse(s).ok())
+                    .ok_or_else(|| corrupt("session record without a valid session_id"))?;
+                Ok(SessionSummary {
+                    session,
+                    turns: e.get("turns").and_then(as_i64).unwrap_or(0).max(0) as u64,
+                    last_activity: e
+                        .get("last_activity")
+                        .and_then(as_timestamp)
+                        .unwrap_or(Timestamp::EPOCH),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let next = result.continuation.map(|(partition, row)| {
+            Cursor(format!(
+                "{LIST_CURSOR}{partition}\n{}",
+                row.unwrap_or_default()
+            ))
+        });
+        Ok(Page { items, next })
+    }
+
+    async fn delete_session(&self, session: &SessionId) -> Result<u64, StoreError> {
+        let partition = partition_key(session);
+        let filter = format!("PartitionKey eq {}", quote(&partition));
+        let rows: Vec<String> = self
+            .query_all(&filter, Some("RowKey"))
+            .await?
+            .iter()
+            .map(|e| row_key(e).to_owned())
+            .collect();
+        let turns = rows
+            .iter()
+            .filter(|r| seq_of_row_key(r).is_some() || is_legacy_row_key(r))
+            .count() as u64;
+        // The record goes last, so a failure part-way leaves the session listed.
+        let (record, mut ordered): (Vec<String>, Vec<String>) =
+            rows.into_iter().partition(|r| r == SESSION_ROW);
+        ordered.extend(record);
+        self.delete_rows(&partition, &ordered).await?;
+        Ok(turns)
+    }
+
+    async fn purge_inactive(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
+        let filter = format!(
+            "RowKey eq {} and last_activity lt datetime{}",
+            quote(SESSION_ROW),
+            quote(&cutoff.to_rfc3339())
+        );
+        let records = self.query_all(&filter, Some("session_id")).await?;
+        let mut purged = 0;
+        for record in records {
+            let Some(session) = record
+                .get("session_id")
+                .and_then(Value::as_str)
+                .and_then(|s| SessionId::parse(s).ok())
+            else {
+                continue;
+            };
+            self.delete_session(&session).await?;
+            purged += 1;
+        }
+        Ok(purged)
+    }
+}

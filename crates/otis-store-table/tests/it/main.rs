@@ -1,0 +1,226 @@
+//! Integration tests of the Azure Table store, against a real Azurite process: the store
+//! contract suite, plus the adapter's own cases (legacy rows, injection, request counts,
+//! retries and failures against scripted loopback servers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod azurite;
+mod faults;
+
+use std::sync::Arc;
+
+use otis_core::ports::{PageRequest, SessionStore, StoreError};
+use otis_core::{Conversation, MaxTurns, Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
+use otis_store_table::{Entity, RetryPolicy, TableStore};
+use serde_json::json;
+
+otis_store_contract::store_contract_tests!(|| async {
+    let connection = azurite::connection(&azurite::shared_endpoint());
+    let table = azurite::fresh_table();
+    TableStore::open(connection.clone(), &table, RetryPolicy::default())
+        .await
+        .expect("open table store");
+    otis_store_contract::backend(move || {
+        Arc::new(
+            TableStore::open_existing(connection.clone(), &table, RetryPolicy::default())
+                .expect("table store"),
+        )
+    })
+});
+
+async fn fresh_store() -> TableStore {
+    let connection = azurite::connection(&azurite::shared_endpoint());
+    TableStore::open(connection, &azurite::fresh_table(), RetryPolicy::default())
+        .await
+        .unwrap()
+}
+
+fn sid(raw: &str) -> SessionId {
+    SessionId::parse(raw).unwrap()
+}
+
+fn new_turn(i: u64) -> NewTurn {
+    NewTurn {
+        id: TurnId::parse(format!("t{i}")).unwrap(),
+        at: Timestamp::now(),
+        user: format!("question {i}"),
+        assistant: format!("answer {i}"),
+        metadata: Metadata::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_crafted_id_reads_and_deletes_nothing_but_its_own_turns() {
+    let store: Arc<dyn SessionStore> = Arc::new(fresh_store().await);
+    let victim = sid("victim");
+    let attacker = sid("nobody' or PartitionKey ne 'x");
+    for session in [&victim, &attacker] {
+        let mut c = Conversation::load(store.clone(), session.clone(), MaxTurns::DEFAULT)
+            .await
+            .unwrap();
+        c.add(new_turn(0)).await.unwrap();
+    }
+    let seen = store.load_latest(&attacker, 100).await.unwrap();
+    assert_eq!(seen.len(), 1);
+    let history = store
+        .history(&attacker, &PageRequest::first(100))
+        .await
+        .unwrap();
+    assert_eq!(history.items.len(), 1);
+    assert_eq!(store.delete_session(&attacker).await.unwrap(), 1);
+    assert_eq!(store.load_latest(&victim, 10).await.unwrap().len(), 1);
+}
+
+/// Every append is one request and every window load is one request, at any history
+/// length and window size.
+#[tokio::test]
+async fn appends_and_loads_cost_one_request_each() {
+    let table = fresh_store().await;
+    let store: Arc<dyn SessionStore> = Arc::new(table.clone());
+    let session = sid("counted");
+    let mut conversation = Conversation::load(store.clone(), session.clone(), MaxTurns::DEFAULT)
+        .await
+        .unwrap();
+    let mut written = 0;
+    for history in [5u64, 30, 200] {
+        while written < history {
+            let before = table.client().request_count();
+            conversation.add(new_turn(written)).await.unwrap();
+            assert_eq!(
+                table.client().request_count() - before,
+                1,
+                "append at {written}"
+            );
+            written += 1;
+        }
+        for max_turns in [10, 30] {
+            let before = table.client().request_count();
+            let loaded = Conversation::load(
+                store.clone(),
+                session.clone(),
+                MaxTurns::new(max_turns).unwrap(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                table.client().request_count() - before,
+                1,
+                "load {max_turns} of {history}"
+            );
+            assert_eq!(loaded.len() as u64, history.min(max_turns as u64));
+            assert_eq!(loaded.window().next_seq(), Seq(history));
+        }
+    }
+}
+
+/// Rows in the previous system's exact shape: RowKeys `0000`.., naive ISO timestamps and
+/// `str(dict)` metadata. They load as the session's first turns, and new turns follow.
+#[tokio::test]
+async fn sessions_written_by_the_previous_system_still_load() {
+    let table = fresh_store().await;
+    let store: Arc<dyn SessionStore> = Arc::new(table.clone());
+    let session = sid("user_1700000000_ab12");
+    for (i, (q, a)) in [
+        ("What does LONPF2 do?", "LONPF2 posts loan payments."),
+        (
+            "What copybooks does it use?",
+            "LONPF2 uses LNREC and PAYREC.",
+        ),
+        ("Who calls it?", "LONMAIN calls LONPF2."),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut entity = Entity::new();
+        entity.insert("PartitionKey".into(), json!(session.as_str()));
+        entity.insert("RowKey".into(), json!(format!("{i:04}")));
+        entity.insert(
+            "timestamp".into(),
+            json!(format!("2024-05-01T12:3{i}:56.123456")),
+        );
+        entity.insert("user".into(), json!(q));
+        entity.insert("assistant".into(), json!(a));
+        entity.insert(
+            "metadata_json".into(),
+            json!(format!(
+                "{{'program': 'LONPF2', 'turn': {i}, 'ok': True, 'src': None}}"
+            )),
+        );
+        table.client().insert(table.table(), &entity).await.unwrap();
+    }
+    let mut conversation =
+        Conversation::load(store.clone(), session.clone(), MaxTurns::new(2).unwrap())
+            .await
+            .unwrap();
+    let window: Vec<_> = conversation.window().turns().cloned().collect();
+    assert_eq!(window.len(), 2);
+    assert_eq!(window[0].seq, Seq(1));
+    assert_eq!(window[1].user, "Who calls it?");
+    assert_eq!(window[1].metadata["ok"], json!(true));
+    assert_eq!(window[1].metadata["src"], json!(null));
+    assert_eq!(window[1].metadata["turn"], json!(2));
+    assert_eq!(window[1].at.to_rfc3339(), "2024-05-01T12:32:56.123Z");
+
+    let added = conversation.add(new_turn(9)).await.unwrap();
+    assert_eq!(added.seq, Seq(3), "new turns follow the legacy ones");
+    let latest = store.load_latest(&session, 10).await.unwrap();
+    let users: Vec<&str> = latest.iter().map(|t| t.user.as_str()).collect();
+    assert_eq!(
+        users,
+        [
+            "What does LONPF2 do?",
+            "What copybooks does it use?",
+            "Who calls it?",
+            "question 9"
+        ]
+    );
+    let mut all = Vec::new();
+    let mut request = PageRequest::first(2);
+    loop {
+        let page = store.history(&session, &request).await.unwrap();
+        all.extend(page.items.iter().map(|t| t.seq.0));
+        match request.after(&page) {
+            Some(next) => request = next,
+            None => break,
+        }
+    }
+    assert_eq!(all, [0, 1, 2, 3]);
+    assert_eq!(store.delete_session(&session).await.unwrap(), 4);
+    assert!(store.load_latest(&session, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_stopped_service_is_unavailable_not_empty() {
+    let mut own = azurite::Azurite::start();
+    let connection = azurite::connection(&own.endpoint);
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        base_delay: std::time::Duration::from_millis(10),
+        ..RetryPolicy::default()
+    };
+    let store = TableStore::open(connection, "stopped", policy)
+        .await
+        .unwrap();
+    own.stop();
+    let err = store.load_latest(&sid("s"), 10).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert_eq!(
+        store.client().request_count(),
+        3,
+        "one create, then two attempts"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_key_is_refused_not_retried() {
+    let endpoint = azurite::shared_endpoint();
+    let connection = otis_store_table::Connection::parse(&format!(
+        "AccountName=devstoreaccount1;AccountKey=d3Jvbmcta2V5;TableEndpoint={endpoint}"
+    ))
+    .unwrap();
+    let err = TableStore::open(connection, "refused", RetryPolicy::default())
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("403"), "{shown}");
+    assert!(!shown.contains("d3Jvbmcta2V5"), "key leaked: {shown}");
+}
