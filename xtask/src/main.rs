@@ -14,13 +14,23 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
-  ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings";
+  ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
+  bench store
+         Table store benchmark on a fresh Azurite; prints its figures and writes
+         them into docs/benchmarks.md";
 
 fn main() -> ExitCode {
     let task = env::args().nth(1);
     let result = match task.as_deref() {
         Some("test") => test(),
         Some("ci") => ci(),
+        Some("bench") => match env::args().nth(2).as_deref() {
+            Some("store") => bench_store(),
+            other => Err(format!(
+                "unknown benchmark {:?}\n\n{USAGE}",
+                other.unwrap_or("(none)")
+            )),
+        },
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -182,4 +192,69 @@ fn ci() -> Result<(), String> {
     } else {
         Err(format!("cargo doc failed ({status})"))
     }
+}
+
+/// Runs the Table store benchmark against a fresh Azurite and puts its report between
+/// the `bench:store` markers of docs/benchmarks.md.
+fn bench_store() -> Result<(), String> {
+    let azurite = start_azurite()?;
+    let report_file = env::temp_dir().join(format!("otis-bench-store-{}.md", std::process::id()));
+    let report_path = report_file.to_string_lossy().into_owned();
+    cargo_with(
+        &["bench", "-p", "otis-store-table", "--bench", "store"],
+        &[
+            ("OTIS_BENCH_AZURITE", azurite.endpoint.as_str()),
+            ("OTIS_BENCH_OUT", report_path.as_str()),
+        ],
+    )?;
+    drop(azurite);
+    let report = std::fs::read_to_string(&report_file)
+        .map_err(|e| format!("benchmark wrote no report: {e}"))?;
+    let _ = std::fs::remove_file(&report_file);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let section = format!(
+        "<!-- bench:store -->\n## Table store on Azurite\n\nCommand: `cargo xtask bench store` \
+         (release build, Azurite {} in memory on loopback, {cores} cores; one run, figures \
+         from that run only).\n\n{report}\n<!-- /bench:store -->",
+        azurite_version()
+    );
+    write_section("store", &section)
+}
+
+fn azurite_version() -> String {
+    let package = workspace_root().join("tools/azurite/node_modules/azurite/package.json");
+    std::fs::read_to_string(package)
+        .ok()
+        .and_then(|text| {
+            let start = text.find("\"version\"")?;
+            let rest = &text[start + 9..];
+            let open = rest.find('"')? + 1;
+            let close = rest[open..].find('"')? + open;
+            Some(rest[open..close].to_owned())
+        })
+        .unwrap_or_else(|| String::from("(unknown version)"))
+}
+
+/// Replaces (or appends) the `bench:NAME` section of docs/benchmarks.md.
+fn write_section(name: &str, section: &str) -> Result<(), String> {
+    let path = workspace_root().join("docs/benchmarks.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        String::from(
+            "# Benchmarks\n\nWritten by `cargo xtask bench ...`; do not edit sections by hand.\n",
+        )
+    });
+    let (open, close) = (
+        format!("<!-- bench:{name} -->"),
+        format!("<!-- /bench:{name} -->"),
+    );
+    let updated = match (text.find(&open), text.find(&close)) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}{section}{}", &text[..start], &text[end + close.len()..])
+        }
+        _ => format!("{}\n{section}\n", text.trim_end()),
+    };
+    std::fs::write(&path, updated)
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
 }

@@ -122,22 +122,17 @@ pub(crate) fn turn_entity(session: &SessionId, turn: &Turn) -> Entity {
     entity
 }
 
-/// The per-session record written with each turn.
-pub(crate) fn session_entity(session: &SessionId, turn: &Turn) -> Entity {
+/// The per-session record, written with the session's first turn. It carries the
+/// original id, so that sessions can be listed without scanning turns.
+pub(crate) fn session_entity(session: &SessionId, first: &Turn) -> Entity {
     let mut entity = Entity::new();
     entity.insert("PartitionKey".into(), partition_key(session).into());
     entity.insert("RowKey".into(), SESSION_ROW.into());
     entity.insert("session_id".into(), session.as_str().into());
     typed(
         &mut entity,
-        "turns",
-        turn.seq.next().0.to_string(),
-        "Edm.Int64",
-    );
-    typed(
-        &mut entity,
-        "last_activity",
-        turn.at.to_rfc3339(),
+        "created",
+        first.at.to_rfc3339(),
         "Edm.DateTime",
     );
     entity

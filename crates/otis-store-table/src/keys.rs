@@ -12,9 +12,8 @@ pub(crate) const SESSION_ROW: &str = "session";
 /// `0001`, ...) sort after every turn row, and the session record after those.
 const TURN_PREFIX: char = '!';
 const INVERT: u64 = 9_999_999_999_999_999_999;
-/// The first RowKey past every turn row, for range filters.
-#[cfg(test)]
-pub(crate) const TURN_RANGE_END: &str = "\"";
+/// The first RowKey of the turn rows and the first one past them, for range filters.
+pub(crate) const TURN_RANGE: (&str, &str) = ("!", "\"");
 /// The first and past-the-last RowKeys of legacy rows.
 pub(crate) const LEGACY_RANGE: (&str, &str) = ("0", ":");
 
@@ -139,7 +138,8 @@ mod tests {
         assert_eq!(keys, sorted);
         for (seq, key) in [0, 1, 9, 10, 99, 100, 12345].iter().zip(&keys) {
             assert_eq!(seq_of_row_key(key), Some(Seq(*seq)));
-            assert!(key.as_str() < TURN_RANGE_END && key.as_str() < "0000");
+            assert!(key.as_str() >= TURN_RANGE.0 && key.as_str() < TURN_RANGE.1);
+            assert!(key.as_str() < "0000");
         }
         assert_eq!(seq_of_row_key("0001"), None);
         assert_eq!(seq_of_row_key(SESSION_ROW), None);

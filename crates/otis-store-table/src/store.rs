@@ -17,7 +17,7 @@ use crate::entity::{
     turn_from_entity,
 };
 use crate::keys::{
-    LEGACY_RANGE, SESSION_ROW, is_legacy_row_key, partition_key, quote, seq_of_row_key,
+    LEGACY_RANGE, SESSION_ROW, TURN_RANGE, is_legacy_row_key, partition_key, quote, seq_of_row_key,
     turn_row_key,
 };
 
@@ -177,6 +177,39 @@ impl TableStore {
             .and_then(|s| TurnId::parse(s).ok()))
     }
 
+    /// A session's turn count and last activity, from its newest turn row (one query).
+    /// `None` when it holds no turn.
+    async fn summary(&self, session: SessionId) -> Result<Option<SessionSummary>, StoreError> {
+        let partition = partition_key(&session);
+        let filter = format!(
+            "PartitionKey eq {} and RowKey ge {} and RowKey lt {}",
+            quote(&partition),
+            quote(TURN_RANGE.0),
+            quote(TURN_RANGE.1)
+        );
+        let page = self
+            .client
+            .query(&self.table, &filter, Some("seq,timestamp"), Some(1), None)
+            .await
+            .map_err(store_error)?;
+        let Some(latest) = page.entities.first() else {
+            return Ok(None);
+        };
+        let seq = latest
+            .get("seq")
+            .and_then(as_i64)
+            .ok_or_else(|| corrupt("turn without seq"))?;
+        let last_activity = latest
+            .get("timestamp")
+            .and_then(as_timestamp)
+            .ok_or_else(|| corrupt("turn without timestamp"))?;
+        Ok(Some(SessionSummary {
+            session,
+            turns: u64::try_from(seq).unwrap_or(0) + 1,
+            last_activity,
+        }))
+    }
+
     /// Deletes rows of one partition, a transaction of at most 100 at a time.
     async fn delete_rows(&self, partition: &str, rows: &[String]) -> Result<(), StoreError> {
         for chunk in rows.chunks(BATCH_LIMIT) {
@@ -194,6 +227,14 @@ impl TableStore {
         }
         Ok(())
     }
+}
+
+fn record_session(record: &Entity) -> Result<SessionId, StoreError> {
+    record
+        .get("session_id")
+        .and_then(Value::as_str)
+        .and_then(|s| SessionId::parse(s).ok())
+        .ok_or_else(|| corrupt("session record without a valid session_id"))
 }
 
 fn legacy_index(entity: &Entity) -> u64 {
@@ -248,13 +289,22 @@ impl SessionStore for TableStore {
                 limit: MAX_TURN_BYTES,
             });
         }
-        let ops = [
-            BatchOp::Insert(turn_entity(session, turn)),
-            BatchOp::Upsert(session_entity(session, turn)),
-        ];
-        match self.client.batch(&self.table, &ops).await {
+        // The first turn creates the session record in the same transaction; later turns
+        // are a plain insert. Either way: one request, and 409 rather than overwrite.
+        let outcome = if turn.seq == Seq::FIRST {
+            let ops = [
+                BatchOp::Insert(turn_entity(session, turn)),
+                BatchOp::Upsert(session_entity(session, turn)),
+            ];
+            self.client.batch(&self.table, &ops).await
+        } else {
+            self.client
+                .insert(&self.table, &turn_entity(session, turn))
+                .await
+        };
+        match outcome {
             Ok(()) => Ok(()),
-            Err(TableError::Batch { status: 409, .. }) => {
+            Err(TableError::Batch { status: 409, .. } | TableError::Status { status: 409, .. }) => {
                 let partition = partition_key(session);
                 match self.occupant(&partition, turn.seq).await? {
                     Some(occupant) => Err(StoreError::Conflict {
@@ -266,11 +316,12 @@ impl SessionStore for TableStore {
                     )),
                 }
             }
-            Err(TableError::Batch { status: 413, .. })
-            | Err(TableError::Status { status: 413, .. }) => Err(StoreError::TooLarge {
-                bytes,
-                limit: MAX_TURN_BYTES,
-            }),
+            Err(TableError::Batch { status: 413, .. } | TableError::Status { status: 413, .. }) => {
+                Err(StoreError::TooLarge {
+                    bytes,
+                    limit: MAX_TURN_BYTES,
+                })
+            }
             Err(other) => Err(store_error(other)),
         }
     }
@@ -426,31 +477,19 @@ impl SessionStore for TableStore {
             .query(
                 &self.table,
                 &filter,
-                Some("session_id,turns,last_activity"),
+                Some("session_id"),
                 Some(page.limit.get()),
                 continuation.as_ref(),
             )
             .await
             .map_err(store_error)?;
-        let items = result
-            .entities
-            .iter()
-            .map(|e| {
-                let session = e
-                    .get("session_id")
-                    .and_then(Value::as_str)
-                    .and_then(|s| SessionId::parse(s).ok())
-                    .ok_or_else(|| corrupt("session record without a valid session_id"))?;
-                Ok(SessionSummary {
-                    session,
-                    turns: e.get("turns").and_then(as_i64).unwrap_or(0).max(0) as u64,
-                    last_activity: e
-                        .get("last_activity")
-                        .and_then(as_timestamp)
-                        .unwrap_or(Timestamp::EPOCH),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut items = Vec::with_capacity(result.entities.len());
+        for record in &result.entities {
+            let session = record_session(record)?;
+            if let Some(summary) = self.summary(session).await? {
+                items.push(summary);
+            }
+        }
         let next = result.continuation.map(|(partition, row)| {
             Cursor(format!(
                 "{LIST_CURSOR}{partition}\n{}",
@@ -482,23 +521,19 @@ impl SessionStore for TableStore {
     }
 
     async fn purge_inactive(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
-        let filter = format!(
-            "RowKey eq {} and last_activity lt datetime{}",
-            quote(SESSION_ROW),
-            quote(&cutoff.to_rfc3339())
-        );
+        let filter = format!("RowKey eq {}", quote(SESSION_ROW));
         let records = self.query_all(&filter, Some("session_id")).await?;
         let mut purged = 0;
-        for record in records {
-            let Some(session) = record
-                .get("session_id")
-                .and_then(Value::as_str)
-                .and_then(|s| SessionId::parse(s).ok())
-            else {
-                continue;
+        for record in &records {
+            let session = record_session(record)?;
+            let idle = match self.summary(session.clone()).await? {
+                Some(summary) => summary.last_activity < cutoff,
+                None => true,
             };
-            self.delete_session(&session).await?;
-            purged += 1;
+            if idle {
+                self.delete_session(&session).await?;
+                purged += 1;
+            }
         }
         Ok(purged)
     }
