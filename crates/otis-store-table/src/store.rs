@@ -144,17 +144,8 @@ impl TableStore {
             quote(LEGACY_RANGE.0),
             quote(LEGACY_RANGE.1)
         );
-        let mut rows = self.query_all(&filter, None).await?;
-        rows.retain(|e| {
-            e.get("RowKey")
-                .and_then(Value::as_str)
-                .is_some_and(is_legacy_row_key)
-        });
-        rows.sort_by_key(legacy_index);
-        rows.iter()
-            .enumerate()
-            .map(|(i, e)| legacy_turn_from_entity(e, Seq(i as u64)).map_err(corrupt))
-            .collect()
+        let rows = self.query_all(&filter, None).await?;
+        decode_legacy(rows.iter())
     }
 
     /// The occupant of a taken position, for a `Conflict`.
@@ -235,6 +226,17 @@ fn record_session(record: &Entity) -> Result<SessionId, StoreError> {
         .and_then(Value::as_str)
         .and_then(|s| SessionId::parse(s).ok())
         .ok_or_else(|| corrupt("session record without a valid session_id"))
+}
+
+/// The legacy rows among `rows`, in window order, as turns 0, 1, ...
+fn decode_legacy<'a>(rows: impl Iterator<Item = &'a Entity>) -> Result<Vec<Turn>, StoreError> {
+    let mut legacy: Vec<&Entity> = rows.filter(|e| is_legacy_row_key(row_key(e))).collect();
+    legacy.sort_by_key(|e| legacy_index(e));
+    legacy
+        .iter()
+        .enumerate()
+        .map(|(i, e)| legacy_turn_from_entity(e, Seq(i as u64)).map_err(corrupt))
+        .collect()
 }
 
 fn legacy_index(entity: &Entity) -> u64 {
@@ -377,16 +379,7 @@ impl SessionStore for TableStore {
         if saw_legacy && turns.len() < want {
             // A session the previous system wrote: its rows are the oldest turns.
             let legacy = if saw_record {
-                let mut legacy: Vec<&Entity> = rows
-                    .iter()
-                    .filter(|e| is_legacy_row_key(row_key(e)))
-                    .collect();
-                legacy.sort_by_key(|e| legacy_index(e));
-                legacy
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| legacy_turn_from_entity(e, Seq(i as u64)).map_err(corrupt))
-                    .collect::<Result<Vec<_>, _>>()?
+                decode_legacy(rows.iter())?
             } else {
                 self.legacy_turns(&partition).await?
             };
