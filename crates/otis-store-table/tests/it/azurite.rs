@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use otis_store_table::Connection;
 
 /// Azurite's well-known account key (public, documented for the emulator).
-const DEV_KEY: &str =
+pub(crate) const DEV_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 pub(crate) struct Azurite {

@@ -224,3 +224,60 @@ async fn a_bad_key_is_refused_not_retried() {
     assert!(shown.contains("403"), "{shown}");
     assert!(!shown.contains("d3Jvbmcta2V5"), "key leaked: {shown}");
 }
+
+/// An account SAS for the development account, signed as the 2019-02-02 service
+/// version documents: account, permissions, services, resource types, start, expiry,
+/// IP, protocol, version, each followed by a newline.
+fn account_sas(key_b64: &str) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let (sp, ss, srt, se, sv) = ("rwdlacu", "t", "sco", "2099-01-01T00:00:00Z", "2019-02-02");
+    let string_to_sign = format!("devstoreaccount1\n{sp}\n{ss}\n{srt}\n\n{se}\n\n\n{sv}\n");
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(key_b64)
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(string_to_sign.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let sig: String =
+        percent_encoding::utf8_percent_encode(&sig, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!(
+        "sv={sv}&ss={ss}&srt={srt}&sp={sp}&se={}&sig={sig}",
+        se.replace(':', "%3A")
+    )
+}
+
+#[tokio::test]
+async fn a_shared_access_signature_works_and_a_forged_one_is_refused() {
+    let endpoint = azurite::shared_endpoint();
+    let sas = account_sas(azurite::DEV_KEY);
+    let connection = otis_store_table::Connection::parse(&format!(
+        "TableEndpoint={endpoint};SharedAccessSignature={sas}"
+    ))
+    .unwrap();
+    assert!(
+        !format!("{connection:?}").contains("sig="),
+        "SAS leaked in Debug"
+    );
+    let store: Arc<dyn SessionStore> = Arc::new(
+        TableStore::open(connection, &azurite::fresh_table(), RetryPolicy::default())
+            .await
+            .unwrap(),
+    );
+    let session = sid("sas-session");
+    let mut c = Conversation::load(store.clone(), session.clone(), MaxTurns::DEFAULT)
+        .await
+        .unwrap();
+    c.add(new_turn(0)).await.unwrap();
+    assert_eq!(store.load_latest(&session, 10).await.unwrap().len(), 1);
+
+    let forged = account_sas("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    let connection = otis_store_table::Connection::parse(&format!(
+        "TableEndpoint={endpoint};SharedAccessSignature={forged}"
+    ))
+    .unwrap();
+    let err = TableStore::open(connection, "forged", RetryPolicy::default())
+        .await
+        .unwrap_err();
+    assert!(format!("{err}").contains("403"), "{err}");
+}
