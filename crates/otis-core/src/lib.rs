@@ -9,14 +9,24 @@
 //! - [`MaxTurns`] and [`Window`]: the max_turns window of recent turns, pure.
 //! - [`Conversation`]: the conversation memory over a [`ports::SessionStore`], one read to
 //!   load, one write to add a turn, optimistic retry on concurrent appends.
+//! - [`resolve`]: follow-up resolution ("it" -> the conversation's subject).
+//! - [`Assistant`]: the ask use case (resolve, retrieve, generate, persist), with
+//!   per-stage timing; [`prompt`] renders a grounded question for text models.
 
+mod ask;
 mod conversation;
+pub mod prompt;
+pub mod resolve;
 mod session_id;
 mod turn;
 mod window;
 
 pub mod ports;
 
+pub use ask::{
+    AskError, AskRequest, AskResponse, Assistant, MAX_QUESTION_BYTES, SourceRef, TEMPERATURE_RANGE,
+    TOP_K_RANGE, Timing,
+};
 pub use conversation::{AppendError, Conversation, MemoryPolicy, append_turn};
 pub use session_id::{SessionId, SessionIdError};
 pub use turn::{Metadata, NewTurn, Seq, Timestamp, TimestampError, Turn, TurnId, TurnIdError};

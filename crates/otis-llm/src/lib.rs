@@ -1,5 +1,8 @@
-//! ChatModel adapters: the offline extractive answerer, Azure OpenAI and OpenAI-compatible
-//! chat completions, and a local GGUF model behind a feature.
+//! `ChatModel` adapters.
 //!
-//! Skeleton: this crate holds no code yet; the ask-pipeline issue fills it. See
-//! docs/ARCHITECTURE.md.
+//! - [`Extractive`]: the offline default. No network, no model: it composes the answer
+//!   from the retrieved sources and the COBOL facts the index extracted, citing sources.
+
+mod extractive;
+
+pub use extractive::Extractive;

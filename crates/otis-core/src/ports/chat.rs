@@ -1,9 +1,11 @@
-//! The `ChatModel` port: something that turns a prompt into an answer.
+//! The `ChatModel` port: something that turns a grounded question into an answer.
 
 use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
+
+use crate::ports::Hit;
 
 /// Who speaks a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +18,17 @@ pub enum Role {
     Assistant,
 }
 
+impl Role {
+    /// The role's name in OpenAI-style chat messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
+
 /// One message of a chat prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatMessage {
@@ -25,11 +38,18 @@ pub struct ChatMessage {
     pub content: String,
 }
 
-/// A prompt and how to sample the answer.
+/// A question grounded in retrieved sources, and how to sample the answer.
+///
+/// Models that take text render it with [`crate::prompt::messages`]; the extractive
+/// answerer reads `question` and `sources` directly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatRequest {
-    /// The conversation so far, system message first.
-    pub messages: Vec<ChatMessage>,
+    /// The question, with follow-up references already resolved.
+    pub question: String,
+    /// Recent turns of the conversation, oldest first (user, assistant, ...).
+    pub history: Vec<ChatMessage>,
+    /// The retrieved sources, best first; answers cite them as `[1]`, `[2]`, ...
+    pub sources: Vec<Hit>,
     /// Sampling temperature, 0.0..=2.0; 0 asks for the most likely answer.
     pub temperature: f32,
     /// Upper bound on generated tokens.

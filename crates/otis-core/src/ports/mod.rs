@@ -8,7 +8,7 @@ mod retriever;
 mod store;
 
 pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
-pub use retriever::{Hit, RetrieveError, Retriever};
+pub use retriever::{FileAssignment, Hit, MemberFacts, MemberKind, RetrieveError, Retriever};
 pub use store::{
     Cursor, DynSessionStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
 };

@@ -103,7 +103,7 @@ async fn serve(script: Vec<Reply>) -> Scripted {
 }
 
 fn store(endpoint: &str, policy: RetryPolicy) -> TableStore {
-    let connection: Connection = crate::azurite::connection(endpoint);
+    let connection: Connection = crate::connection(endpoint);
     TableStore::open_existing(connection, "scripted", policy).unwrap()
 }
 

@@ -3,18 +3,22 @@
 //! retries and failures against scripted loopback servers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod azurite;
 mod faults;
 
 use std::sync::Arc;
 
 use otis_core::ports::{PageRequest, SessionStore, StoreError};
 use otis_core::{Conversation, MaxTurns, Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
-use otis_store_table::{Entity, RetryPolicy, TableStore};
+use otis_store_table::{Connection, Entity, RetryPolicy, TableStore};
+use otis_testkit::azurite;
+
+fn connection(endpoint: &str) -> Connection {
+    Connection::parse(&azurite::connection_string(endpoint)).unwrap()
+}
 use serde_json::json;
 
 otis_store_contract::store_contract_tests!(|| async {
-    let connection = azurite::connection(&azurite::shared_endpoint());
+    let connection = connection(&azurite::shared_endpoint());
     let table = azurite::fresh_table();
     TableStore::open(connection.clone(), &table, RetryPolicy::default())
         .await
@@ -28,7 +32,7 @@ otis_store_contract::store_contract_tests!(|| async {
 });
 
 async fn fresh_store() -> TableStore {
-    let connection = azurite::connection(&azurite::shared_endpoint());
+    let connection = connection(&azurite::shared_endpoint());
     TableStore::open(connection, &azurite::fresh_table(), RetryPolicy::default())
         .await
         .unwrap()
@@ -191,7 +195,7 @@ async fn sessions_written_by_the_previous_system_still_load() {
 #[tokio::test]
 async fn a_stopped_service_is_unavailable_not_empty() {
     let mut own = azurite::Azurite::start();
-    let connection = azurite::connection(&own.endpoint);
+    let connection = connection(&own.endpoint);
     let policy = RetryPolicy {
         max_attempts: 2,
         base_delay: std::time::Duration::from_millis(10),

@@ -9,20 +9,19 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use otis_store_table::Connection;
-
 /// Azurite's well-known account key (public, documented for the emulator).
-pub(crate) const DEV_KEY: &str =
+pub const DEV_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-pub(crate) struct Azurite {
+#[derive(Debug)]
+pub struct Azurite {
     child: Option<Child>,
-    pub(crate) endpoint: String,
+    pub endpoint: String,
 }
 
 impl Azurite {
     /// Starts a new Azurite table service on a free port.
-    pub(crate) fn start() -> Azurite {
+    pub fn start() -> Azurite {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/azurite");
         let bin = root.join("node_modules/.bin/azurite-table");
         assert!(
@@ -62,7 +61,7 @@ impl Azurite {
     }
 
     /// Stops it now (for tests of an unreachable service).
-    pub(crate) fn stop(&mut self) {
+    pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -85,7 +84,7 @@ fn free_port() -> u16 {
 
 /// The table endpoint the shared tests use: `OTIS_TEST_AZURITE`, or one Azurite started
 /// for this test process and left to die with it.
-pub(crate) fn shared_endpoint() -> String {
+pub fn shared_endpoint() -> String {
     static SHARED: OnceLock<String> = OnceLock::new();
     SHARED
         .get_or_init(|| {
@@ -98,16 +97,15 @@ pub(crate) fn shared_endpoint() -> String {
         .clone()
 }
 
-/// A connection to the development account at `endpoint`.
-pub(crate) fn connection(endpoint: &str) -> Connection {
-    Connection::parse(&format!(
+/// A connection string for the development account at `endpoint`.
+pub fn connection_string(endpoint: &str) -> String {
+    format!(
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DEV_KEY};TableEndpoint={endpoint}"
-    ))
-    .expect("valid connection string")
+    )
 }
 
 /// A table name no other test uses.
-pub(crate) fn fresh_table() -> String {
+pub fn fresh_table() -> String {
     format!("t{:016x}{:08x}", fastrand_u64(), std::process::id())
 }
 

@@ -1,0 +1,284 @@
+//! Settings: read from `local.settings.json` (its `Values`, as Azure Functions writes
+//! it) and the environment (which wins), validated once at start-up.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use otis_core::MaxTurns;
+use serde_json::{Value, json};
+
+/// A secret: kept out of `Debug`, `Display` and [`Settings::describe`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Which session store to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// Azure Table Storage when a connection string is configured, else in-memory.
+    Auto,
+    /// In-memory: conversations last as long as the process.
+    Memory,
+    /// Azure Table Storage (needs a connection string).
+    Table,
+}
+
+/// Which model answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// Azure OpenAI when configured, else extractive.
+    Auto,
+    /// The offline extractive answerer.
+    Extractive,
+}
+
+/// Every setting, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where settings came from, for `stats` and `-v`.
+    pub sources: Vec<String>,
+    /// Store choice (`OTIS_STORE`).
+    pub store: StoreChoice,
+    /// Storage connection string (`AZURE_STORAGE_CONNECTION_STRING`, else
+    /// `AzureWebJobsStorage`).
+    pub storage_connection: Option<Secret>,
+    /// Table for turns (`OTIS_TABLE_NAME`).
+    pub table_name: String,
+    /// Window size (`OTIS_MAX_TURNS`).
+    pub max_turns: MaxTurns,
+    /// Session time to live (`OTIS_SESSION_TTL_DAYS`); `None` keeps sessions.
+    pub session_ttl: Option<Duration>,
+    /// Folder of COBOL sources to index (`OTIS_CORPUS`).
+    pub corpus: PathBuf,
+    /// Where the local index lives (`OTIS_INDEX_DIR`).
+    pub index_dir: PathBuf,
+    /// Model choice (`OTIS_MODEL`).
+    pub model: ModelChoice,
+    /// Sources per question (`OTIS_TOP_K`).
+    pub top_k: u32,
+}
+
+/// A setting that is present but unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The settings file could not be read or parsed.
+    #[error("settings file {path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is invalid.
+    #[error("setting {key}: {message}")]
+    Invalid {
+        /// The key.
+        key: &'static str,
+        /// What is wrong (never the value of a secret).
+        message: String,
+    },
+}
+
+/// The sample corpus that ships with the repository.
+pub fn sample_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/otis-sample")
+}
+
+/// The platform's data folder for OTIS: `OTIS_DATA_DIR`, else `$XDG_DATA_HOME/otis`,
+/// else `~/.local/share/otis` (or `%LOCALAPPDATA%\otis`), else `./.otis`.
+pub fn data_dir(values: &BTreeMap<String, String>) -> PathBuf {
+    if let Some(dir) = values.get("OTIS_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(xdg) = values.get("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Path::new(xdg).join("otis");
+    }
+    if let Some(local) = values.get("LOCALAPPDATA").filter(|v| !v.is_empty()) {
+        return Path::new(local).join("otis");
+    }
+    if let Some(home) = values.get("HOME").filter(|v| !v.is_empty()) {
+        return Path::new(home).join(".local/share/otis");
+    }
+    PathBuf::from(".otis")
+}
+
+/// Reads the `Values` object of a `local.settings.json`.
+pub fn read_settings_file(path: &Path) -> Result<BTreeMap<String, String>, SettingsError> {
+    let fail = |message: String| SettingsError::File {
+        path: path.to_owned(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))?;
+    let values = match json.get("Values") {
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(fail("\"Values\" is not an object".into())),
+        None => return Ok(BTreeMap::new()),
+    };
+    values
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), s.clone())),
+            Value::Number(n) => Ok((k.clone(), n.to_string())),
+            Value::Bool(b) => Ok((k.clone(), b.to_string())),
+            _ => Err(fail(format!("value of {k} is not a string"))),
+        })
+        .collect()
+}
+
+impl Settings {
+    /// Settings from the process environment, over `local.settings.json` in the
+    /// current folder when there is one (or the file `OTIS_SETTINGS` names).
+    pub fn from_env() -> Result<Self, SettingsError> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let file = env.get("OTIS_SETTINGS").map(PathBuf::from).or_else(|| {
+            let default = PathBuf::from("local.settings.json");
+            default.exists().then_some(default)
+        });
+        let mut values = BTreeMap::new();
+        let mut sources = Vec::new();
+        if let Some(file) = file {
+            values.extend(read_settings_file(&file)?);
+            sources.push(file.display().to_string());
+        }
+        values.extend(env);
+        sources.push("environment".into());
+        Self::from_values(&values, sources)
+    }
+
+    /// Settings from a map of keys to values.
+    pub fn from_values(
+        values: &BTreeMap<String, String>,
+        sources: Vec<String>,
+    ) -> Result<Self, SettingsError> {
+        let get = |key: &str| values.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let invalid = |key: &'static str, message: String| SettingsError::Invalid { key, message };
+
+        let store = match get("OTIS_STORE").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("auto") => StoreChoice::Auto,
+            Some("memory") => StoreChoice::Memory,
+            Some("table") => StoreChoice::Table,
+            Some(other) => {
+                return Err(invalid(
+                    "OTIS_STORE",
+                    format!("{other:?} is not one of auto, memory, table"),
+                ));
+            }
+        };
+        let storage_connection = get("AZURE_STORAGE_CONNECTION_STRING")
+            .or_else(|| get("AzureWebJobsStorage"))
+            .map(Secret::new);
+        if store == StoreChoice::Table && storage_connection.is_none() {
+            return Err(invalid(
+                "OTIS_STORE",
+                "is table, but neither AZURE_STORAGE_CONNECTION_STRING nor AzureWebJobsStorage is set"
+                    .into(),
+            ));
+        }
+        if let Some(connection) = &storage_connection {
+            otis_store_table::Connection::parse(connection.expose())
+                .map_err(|e| invalid("AZURE_STORAGE_CONNECTION_STRING", e.to_string()))?;
+        }
+        let table_name = get("OTIS_TABLE_NAME")
+            .unwrap_or(otis_store_table::DEFAULT_TABLE)
+            .to_owned();
+        let max_turns = match get("OTIS_MAX_TURNS") {
+            None => MaxTurns::DEFAULT,
+            Some(v) => v.parse::<MaxTurns>().map_err(|_| {
+                invalid(
+                    "OTIS_MAX_TURNS",
+                    format!("{v:?} is not a whole number >= 1"),
+                )
+            })?,
+        };
+        let session_ttl = match get("OTIS_SESSION_TTL_DAYS") {
+            None => None,
+            Some(v) => {
+                let days: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|d: &f64| d.is_finite() && *d > 0.0)
+                    .ok_or_else(|| {
+                        invalid(
+                            "OTIS_SESSION_TTL_DAYS",
+                            format!("{v:?} is not a positive number of days"),
+                        )
+                    })?;
+                Some(Duration::from_secs_f64(days * 86_400.0))
+            }
+        };
+        let data = data_dir(values);
+        let corpus = get("OTIS_CORPUS").map_or_else(sample_corpus, PathBuf::from);
+        let index_dir = get("OTIS_INDEX_DIR").map_or_else(|| data.join("index"), PathBuf::from);
+        let model = match get("OTIS_MODEL").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("auto") => ModelChoice::Auto,
+            Some("extractive") => ModelChoice::Extractive,
+            Some(other) => {
+                return Err(invalid(
+                    "OTIS_MODEL",
+                    format!("{other:?} is not one of auto, extractive"),
+                ));
+            }
+        };
+        let top_k = match get("OTIS_TOP_K") {
+            None => 5,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|k| otis_core::TOP_K_RANGE.contains(k))
+                .ok_or_else(|| {
+                    invalid(
+                        "OTIS_TOP_K",
+                        format!("{v:?} is not a whole number from 1 to 50"),
+                    )
+                })?,
+        };
+        Ok(Self {
+            sources,
+            store,
+            storage_connection,
+            table_name,
+            max_turns,
+            session_ttl,
+            corpus,
+            index_dir,
+            model,
+            top_k,
+        })
+    }
+
+    /// The settings without secrets, for `stats` and verbose output.
+    pub fn describe(&self) -> Value {
+        json!({
+            "sources": self.sources,
+            "store": format!("{:?}", self.store).to_ascii_lowercase(),
+            "storage_connection": self.storage_connection.as_ref().map(|_| "<set>"),
+            "table_name": self.table_name,
+            "max_turns": self.max_turns.get(),
+            "session_ttl_days": self.session_ttl.map(|d| d.as_secs_f64() / 86_400.0),
+            "corpus": self.corpus,
+            "index_dir": self.index_dir,
+            "model": format!("{:?}", self.model).to_ascii_lowercase(),
+            "top_k": self.top_k,
+        })
+    }
+}

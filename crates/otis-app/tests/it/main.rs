@@ -1,0 +1,170 @@
+//! End-to-end tests of the wired application: settings, the sample corpus index, the
+//! extractive model, and conversation memory that survives a restart.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use otis_app::{IndexMode, Settings, StoreChoice};
+use otis_core::ports::DynSessionStore;
+use otis_core::{AskRequest, Assistant, SessionId, TurnId};
+use otis_index::LocalIndex;
+use otis_llm::Extractive;
+use otis_store_mem::{MemoryBackend, MemoryStore};
+
+fn settings(extra: &[(&str, &str)]) -> Settings {
+    let dir = std::env::temp_dir().join(format!("otis-app-{}-{}", std::process::id(), extra.len()));
+    let mut values: BTreeMap<String, String> = BTreeMap::new();
+    values.insert("OTIS_DATA_DIR".into(), dir.display().to_string());
+    for (k, v) in extra {
+        values.insert((*k).into(), (*v).into());
+    }
+    Settings::from_values(&values, vec!["test".into()]).unwrap()
+}
+
+fn ask(question: &str, session: &SessionId, n: u32) -> AskRequest {
+    AskRequest {
+        session: Some(session.clone()),
+        persist: true,
+        ..AskRequest::new(question, TurnId::parse(format!("turn-{n}")).unwrap())
+    }
+}
+
+/// The seed's scenario: "What does LONPF2 do?", then, after the function "restarts"
+/// (a new assistant over the same persistent store), "What copybooks does it use?".
+async fn follow_up_survives_a_restart(make_assistant: impl Fn() -> Assistant) {
+    let session = SessionId::parse("29:1GxRestart").unwrap();
+    let first = make_assistant()
+        .ask(ask("What does LONPF2 do?", &session, 1))
+        .await
+        .unwrap();
+    assert!(first.persisted, "{first:?}");
+    assert!(
+        first.answer.contains("Posts loan payments."),
+        "{}",
+        first.answer
+    );
+    assert_eq!(first.sources[0].program.as_deref(), Some("LONPF2"));
+    assert_eq!(first.subject.as_deref(), Some("LONPF2"));
+
+    let second = make_assistant()
+        .ask(ask("What copybooks does it use?", &session, 2))
+        .await
+        .unwrap();
+    assert_eq!(second.resolved_question, "What copybooks does LONPF2 use?");
+    assert_eq!(
+        second.answer,
+        "LONPF2 uses 3 copybooks: PAYREC, LNREC and ERRMSG [1]."
+    );
+    assert_eq!(second.sources[0].file, "src/LONPF2.cbl");
+    assert!(second.persisted);
+}
+
+fn sample_index() -> LocalIndex {
+    let s = settings(&[]);
+    otis_app::open_index(&s, IndexMode::OpenOrBuild, &mut |_| {})
+        .unwrap()
+        .0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_up_across_restarts_on_a_shared_memory_backend() {
+    let index = Arc::new(sample_index());
+    let backend = MemoryBackend::new();
+    follow_up_survives_a_restart(|| {
+        let store: DynSessionStore = Arc::new(MemoryStore::open(backend.clone()));
+        Assistant::new(index.clone(), Arc::new(Extractive), Some(store))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_up_across_restarts_on_azure_table_storage() {
+    let connection =
+        otis_testkit::azurite::connection_string(&otis_testkit::azurite::shared_endpoint());
+    let table = format!("app{}", std::process::id());
+    let s = settings(&[
+        ("AZURE_STORAGE_CONNECTION_STRING", &connection),
+        ("OTIS_TABLE_NAME", &table),
+    ]);
+    assert_eq!(s.store, StoreChoice::Auto);
+    let app = otis_app::build(s, IndexMode::OpenOrBuild, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(app.store_name, format!("azure-table:{table}"));
+    let described = app.describe().to_string();
+    assert!(
+        !described.contains("Eby8vdM02"),
+        "secret in stats: {described}"
+    );
+    let index = Arc::new(app.index.clone());
+    let store = app.store.clone();
+    follow_up_survives_a_restart(|| {
+        Assistant::new(index.clone(), Arc::new(Extractive), Some(store.clone()))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stateless_requests_read_and_write_nothing() {
+    let index = Arc::new(sample_index());
+    let backend = MemoryBackend::new();
+    let store: DynSessionStore = Arc::new(MemoryStore::open(backend));
+    let assistant = Assistant::new(index, Arc::new(Extractive), Some(store.clone()));
+    let session = SessionId::parse("stateless").unwrap();
+    let request = AskRequest {
+        persist: false,
+        ..ask("What does LONPF2 do?", &session, 1)
+    };
+    let response = assistant.ask(request).await.unwrap();
+    assert!(!response.persisted);
+    assert!(store.load_latest(&session, 10).await.unwrap().is_empty());
+}
+
+#[test]
+fn invalid_settings_are_named() {
+    let cases = [
+        ("OTIS_MAX_TURNS", "0"),
+        ("OTIS_STORE", "redis"),
+        ("OTIS_TOP_K", "99"),
+        ("OTIS_SESSION_TTL_DAYS", "-1"),
+        (
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "AccountName=x;AccountKey=c2VjcmV0;Nope",
+        ),
+        ("OTIS_MODEL", "gpt-9"),
+    ];
+    for (key, value) in cases {
+        let mut values = BTreeMap::new();
+        values.insert(key.to_string(), value.to_string());
+        let err = Settings::from_values(&values, vec![]).unwrap_err();
+        assert!(err.to_string().contains(key), "{key}: {err}");
+        assert!(
+            !err.to_string().contains("c2VjcmV0"),
+            "secret in error: {err}"
+        );
+    }
+    let mut values = BTreeMap::new();
+    values.insert("OTIS_STORE".to_string(), "table".to_string());
+    let err = Settings::from_values(&values, vec![]).unwrap_err();
+    assert!(err.to_string().contains("AzureWebJobsStorage"), "{err}");
+}
+
+#[test]
+fn local_settings_values_are_read_and_the_environment_wins() {
+    let dir = std::env::temp_dir().join(format!("otis-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("local.settings.json");
+    std::fs::write(
+        &file,
+        r#"{"IsEncrypted": false, "Values": {"OTIS_MAX_TURNS": "7", "OTIS_TOP_K": 3, "FUNCTIONS_WORKER_RUNTIME": "custom"}}"#,
+    )
+    .unwrap();
+    let mut values = otis_app::read_settings_file(&file).unwrap();
+    assert_eq!(values["OTIS_TOP_K"], "3");
+    values.insert("OTIS_MAX_TURNS".into(), "12".into());
+    let s = Settings::from_values(&values, vec![]).unwrap();
+    assert_eq!((s.max_turns.get(), s.top_k), (12, 3));
+    std::fs::write(&file, "{not json").unwrap();
+    assert!(otis_app::read_settings_file(&file).is_err());
+}

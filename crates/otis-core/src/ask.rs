@@ -1,0 +1,417 @@
+//! The ask use case: resolve the question against the conversation, retrieve, answer,
+//! persist the turn. One window read and one turn write per request.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::conversation::{Conversation, MemoryPolicy};
+use crate::ports::{
+    ChatError, ChatMessage, ChatModel, ChatRequest, DeltaSink, DynSessionStore, Hit, RetrieveError,
+    Retriever, Role, StoreError,
+};
+use crate::resolve::{Resolution, member_names, resolve};
+use crate::session_id::SessionId;
+use crate::turn::{Metadata, NewTurn, Timestamp, TurnId};
+use crate::window::{MaxTurns, Window};
+
+/// The longest question accepted, in bytes.
+pub const MAX_QUESTION_BYTES: usize = 16 * 1024;
+/// Allowed `top_k`.
+pub const TOP_K_RANGE: std::ops::RangeInclusive<u32> = 1..=50;
+/// Allowed `temperature`.
+pub const TEMPERATURE_RANGE: std::ops::RangeInclusive<f32> = 0.0..=2.0;
+
+/// One question to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AskRequest {
+    /// The user's question.
+    pub question: String,
+    /// The conversation it belongs to, if any.
+    pub session: Option<SessionId>,
+    /// Whether to read and write the session's memory. Without a session, or with
+    /// `persist` false, the request is stateless: no memory is read or written.
+    pub persist: bool,
+    /// How many sources to retrieve.
+    pub top_k: u32,
+    /// Sampling temperature for text models.
+    pub temperature: f32,
+    /// Upper bound on generated tokens.
+    pub max_tokens: u32,
+    /// Idempotency key of the turn this request appends.
+    pub turn_id: TurnId,
+}
+
+impl AskRequest {
+    /// A request with the defaults: stateless, top_k 5, temperature 0, 512 tokens.
+    pub fn new(question: impl Into<String>, turn_id: TurnId) -> Self {
+        Self {
+            question: question.into(),
+            session: None,
+            persist: false,
+            top_k: 5,
+            temperature: 0.0,
+            max_tokens: 512,
+            turn_id,
+        }
+    }
+
+    /// Checks every field; the error names the field.
+    pub fn validate(&self) -> Result<(), AskError> {
+        let invalid = |field: &'static str, message: String| AskError::Invalid { field, message };
+        if self.question.trim().is_empty() {
+            return Err(invalid("question", "must not be empty".into()));
+        }
+        if self.question.len() > MAX_QUESTION_BYTES {
+            return Err(invalid(
+                "question",
+                format!(
+                    "is {} bytes; at most {MAX_QUESTION_BYTES} are allowed",
+                    self.question.len()
+                ),
+            ));
+        }
+        if !TOP_K_RANGE.contains(&self.top_k) {
+            return Err(invalid(
+                "top_k",
+                format!("must be 1 to 50, got {}", self.top_k),
+            ));
+        }
+        if !TEMPERATURE_RANGE.contains(&self.temperature) || self.temperature.is_nan() {
+            return Err(invalid(
+                "temperature",
+                format!("must be 0 to 2, got {}", self.temperature),
+            ));
+        }
+        if self.max_tokens == 0 {
+            return Err(invalid("max_tokens", "must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A source an answer used, as reported to callers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRef {
+    /// Its number in the answer's citations (`[1]` is 1).
+    pub index: usize,
+    /// The file.
+    pub file: String,
+    /// The program or copybook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    /// First and last line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<(u32, u32)>,
+    /// The chunk's id in the index.
+    pub chunk_id: String,
+    /// The retriever's score.
+    pub score: f32,
+}
+
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Timing {
+    /// Resolving follow-up references.
+    pub resolve_ms: f64,
+    /// Loading the session's window.
+    pub memory_load_ms: f64,
+    /// Retrieving sources.
+    pub retrieve_ms: f64,
+    /// Generating the answer.
+    pub generate_ms: f64,
+    /// Persisting the turn.
+    pub persist_ms: f64,
+    /// The whole request.
+    pub total_ms: f64,
+}
+
+/// The answer and everything a caller may show about how it was made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AskResponse {
+    /// The question as asked.
+    pub question: String,
+    /// The question after follow-up resolution.
+    pub resolved_question: String,
+    /// The answer.
+    pub answer: String,
+    /// The sources, in citation order.
+    pub sources: Vec<SourceRef>,
+    /// The session, when the request had one.
+    pub session_id: Option<SessionId>,
+    /// Whether the turn was stored.
+    pub persisted: bool,
+    /// Why it was not stored, when persisting was asked for and failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persist_error: Option<String>,
+    /// The member the conversation is now about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The model that answered.
+    pub model: String,
+    /// Time per stage.
+    pub timing: Timing,
+}
+
+/// Why a question got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    /// A field of the request is invalid; nothing was read or written.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The session's memory could not be loaded. The question is not answered without
+    /// it: answering as if the conversation were empty would be wrong.
+    #[error("could not load the conversation: {0}")]
+    Memory(#[source] StoreError),
+    /// Retrieval failed.
+    #[error("could not search the codebase: {0}")]
+    Retrieve(#[source] RetrieveError),
+    /// The model failed.
+    #[error("could not generate an answer: {0}")]
+    Model(#[source] ChatError),
+}
+
+/// The ask use case, over its ports.
+#[derive(Debug, Clone)]
+pub struct Assistant {
+    retriever: Arc<dyn Retriever>,
+    model: Arc<dyn ChatModel>,
+    store: Option<DynSessionStore>,
+    policy: MemoryPolicy,
+    context_turns: usize,
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+impl Assistant {
+    /// An assistant that answers with `model` from what `retriever` finds, and remembers
+    /// conversations in `store` when one is given.
+    pub fn new(
+        retriever: Arc<dyn Retriever>,
+        model: Arc<dyn ChatModel>,
+        store: Option<DynSessionStore>,
+    ) -> Self {
+        Self {
+            retriever,
+            model,
+            store,
+            policy: MemoryPolicy::default(),
+            context_turns: 3,
+        }
+    }
+
+    /// Sets the memory policy (window size, TTL).
+    #[must_use]
+    pub fn with_policy(mut self, policy: MemoryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// How many recent turns are given to the model as conversation history.
+    #[must_use]
+    pub fn with_context_turns(mut self, turns: usize) -> Self {
+        self.context_turns = turns;
+        self
+    }
+
+    /// The model's name.
+    pub fn model_name(&self) -> String {
+        self.model.name()
+    }
+
+    /// The retriever's name.
+    pub fn retriever_name(&self) -> String {
+        self.retriever.name()
+    }
+
+    /// The configured window size.
+    pub fn max_turns(&self) -> MaxTurns {
+        self.policy.max_turns
+    }
+
+    /// Answers `request`.
+    pub async fn ask(&self, request: AskRequest) -> Result<AskResponse, AskError> {
+        self.run(request, None).await
+    }
+
+    /// Answers `request`, feeding the answer to `sink` as the model produces it.
+    pub async fn ask_streaming(
+        &self,
+        request: AskRequest,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<AskResponse, AskError> {
+        self.run(request, Some(sink)).await
+    }
+
+    async fn run(
+        &self,
+        request: AskRequest,
+        sink: Option<&mut dyn DeltaSink>,
+    ) -> Result<AskResponse, AskError> {
+        let started = Instant::now();
+        request.validate()?;
+        let mut timing = Timing::default();
+
+        // Memory: one read, only for a persisted session.
+        let stage = Instant::now();
+        let mut conversation = match (&self.store, &request.session, request.persist) {
+            (Some(store), Some(session), true) => Some(
+                Conversation::load_with(
+                    store.clone(),
+                    session.clone(),
+                    self.policy,
+                    Timestamp::now(),
+                )
+                .await
+                .map_err(AskError::Memory)?,
+            ),
+            _ => None,
+        };
+        timing.memory_load_ms = ms(stage);
+        let empty = Window::new(self.policy.max_turns);
+        let window = conversation.as_ref().map_or(&empty, Conversation::window);
+
+        let stage = Instant::now();
+        let resolution = resolve(&request.question, window);
+        timing.resolve_ms = ms(stage);
+
+        let stage = Instant::now();
+        let hits = self
+            .retriever
+            .retrieve(&resolution.question, request.top_k)
+            .await
+            .map_err(AskError::Retrieve)?;
+        timing.retrieve_ms = ms(stage);
+        let subject = subject_of(&resolution, &hits);
+
+        let chat = ChatRequest {
+            question: resolution.question.clone(),
+            history: history(window, self.context_turns),
+            sources: hits.clone(),
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+        };
+        let stage = Instant::now();
+        let response = match sink {
+            Some(sink) => self.model.stream(&chat, sink).await,
+            None => self.model.complete(&chat).await,
+        }
+        .map_err(AskError::Model)?;
+        timing.generate_ms = ms(stage);
+
+        let sources: Vec<SourceRef> = hits
+            .iter()
+            .enumerate()
+            .map(|(i, hit)| SourceRef {
+                index: i + 1,
+                file: hit.file.clone(),
+                program: hit.program.clone(),
+                lines: hit.lines,
+                chunk_id: hit.id.clone(),
+                score: hit.score,
+            })
+            .collect();
+
+        // Persist once, after the answer. A failure is reported, never hidden.
+        let stage = Instant::now();
+        let (persisted, persist_error) = match conversation.as_mut() {
+            Some(conversation) => {
+                let turn = NewTurn {
+                    id: request.turn_id.clone(),
+                    at: Timestamp::now(),
+                    user: request.question.clone(),
+                    assistant: response.text.clone(),
+                    metadata: turn_metadata(
+                        &resolution,
+                        subject.as_deref(),
+                        &sources,
+                        &response.model,
+                    ),
+                };
+                match conversation.add(turn).await {
+                    Ok(_) => (true, None),
+                    Err(e) => (false, Some(e.to_string())),
+                }
+            }
+            None => (false, None),
+        };
+        timing.persist_ms = ms(stage);
+        timing.total_ms = ms(started);
+
+        Ok(AskResponse {
+            question: request.question,
+            resolved_question: resolution.question,
+            answer: response.text,
+            sources,
+            session_id: request.session,
+            persisted,
+            persist_error,
+            subject,
+            model: response.model,
+            timing,
+        })
+    }
+}
+
+/// The member the answer is about: a name in the resolved question that a source
+/// belongs to, else the name the resolution found, else the best source's member.
+fn subject_of(resolution: &Resolution, hits: &[Hit]) -> Option<String> {
+    let programs: Vec<&str> = hits.iter().filter_map(|h| h.program.as_deref()).collect();
+    member_names(&resolution.question)
+        .into_iter()
+        .find(|name| programs.iter().any(|p| p.eq_ignore_ascii_case(name)))
+        .or_else(|| resolution.subject.clone())
+        .or_else(|| programs.first().map(|p| (*p).to_owned()))
+}
+
+fn history(window: &Window, turns: usize) -> Vec<ChatMessage> {
+    let skip = window.len().saturating_sub(turns);
+    window
+        .turns()
+        .skip(skip)
+        .flat_map(|turn| {
+            [
+                ChatMessage {
+                    role: Role::User,
+                    content: turn.user.clone(),
+                },
+                ChatMessage {
+                    role: Role::Assistant,
+                    content: turn.assistant.clone(),
+                },
+            ]
+        })
+        .collect()
+}
+
+fn turn_metadata(
+    resolution: &Resolution,
+    subject: Option<&str>,
+    sources: &[SourceRef],
+    model: &str,
+) -> Metadata {
+    let mut metadata = Metadata::new();
+    metadata.insert("resolved_question".into(), json!(resolution.question));
+    if let Some(reference) = &resolution.reference {
+        metadata.insert("reference".into(), json!(reference));
+    }
+    if let Some(subject) = subject {
+        metadata.insert("subject".into(), json!(subject));
+    }
+    let sources: Vec<Value> = sources
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap_or(Value::Null))
+        .collect();
+    metadata.insert("sources".into(), Value::Array(sources));
+    metadata.insert("model".into(), json!(model));
+    metadata
+}
