@@ -5,17 +5,20 @@ mod settings;
 
 use std::sync::Arc;
 
-use otis_core::ports::DynSessionStore;
+use std::time::Duration;
+
+use otis_core::ports::{ChatError, ChatModel, DynSessionStore, RetrieveError, Retriever};
 use otis_core::{Assistant, MemoryPolicy};
 use otis_index::{BuildReport, IndexError, LocalIndex, Progress};
-use otis_llm::Extractive;
+use otis_llm::{ChatPolicy, Endpoint, Extractive, OpenAiChat};
+use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
 use otis_store_table::{Connection, OpenError, RetryPolicy, TableStore};
 use serde_json::{Value, json};
 
 pub use settings::{
-    ModelChoice, Secret, Settings, SettingsError, StoreChoice, data_dir, read_settings_file,
-    sample_corpus,
+    ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice, data_dir,
+    read_settings_file, sample_corpus,
 };
 
 /// Why the application could not be assembled.
@@ -30,6 +33,12 @@ pub enum AppError {
     /// The session store could not be opened.
     #[error("session store: {0}")]
     Store(#[from] OpenError),
+    /// The search client could not be built.
+    #[error("retriever: {0}")]
+    Retriever(#[from] RetrieveError),
+    /// The model client could not be built.
+    #[error("model: {0}")]
+    Model(#[from] ChatError),
 }
 
 /// How to treat the local index at start-up.
@@ -50,8 +59,8 @@ pub struct App {
     pub store: DynSessionStore,
     /// The store's name for display (`memory`, `azure-table:OTISChatHistory`).
     pub store_name: String,
-    /// The local index.
-    pub index: LocalIndex,
+    /// The local index, when sources come from it.
+    pub index: Option<LocalIndex>,
     /// What building the index did, when this start-up built or refreshed it.
     pub index_build: Option<BuildReport>,
     /// The settings it was built from.
@@ -101,19 +110,74 @@ pub fn open_index(
     Ok((index, Some(report)))
 }
 
+/// Builds the chat model the settings choose.
+pub fn chat_model(choice: &ModelChoice) -> Result<Arc<dyn ChatModel>, AppError> {
+    let model: Arc<dyn ChatModel> = match choice {
+        ModelChoice::Extractive => Arc::new(Extractive),
+        ModelChoice::AzureOpenAi {
+            endpoint,
+            deployment,
+            api_version,
+            key,
+        } => Arc::new(OpenAiChat::new(
+            Endpoint::Azure {
+                endpoint: endpoint.clone(),
+                deployment: deployment.clone(),
+                api_version: api_version.clone(),
+            },
+            key.expose().to_owned(),
+            ChatPolicy::default(),
+        )?),
+        ModelChoice::OpenAi {
+            base_url,
+            model,
+            key,
+        } => Arc::new(OpenAiChat::new(
+            Endpoint::OpenAi {
+                base_url: base_url.clone(),
+                model: model.clone(),
+            },
+            key.expose().to_owned(),
+            ChatPolicy::default(),
+        )?),
+    };
+    Ok(model)
+}
+
 /// Assembles the application from `settings`.
 pub async fn build(
     settings: Settings,
     mode: IndexMode,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<App, AppError> {
-    let (index, index_build) = open_index(&settings, mode, progress)?;
-    let (store, store_name) = open_store(&settings).await?;
-    let model = match settings.model {
-        ModelChoice::Auto | ModelChoice::Extractive => Arc::new(Extractive),
+    let (retriever, index, index_build): (Arc<dyn Retriever>, _, _) = match &settings.retriever {
+        RetrieverChoice::Local => {
+            let (index, report) = open_index(&settings, mode, progress)?;
+            (Arc::new(index.clone()), Some(index), report)
+        }
+        RetrieverChoice::AzureSearch {
+            endpoint,
+            key,
+            indexes,
+            top_per_index,
+            api_version,
+        } => {
+            let search = AzureSearch::new(SearchConfig {
+                endpoint: endpoint.clone(),
+                key: key.expose().to_owned(),
+                indexes: indexes.clone(),
+                top_per_index: *top_per_index,
+                api_version: api_version.clone(),
+                timeout: Duration::from_secs(30),
+                max_attempts: 3,
+            })?;
+            (Arc::new(search), None, None)
+        }
     };
-    let assistant = Assistant::new(Arc::new(index.clone()), model, Some(store.clone()))
-        .with_policy(MemoryPolicy {
+    let (store, store_name) = open_store(&settings).await?;
+    let model = chat_model(&settings.model)?;
+    let assistant =
+        Assistant::new(retriever, model, Some(store.clone())).with_policy(MemoryPolicy {
             max_turns: settings.max_turns,
             ttl: settings.session_ttl,
         });
@@ -136,7 +200,7 @@ impl App {
             "model": self.assistant.model_name(),
             "retriever": self.assistant.retriever_name(),
             "max_turns": self.assistant.max_turns().get(),
-            "index": self.index.stats(),
+            "index": self.index.as_ref().map(LocalIndex::stats),
             "settings": self.settings.describe(),
         })
     }

@@ -43,12 +43,177 @@ pub enum StoreChoice {
 }
 
 /// Which model answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelChoice {
-    /// Azure OpenAI when configured, else extractive.
-    Auto,
     /// The offline extractive answerer.
     Extractive,
+    /// Azure OpenAI chat completions.
+    AzureOpenAi {
+        /// `AZURE_OPENAI_ENDPOINT`.
+        endpoint: String,
+        /// `AZURE_OPENAI_DEPLOYMENT`.
+        deployment: String,
+        /// `AZURE_OPENAI_API_VERSION`.
+        api_version: String,
+        /// `AZURE_OPENAI_KEY`, else `OPENAI_API_KEY`.
+        key: Secret,
+    },
+    /// An OpenAI-compatible server.
+    OpenAi {
+        /// `OPENAI_BASE_URL`.
+        base_url: String,
+        /// `OPENAI_MODEL`.
+        model: String,
+        /// `OPENAI_API_KEY` (may be empty for local servers).
+        key: Secret,
+    },
+}
+
+impl ModelChoice {
+    /// A name without secrets.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Extractive => "extractive".into(),
+            Self::AzureOpenAi { deployment, .. } => format!("azure-openai:{deployment}"),
+            Self::OpenAi { model, .. } => format!("openai:{model}"),
+        }
+    }
+}
+
+/// The model the settings choose: `OTIS_MODEL` = `extractive`, `azure-openai`, `openai`
+/// or `auto` (Azure OpenAI when `AZURE_OPENAI_ENDPOINT` is set, else an OpenAI-compatible
+/// server when `OPENAI_BASE_URL` is set, else extractive).
+fn model_choice<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<ModelChoice, SettingsError> {
+    let invalid = |key: &'static str, message: &str| SettingsError::Invalid {
+        key,
+        message: message.to_owned(),
+    };
+    let choice = get("OTIS_MODEL").map(str::to_ascii_lowercase);
+    let choice = match choice.as_deref() {
+        None | Some("auto") => {
+            if get("AZURE_OPENAI_ENDPOINT").is_some() {
+                "azure-openai"
+            } else if get("OPENAI_BASE_URL").is_some() {
+                "openai"
+            } else {
+                "extractive"
+            }
+        }
+        Some(explicit @ ("extractive" | "azure-openai" | "openai")) => explicit,
+        Some(_) => {
+            return Err(invalid(
+                "OTIS_MODEL",
+                "must be one of auto, extractive, azure-openai, openai",
+            ));
+        }
+    };
+    let url = |key: &'static str| -> Result<String, SettingsError> {
+        let value = get(key).ok_or_else(|| invalid(key, "is required for this model"))?;
+        if !(value.starts_with("https://") || value.starts_with("http://")) {
+            return Err(invalid(key, "must be an http(s) URL"));
+        }
+        Ok(value.trim_end_matches('/').to_owned())
+    };
+    match choice {
+        "azure-openai" => Ok(ModelChoice::AzureOpenAi {
+            endpoint: url("AZURE_OPENAI_ENDPOINT")?,
+            deployment: get("AZURE_OPENAI_DEPLOYMENT")
+                .ok_or_else(|| invalid("AZURE_OPENAI_DEPLOYMENT", "is required for Azure OpenAI"))?
+                .to_owned(),
+            api_version: get("AZURE_OPENAI_API_VERSION")
+                .unwrap_or("2024-06-01")
+                .to_owned(),
+            key: get("AZURE_OPENAI_KEY")
+                .or_else(|| get("OPENAI_API_KEY"))
+                .map(Secret::new)
+                .ok_or_else(|| {
+                    invalid(
+                        "AZURE_OPENAI_KEY",
+                        "is required for Azure OpenAI (or OPENAI_API_KEY)",
+                    )
+                })?,
+        }),
+        "openai" => Ok(ModelChoice::OpenAi {
+            base_url: url("OPENAI_BASE_URL")?,
+            model: get("OPENAI_MODEL")
+                .ok_or_else(|| invalid("OPENAI_MODEL", "is required with OPENAI_BASE_URL"))?
+                .to_owned(),
+            key: Secret::new(get("OPENAI_API_KEY").unwrap_or_default()),
+        }),
+        _ => Ok(ModelChoice::Extractive),
+    }
+}
+
+/// Where sources come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetrieverChoice {
+    /// The local COBOL index of `corpus`.
+    Local,
+    /// Azure AI Search.
+    AzureSearch {
+        /// `SEARCH_ENDPOINT`, else `AZURE_SEARCH_ENDPOINT`.
+        endpoint: String,
+        /// `SEARCH_KEY`, else `AZURE_SEARCH_KEY`.
+        key: Secret,
+        /// `SEARCH_INDEXES`, comma-separated.
+        indexes: Vec<String>,
+        /// `SEARCH_TOP`: results per index.
+        top_per_index: u32,
+        /// `SEARCH_API_VERSION`.
+        api_version: String,
+    },
+}
+
+fn retriever_choice<'a>(
+    get: &dyn Fn(&str) -> Option<&'a str>,
+) -> Result<RetrieverChoice, SettingsError> {
+    let invalid = |key: &'static str, message: &str| SettingsError::Invalid {
+        key,
+        message: message.to_owned(),
+    };
+    let Some(endpoint) = get("SEARCH_ENDPOINT").or_else(|| get("AZURE_SEARCH_ENDPOINT")) else {
+        return Ok(RetrieverChoice::Local);
+    };
+    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        return Err(invalid("SEARCH_ENDPOINT", "must be an http(s) URL"));
+    }
+    let key = get("SEARCH_KEY")
+        .or_else(|| get("AZURE_SEARCH_KEY"))
+        .ok_or_else(|| {
+            invalid(
+                "SEARCH_KEY",
+                "is required with SEARCH_ENDPOINT (or AZURE_SEARCH_KEY)",
+            )
+        })?;
+    let indexes: Vec<String> = get("SEARCH_INDEXES")
+        .ok_or_else(|| {
+            invalid(
+                "SEARCH_INDEXES",
+                "is required with SEARCH_ENDPOINT (comma-separated index names)",
+            )
+        })?
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if indexes.is_empty() {
+        return Err(invalid("SEARCH_INDEXES", "names no index"));
+    }
+    let top_per_index = match get("SEARCH_TOP") {
+        None => 5,
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| invalid("SEARCH_TOP", "must be a whole number from 1 to 1000"))?,
+    };
+    Ok(RetrieverChoice::AzureSearch {
+        endpoint: endpoint.trim_end_matches('/').to_owned(),
+        key: Secret::new(key),
+        indexes,
+        top_per_index,
+        api_version: get("SEARCH_API_VERSION").unwrap_or("2023-11-01").to_owned(),
+    })
 }
 
 /// Every setting, validated.
@@ -75,6 +240,8 @@ pub struct Settings {
     pub model: ModelChoice,
     /// Sources per question (`OTIS_TOP_K`).
     pub top_k: u32,
+    /// Where sources come from.
+    pub retriever: RetrieverChoice,
 }
 
 /// A setting that is present but unusable.
@@ -229,16 +396,8 @@ impl Settings {
         let data = data_dir(values);
         let corpus = get("OTIS_CORPUS").map_or_else(sample_corpus, PathBuf::from);
         let index_dir = get("OTIS_INDEX_DIR").map_or_else(|| data.join("index"), PathBuf::from);
-        let model = match get("OTIS_MODEL").map(str::to_ascii_lowercase).as_deref() {
-            None | Some("auto") => ModelChoice::Auto,
-            Some("extractive") => ModelChoice::Extractive,
-            Some(other) => {
-                return Err(invalid(
-                    "OTIS_MODEL",
-                    format!("{other:?} is not one of auto, extractive"),
-                ));
-            }
-        };
+        let model = model_choice(&get)?;
+        let retriever = retriever_choice(&get)?;
         let top_k = match get("OTIS_TOP_K") {
             None => 5,
             Some(v) => v
@@ -263,6 +422,7 @@ impl Settings {
             index_dir,
             model,
             top_k,
+            retriever,
         })
     }
 
@@ -277,8 +437,14 @@ impl Settings {
             "session_ttl_days": self.session_ttl.map(|d| d.as_secs_f64() / 86_400.0),
             "corpus": self.corpus,
             "index_dir": self.index_dir,
-            "model": format!("{:?}", self.model).to_ascii_lowercase(),
+            "model": self.model.label(),
             "top_k": self.top_k,
+            "retriever": match &self.retriever {
+                RetrieverChoice::Local => json!("local"),
+                RetrieverChoice::AzureSearch { endpoint, indexes, top_per_index, .. } => json!({
+                    "azure_search": endpoint, "indexes": indexes, "top_per_index": top_per_index,
+                }),
+            },
         })
     }
 }

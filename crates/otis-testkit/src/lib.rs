@@ -1,4 +1,10 @@
 //! Test support shared by integration tests. Test code only: it panics on failure.
+//!
+//! - [`azurite`]: a real Azurite table service on a free loopback port.
+//! - [`scripted`]: a loopback HTTP server that answers each request with the next reply
+//!   of a script (statuses, headers, bodies, streamed chunks, silence) and records what
+//!   it was sent, for testing clients against documented wire formats.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod azurite;
+pub mod scripted;

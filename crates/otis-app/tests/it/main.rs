@@ -97,7 +97,7 @@ async fn follow_up_across_restarts_on_azure_table_storage() {
         !described.contains("Eby8vdM02"),
         "secret in stats: {described}"
     );
-    let index = Arc::new(app.index.clone());
+    let index = Arc::new(app.index.clone().unwrap());
     let store = app.store.clone();
     follow_up_survives_a_restart(|| {
         Assistant::new(index.clone(), Arc::new(Extractive), Some(store.clone()))
@@ -133,6 +133,8 @@ fn invalid_settings_are_named() {
             "AccountName=x;AccountKey=c2VjcmV0;Nope",
         ),
         ("OTIS_MODEL", "gpt-9"),
+        ("AZURE_OPENAI_ENDPOINT", "not-a-url"),
+        ("SEARCH_ENDPOINT", "https://s.search.windows.net"),
     ];
     for (key, value) in cases {
         let mut values = BTreeMap::new();
@@ -167,4 +169,42 @@ fn local_settings_values_are_read_and_the_environment_wins() {
     assert_eq!((s.max_turns.get(), s.top_k), (12, 3));
     std::fs::write(&file, "{not json").unwrap();
     assert!(otis_app::read_settings_file(&file).is_err());
+}
+
+#[test]
+fn the_model_follows_the_settings() {
+    let with = |pairs: &[(&str, &str)]| {
+        let values: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        Settings::from_values(&values, vec![])
+    };
+    assert_eq!(with(&[]).unwrap().model.label(), "extractive");
+    let azure = with(&[
+        ("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com/"),
+        ("AZURE_OPENAI_DEPLOYMENT", "gpt4o"),
+        ("OPENAI_API_KEY", "k-secret"),
+    ])
+    .unwrap();
+    assert_eq!(azure.model.label(), "azure-openai:gpt4o");
+    assert!(!format!("{azure:?}").contains("k-secret"));
+    assert!(!azure.describe().to_string().contains("k-secret"));
+    let missing = with(&[("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com")]).unwrap_err();
+    assert!(
+        missing.to_string().contains("AZURE_OPENAI_DEPLOYMENT"),
+        "{missing}"
+    );
+    let compatible = with(&[
+        ("OPENAI_BASE_URL", "http://127.0.0.1:8080/v1"),
+        ("OPENAI_MODEL", "m"),
+    ])
+    .unwrap();
+    assert_eq!(compatible.model.label(), "openai:m");
+    let forced = with(&[
+        ("OTIS_MODEL", "extractive"),
+        ("AZURE_OPENAI_ENDPOINT", "https://x"),
+    ])
+    .unwrap();
+    assert_eq!(forced.model.label(), "extractive");
 }

@@ -1,0 +1,91 @@
+//! The Azure AI Search retriever against a loopback server speaking its REST shapes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use otis_core::ports::{RetrieveError, Retriever};
+use otis_search_azure::{AzureSearch, SearchConfig};
+use otis_testkit::scripted::{Reply, Scripted};
+use serde_json::Value;
+
+fn config(server: &Scripted, indexes: &[&str]) -> SearchConfig {
+    SearchConfig {
+        endpoint: server.url.clone(),
+        key: "search-secret".into(),
+        indexes: indexes.iter().map(|s| (*s).to_owned()).collect(),
+        top_per_index: 3,
+        api_version: "2023-11-01".into(),
+        timeout: Duration::from_secs(5),
+        max_attempts: 3,
+    }
+}
+
+#[tokio::test]
+async fn merges_indexes_by_score_and_reads_common_field_names() {
+    let programs = r#"{"value":[
+        {"@search.score": 2.5, "id": "p1", "program_id": "lonpf2", "file_path": "src/LONPF2.cbl", "content": "PROGRAM-ID. LONPF2."},
+        {"@search.score": 0.5, "id": "p2", "program_id": "LONPF3", "file_path": "src/LONPF3.cbl", "content": "late fees"}]}"#;
+    let copybooks = r#"{"value":[
+        {"@search.score": 1.5, "chunk_id": "c1", "name": "LNREC", "text": "01 LN-MASTER-REC."}]}"#;
+    let server = Scripted::start(vec![
+        Reply::json("200 OK", programs),
+        Reply::json("200 OK", copybooks),
+    ])
+    .await;
+    let search = AzureSearch::new(config(&server, &["cobol-programs", "cobol-copybooks"])).unwrap();
+    let hits = search.retrieve("What does LONPF2 do?", 2).await.unwrap();
+    let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["cobol-programs/p1", "cobol-copybooks/c1"]);
+    assert_eq!(hits[0].program.as_deref(), Some("LONPF2"));
+    assert_eq!(hits[0].file, "src/LONPF2.cbl");
+    assert_eq!(
+        hits[1].file, "cobol-copybooks",
+        "no file field: the index name"
+    );
+    let sent = server.received();
+    assert_eq!(
+        sent[0].request_line,
+        "POST /indexes/cobol-programs/docs/search?api-version=2023-11-01 HTTP/1.1"
+    );
+    assert_eq!(sent[0].header("api-key"), Some("search-secret"));
+    let body: Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(body["search"], "What does LONPF2 do?");
+    assert_eq!(body["top"], 3);
+    assert!(!format!("{search:?}").contains("search-secret"));
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_missing_index_is_named() {
+    let server = Scripted::start(vec![
+        Reply::json("503 Service Unavailable", r#"{"error":{"message":"busy"}}"#),
+        Reply::json("200 OK", r#"{"value":[]}"#),
+        Reply::json(
+            "404 Not Found",
+            r#"{"error":{"message":"The index 'gone' was not found."}}"#,
+        ),
+    ])
+    .await;
+    let ok = AzureSearch::new(config(&server, &["a"])).unwrap();
+    assert!(ok.retrieve("x", 5).await.unwrap().is_empty());
+    let gone = AzureSearch::new(config(&server, &["gone"])).unwrap();
+    let err = gone.retrieve("x", 5).await.unwrap_err();
+    assert!(
+        matches!(err, RetrieveError::NoIndex(ref m) if m.contains("gone")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn refusals_and_malformed_bodies_are_errors() {
+    let server = Scripted::start(vec![
+        Reply::json("403 Forbidden", r#"{"error":{"message":"bad key"}}"#),
+        Reply::json("200 OK", "{oops"),
+    ])
+    .await;
+    let search = AzureSearch::new(config(&server, &["a"])).unwrap();
+    let refused = search.retrieve("x", 5).await.unwrap_err();
+    assert!(refused.to_string().contains("403"), "{refused}");
+    let malformed = search.retrieve("x", 5).await.unwrap_err();
+    assert!(malformed.to_string().contains("not JSON"), "{malformed}");
+    assert_eq!(server.received().len(), 2, "403 is not retried");
+}
