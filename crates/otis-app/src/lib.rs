@@ -2,17 +2,21 @@
 //! otis-func and otis-cli never wire adapters twice.
 
 mod settings;
+pub mod wire;
 
 use std::sync::Arc;
 
 use std::time::Duration;
 
-use otis_core::ports::{ChatError, ChatModel, DynSessionStore, RetrieveError, Retriever};
+use otis_core::ports::{
+    ChatError, ChatModel, DynSessionStore, RetrieveError, Retriever, StoreError,
+};
 use otis_core::{Assistant, MemoryPolicy};
 use otis_index::{BuildReport, IndexError, LocalIndex, Progress};
 use otis_llm::{ChatPolicy, Endpoint, Extractive, OpenAiChat};
 use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
+use otis_store_sqlite::SqliteStore;
 use otis_store_table::{Connection, OpenError, RetryPolicy, TableStore};
 use serde_json::{Value, json};
 
@@ -33,6 +37,9 @@ pub enum AppError {
     /// The session store could not be opened.
     #[error("session store: {0}")]
     Store(#[from] OpenError),
+    /// The embedded store could not be opened.
+    #[error("embedded session store: {0}")]
+    Sqlite(#[source] StoreError),
     /// The search client could not be built.
     #[error("retriever: {0}")]
     Retriever(#[from] RetrieveError),
@@ -69,20 +76,25 @@ pub struct App {
 
 /// Opens the session store the settings choose.
 pub async fn open_store(settings: &Settings) -> Result<(DynSessionStore, String), AppError> {
-    let use_table = match settings.store {
-        StoreChoice::Table => true,
-        StoreChoice::Auto => settings.storage_connection.is_some(),
-        StoreChoice::Memory => false,
+    let choice = match settings.store {
+        StoreChoice::Auto if settings.storage_connection.is_some() => StoreChoice::Table,
+        StoreChoice::Auto => StoreChoice::Sqlite,
+        other => other,
     };
-    match (&settings.storage_connection, use_table) {
-        (Some(connection), true) => {
+    match (choice, &settings.storage_connection) {
+        (StoreChoice::Table, Some(connection)) => {
             let connection = Connection::parse(connection.expose()).map_err(OpenError::from)?;
             let store =
                 TableStore::open(connection, &settings.table_name, RetryPolicy::default()).await?;
             let name = format!("azure-table:{}", settings.table_name);
             Ok((Arc::new(store), name))
         }
-        _ => Ok((Arc::new(MemoryStore::new()), "memory".to_owned())),
+        (StoreChoice::Memory, _) => Ok((Arc::new(MemoryStore::new()), "memory".to_owned())),
+        _ => {
+            let store = SqliteStore::open(&settings.sqlite_path).map_err(AppError::Sqlite)?;
+            let name = format!("sqlite:{}", settings.sqlite_path.display());
+            Ok((Arc::new(store), name))
+        }
     }
 }
 

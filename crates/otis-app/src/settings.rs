@@ -34,8 +34,11 @@ impl fmt::Debug for Secret {
 /// Which session store to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreChoice {
-    /// Azure Table Storage when a connection string is configured, else in-memory.
+    /// Azure Table Storage when a connection string is configured, else the embedded
+    /// SQLite file.
     Auto,
+    /// The embedded SQLite file (`OTIS_SQLITE_PATH`).
+    Sqlite,
     /// In-memory: conversations last as long as the process.
     Memory,
     /// Azure Table Storage (needs a connection string).
@@ -228,6 +231,8 @@ pub struct Settings {
     pub storage_connection: Option<Secret>,
     /// Table for turns (`OTIS_TABLE_NAME`).
     pub table_name: String,
+    /// The embedded store's file (`OTIS_SQLITE_PATH`).
+    pub sqlite_path: PathBuf,
     /// Window size (`OTIS_MAX_TURNS`).
     pub max_turns: MaxTurns,
     /// Session time to live (`OTIS_SESSION_TTL_DAYS`); `None` keeps sessions.
@@ -316,11 +321,21 @@ impl Settings {
     /// Settings from the process environment, over `local.settings.json` in the
     /// current folder when there is one (or the file `OTIS_SETTINGS` names).
     pub fn from_env() -> Result<Self, SettingsError> {
+        Self::load(None)
+    }
+
+    /// Settings from the environment over a settings file: `file` when given (it must
+    /// exist), else the file `OTIS_SETTINGS` names, else `local.settings.json` in the
+    /// current folder if there is one.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
         let env: BTreeMap<String, String> = std::env::vars().collect();
-        let file = env.get("OTIS_SETTINGS").map(PathBuf::from).or_else(|| {
-            let default = PathBuf::from("local.settings.json");
-            default.exists().then_some(default)
-        });
+        let file = file
+            .map(Path::to_owned)
+            .or_else(|| env.get("OTIS_SETTINGS").map(PathBuf::from))
+            .or_else(|| {
+                let default = PathBuf::from("local.settings.json");
+                default.exists().then_some(default)
+            });
         let mut values = BTreeMap::new();
         let mut sources = Vec::new();
         if let Some(file) = file {
@@ -343,11 +358,12 @@ impl Settings {
         let store = match get("OTIS_STORE").map(str::to_ascii_lowercase).as_deref() {
             None | Some("auto") => StoreChoice::Auto,
             Some("memory") => StoreChoice::Memory,
+            Some("sqlite") => StoreChoice::Sqlite,
             Some("table") => StoreChoice::Table,
             Some(other) => {
                 return Err(invalid(
                     "OTIS_STORE",
-                    format!("{other:?} is not one of auto, memory, table"),
+                    format!("{other:?} is not one of auto, sqlite, table, memory"),
                 ));
             }
         };
@@ -396,6 +412,8 @@ impl Settings {
         let data = data_dir(values);
         let corpus = get("OTIS_CORPUS").map_or_else(sample_corpus, PathBuf::from);
         let index_dir = get("OTIS_INDEX_DIR").map_or_else(|| data.join("index"), PathBuf::from);
+        let sqlite_path =
+            get("OTIS_SQLITE_PATH").map_or_else(|| data.join("otis.db"), PathBuf::from);
         let model = model_choice(&get)?;
         let retriever = retriever_choice(&get)?;
         let top_k = match get("OTIS_TOP_K") {
@@ -416,6 +434,7 @@ impl Settings {
             store,
             storage_connection,
             table_name,
+            sqlite_path,
             max_turns,
             session_ttl,
             corpus,
@@ -433,6 +452,7 @@ impl Settings {
             "store": format!("{:?}", self.store).to_ascii_lowercase(),
             "storage_connection": self.storage_connection.as_ref().map(|_| "<set>"),
             "table_name": self.table_name,
+            "sqlite_path": self.sqlite_path,
             "max_turns": self.max_turns.get(),
             "session_ttl_days": self.session_ttl.map(|d| d.as_secs_f64() / 86_400.0),
             "corpus": self.corpus,

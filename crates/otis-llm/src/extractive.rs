@@ -238,19 +238,21 @@ fn answer(request: &ChatRequest) -> String {
     }
     if !intent.any() {
         parts.push(overview(facts, cite));
-        // Point at the most relevant code beyond the summary.
-        let detail = sources
+        // Point at where the program starts: its first paragraph among the sources.
+        let entry = sources
             .iter()
             .enumerate()
-            .find(|(i, h)| *i + 1 != cite && h.program.as_deref() == Some(name.as_str()));
-        if let Some((i, hit)) = detail
-            && let (Some((start, end)), Some(first)) = (hit.lines, hit.text.lines().next())
+            .filter(|(i, h)| *i + 1 != cite && h.program.as_deref() == Some(name.as_str()))
+            .filter_map(|(i, h)| h.lines.map(|lines| (i, h, lines)))
+            .min_by_key(|(_, _, (start, _))| *start);
+        if let Some((i, hit, (start, end))) = entry
+            && let Some(first) = hit.text.lines().next()
         {
             let what = first
                 .strip_prefix(&format!("{name} paragraph "))
                 .unwrap_or(first);
             parts.push(format!(
-                "See {what} in {} lines {start}-{end} [{}].",
+                "It starts at {what} in {} lines {start}-{end} [{}].",
                 hit.file,
                 i + 1
             ));
@@ -282,8 +284,10 @@ fn overview(facts: &MemberFacts, cite: usize) -> String {
             .collect();
         more.push(format!("uses the files {}", list(&files)));
     }
-    if !more.is_empty() {
-        text.push_str(&format!(" It {}.", list(&more)));
+    match more.as_slice() {
+        [] => {}
+        [one] => text.push_str(&format!(" It {one}.")),
+        [rest @ .., last] => text.push_str(&format!(" It {}; and {last}.", rest.join("; "))),
     }
     let by = if facts.kind == Some(MemberKind::Copybook) {
         (&facts.copied_by, "copied by")
@@ -405,10 +409,16 @@ mod tests {
             "{overview}"
         );
         assert!(
-            overview.contains("It copies PAYREC, LNREC and ERRMSG, calls DATEUTIL and LONAUDIT")
+            overview.contains(
+                "It copies PAYREC, LNREC and ERRMSG; calls DATEUTIL and LONAUDIT; and uses the files PAYMENT-FILE (PAYTRAN)."
+            ),
+            "{overview}"
         );
         assert!(overview.contains("It is called by LONMAIN."));
-        assert!(overview.ends_with("See 2000-POST-PAYMENT in src/LONPF2.cbl lines 50-60 [2]."));
+        assert!(
+            overview.ends_with("It starts at 2000-POST-PAYMENT in src/LONPF2.cbl lines 50-60 [2]."),
+            "{overview}"
+        );
     }
 
     #[test]

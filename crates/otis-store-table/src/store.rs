@@ -47,6 +47,17 @@ pub enum OpenError {
     },
 }
 
+/// What [`TableStore::migrate_legacy`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Sessions rewritten.
+    pub sessions: u64,
+    /// Turns rewritten.
+    pub turns: u64,
+    /// Partitions left alone, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
 /// The Azure Table Storage session store.
 #[derive(Debug, Clone)]
 pub struct TableStore {
@@ -146,6 +157,91 @@ impl TableStore {
         );
         let rows = self.query_all(&filter, None).await?;
         decode_legacy(rows.iter())
+    }
+
+    /// Rewrites every session the previous system stored (RowKeys `0000`...) into this
+    /// layout: its rows become turns 0.. (same texts, timestamps and parsed metadata),
+    /// the session record is written, and the old rows are deleted. Idempotent: a second
+    /// run finds nothing to do, and a run cut short is finished by the next.
+    pub async fn migrate_legacy(&self) -> Result<MigrationReport, StoreError> {
+        let filter = format!(
+            "RowKey ge {} and RowKey lt {}",
+            quote(LEGACY_RANGE.0),
+            quote(LEGACY_RANGE.1)
+        );
+        let mut partitions: Vec<String> = self
+            .query_all(&filter, Some("PartitionKey"))
+            .await?
+            .iter()
+            .filter_map(|e| {
+                e.get("PartitionKey")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .collect();
+        partitions.sort();
+        partitions.dedup();
+        let mut report = MigrationReport::default();
+        for partition in partitions {
+            let session = match SessionId::parse(partition.as_str()) {
+                Ok(id) if partition_key(&id) == partition => id,
+                _ => {
+                    report.skipped.push((
+                        partition.clone(),
+                        "the partition key is not a session id this layout can address".into(),
+                    ));
+                    continue;
+                }
+            };
+            let filter = format!(
+                "PartitionKey eq {} and RowKey ge {} and RowKey lt {}",
+                quote(&partition),
+                quote(LEGACY_RANGE.0),
+                quote(LEGACY_RANGE.1)
+            );
+            let rows = self.query_all(&filter, None).await?;
+            let turns = decode_legacy(rows.iter())?;
+            let Some(first) = turns.first() else { continue };
+            for turn in &turns {
+                match self
+                    .client
+                    .insert(&self.table, &turn_entity(&session, turn))
+                    .await
+                {
+                    Ok(()) => {}
+                    // Rewritten by an earlier run that was cut short: same turn, keep it.
+                    Err(TableError::Status { status: 409, .. })
+                        if self.occupant(&partition, turn.seq).await?.as_ref()
+                            == Some(&turn.id) => {}
+                    Err(TableError::Status { status: 409, .. }) => {
+                        return Err(StoreError::Conflict {
+                            seq: turn.seq,
+                            occupant: self
+                                .occupant(&partition, turn.seq)
+                                .await?
+                                .unwrap_or_else(|| turn.id.clone()),
+                        });
+                    }
+                    Err(e) => return Err(store_error(e)),
+                }
+            }
+            self.client
+                .batch(
+                    &self.table,
+                    &[BatchOp::Upsert(session_entity(&session, first))],
+                )
+                .await
+                .map_err(store_error)?;
+            let legacy_keys: Vec<String> = rows
+                .iter()
+                .map(|e| row_key(e).to_owned())
+                .filter(|k| is_legacy_row_key(k))
+                .collect();
+            self.delete_rows(&partition, &legacy_keys).await?;
+            report.sessions += 1;
+            report.turns += turns.len() as u64;
+        }
+        Ok(report)
     }
 
     /// The occupant of a taken position, for a `Conflict`.

@@ -208,3 +208,31 @@ fn the_model_follows_the_settings() {
     .unwrap();
     assert_eq!(forced.model.label(), "extractive");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_nothing_configured_the_embedded_store_remembers_across_restarts() {
+    let s = settings(&[(
+        "OTIS_SQLITE_PATH",
+        &std::env::temp_dir()
+            .join(format!("otis-app-embedded-{}.db", std::process::id()))
+            .display()
+            .to_string(),
+    )]);
+    assert_eq!(s.store, StoreChoice::Auto);
+    let first = otis_app::build(s.clone(), IndexMode::OpenOrBuild, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(
+        first.store_name.starts_with("sqlite:"),
+        "{}",
+        first.store_name
+    );
+    let index = Arc::new(first.index.clone().unwrap());
+    drop(first);
+    follow_up_survives_a_restart(|| {
+        let store: DynSessionStore =
+            Arc::new(otis_store_sqlite::SqliteStore::open(&s.sqlite_path).unwrap());
+        Assistant::new(index.clone(), Arc::new(Extractive), Some(store))
+    })
+    .await;
+}

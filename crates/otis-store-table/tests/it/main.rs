@@ -192,6 +192,74 @@ async fn sessions_written_by_the_previous_system_still_load() {
     assert!(store.load_latest(&session, 10).await.unwrap().is_empty());
 }
 
+/// Writes rows in the previous system's exact shape for `session`.
+async fn write_legacy(table: &TableStore, session: &str, turns: usize) {
+    for i in 0..turns {
+        let mut entity = Entity::new();
+        entity.insert("PartitionKey".into(), json!(session));
+        entity.insert("RowKey".into(), json!(format!("{i:04}")));
+        entity.insert(
+            "timestamp".into(),
+            json!(format!("2024-05-01T12:00:{i:02}.000001")),
+        );
+        entity.insert("user".into(), json!(format!("old question {i}")));
+        entity.insert("assistant".into(), json!(format!("old answer {i}")));
+        entity.insert(
+            "metadata_json".into(),
+            json!(format!("{{'i': {i}, 'ok': True}}")),
+        );
+        table.client().insert(table.table(), &entity).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn legacy_sessions_migrate_once_and_completely() {
+    let table = fresh_store().await;
+    write_legacy(&table, "old-one", 3).await;
+    write_legacy(&table, "old-two", 12).await;
+    let store: Arc<dyn SessionStore> = Arc::new(table.clone());
+    assert!(
+        store
+            .list_sessions(&PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    let report = table.migrate_legacy().await.unwrap();
+    assert_eq!((report.sessions, report.turns), (2, 15), "{report:?}");
+    assert!(report.skipped.is_empty());
+
+    let listed = store.list_sessions(&PageRequest::first(10)).await.unwrap();
+    let mut names: Vec<(String, u64)> = listed
+        .items
+        .iter()
+        .map(|s| (s.session.as_str().to_owned(), s.turns))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [("old-one".to_string(), 3), ("old-two".to_string(), 12)]
+    );
+    let two = store.load_latest(&sid("old-two"), 100).await.unwrap();
+    assert_eq!(two.len(), 12);
+    assert_eq!(two[11].user, "old question 11");
+    assert_eq!(two[11].metadata["ok"], json!(true));
+    assert_eq!(two[11].id.as_str(), "legacy-0011");
+
+    let again = table.migrate_legacy().await.unwrap();
+    assert_eq!(
+        (again.sessions, again.turns),
+        (0, 0),
+        "not idempotent: {again:?}"
+    );
+    let mut c = Conversation::load(store.clone(), sid("old-one"), MaxTurns::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(c.add(new_turn(3)).await.unwrap().seq, Seq(3));
+}
+
 #[tokio::test]
 async fn a_stopped_service_is_unavailable_not_empty() {
     let mut own = azurite::Azurite::start();

@@ -1,0 +1,274 @@
+//! The `otis` binary, driven as a user would: ask with memory across processes, session
+//! administration, migrate-legacy on Azurite fixtures, and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use otis_testkit::azurite;
+
+/// A fresh data folder, so each test has its own index and embedded store.
+fn data_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("otis-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn otis(data: &PathBuf) -> Command {
+    let mut cmd = Command::cargo_bin("otis").unwrap();
+    cmd.env_clear()
+        .env("OTIS_DATA_DIR", data)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_follow_up_in_a_new_process_knows_what_it_is() {
+    let data = data_dir("follow-up");
+    let first = stdout(otis(&data).args(["ask", "--session", "demo", "What does LONPF2 do?"]));
+    assert!(first.contains("LONPF2 is a COBOL program"), "{first}");
+    assert!(
+        first.contains("[1] src/LONPF2.cbl:1-35 (LONPF2)"),
+        "{first}"
+    );
+    let second = stdout(otis(&data).args([
+        "ask",
+        "--session",
+        "demo",
+        "What copybooks does it use?",
+        "-v",
+    ]));
+    assert!(
+        second.contains("resolved question: What copybooks does LONPF2 use?"),
+        "{second}"
+    );
+    assert!(
+        second.contains("LONPF2 uses 3 copybooks: PAYREC, LNREC and ERRMSG [1]."),
+        "{second}"
+    );
+    assert!(second.contains("timing ms: resolve"), "{second}");
+    assert!(second.contains("turn saved in session demo"), "{second}");
+}
+
+#[test]
+fn json_output_is_the_api_record() {
+    let data = data_dir("json");
+    let out = stdout(otis(&data).args(["ask", "--json", "Who calls DATEUTIL?"]));
+    let record: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        record["answer"],
+        "DATEUTIL is called by LONPF2 and LONPF3 [1]."
+    );
+    assert_eq!(record["persisted"], false);
+    assert_eq!(record["session_id"], serde_json::Value::Null);
+    for key in [
+        "question",
+        "resolved_question",
+        "sources",
+        "duration_ms",
+        "timing",
+        "model",
+    ] {
+        assert!(record.get(key).is_some(), "missing {key}: {out}");
+    }
+}
+
+#[test]
+fn sessions_list_show_export_import_delete() {
+    let data = data_dir("sessions");
+    stdout(otis(&data).args(["ask", "--session", "o'brien/1", "What does LONPF3 do?"]));
+    let list = stdout(otis(&data).args(["sessions", "list"]));
+    assert!(list.contains("o'brien/1"), "{list}");
+    let show = stdout(otis(&data).args(["sessions", "show", "o'brien/1"]));
+    assert!(show.contains("Q: What does LONPF3 do?"), "{show}");
+    let export = stdout(otis(&data).args(["sessions", "export", "o'brien/1"]));
+    let file = data.join("export.json");
+    std::fs::write(&file, &export).unwrap();
+    let imported = stdout(
+        otis(&data)
+            .args(["sessions", "import"])
+            .arg(&file)
+            .args(["--as", "copy"]),
+    );
+    assert!(
+        imported.contains("Imported 1 turns into session copy"),
+        "{imported}"
+    );
+    let again = otis(&data)
+        .args(["sessions", "import"])
+        .arg(&file)
+        .args(["--as", "copy"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "importing over a session must be refused"
+    );
+    let copy = stdout(otis(&data).args(["sessions", "show", "copy", "--json"]));
+    let copy: serde_json::Value = serde_json::from_str(&copy).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(copy["turns"], original["turns"]);
+    let deleted = stdout(otis(&data).args(["sessions", "delete", "o'brien/1"]));
+    assert!(deleted.contains("1 turns"), "{deleted}");
+    let list = stdout(otis(&data).args(["sessions", "list"]));
+    assert!(
+        !list.contains("o'brien/1") && list.contains("copy"),
+        "{list}"
+    );
+}
+
+#[test]
+fn migrate_legacy_rewrites_python_rows_on_azure_tables() {
+    let data = data_dir("migrate");
+    let endpoint = azurite::shared_endpoint();
+    let connection = azurite::connection_string(&endpoint);
+    let table = azurite::fresh_table();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let conn = otis_store_table::Connection::parse(&connection).unwrap();
+        let store = otis_store_table::TableStore::open(conn, &table, Default::default())
+            .await
+            .unwrap();
+        for i in 0..2 {
+            let mut entity = otis_store_table::Entity::new();
+            entity.insert("PartitionKey".into(), "user_1700000000_ab12".into());
+            entity.insert("RowKey".into(), format!("{i:04}").into());
+            entity.insert("timestamp".into(), "2024-05-01T12:00:00.000001".into());
+            entity.insert(
+                "user".into(),
+                format!("What does LONPF{} do?", i + 2).into(),
+            );
+            entity.insert("assistant".into(), "old answer".into());
+            entity.insert(
+                "metadata_json".into(),
+                "{'program': 'LONPF2', 'ok': True}".into(),
+            );
+            store.client().insert(&table, &entity).await.unwrap();
+        }
+    });
+    let run = |args: &[&str]| {
+        let mut cmd = otis(&data);
+        cmd.env("AZURE_STORAGE_CONNECTION_STRING", &connection)
+            .env("OTIS_TABLE_NAME", &table)
+            .args(args);
+        stdout(&mut cmd)
+    };
+    let first = run(&["sessions", "migrate-legacy"]);
+    assert!(first.contains("Migrated 1 sessions (2 turns)"), "{first}");
+    let second = run(&["sessions", "migrate-legacy"]);
+    assert!(second.contains("Migrated 0 sessions (0 turns)"), "{second}");
+    let list = run(&["sessions", "list"]);
+    assert!(
+        list.contains("user_1700000000_ab12") && list.contains(" 2 "),
+        "{list}"
+    );
+    let follow = run(&[
+        "ask",
+        "--session",
+        "user_1700000000_ab12",
+        "Which copybooks does it use?",
+        "-v",
+    ]);
+    assert!(
+        follow.contains("resolved question: Which copybooks does LONPF3 use?"),
+        "{follow}"
+    );
+}
+
+/// Arguments, extra environment, and what the error must say.
+type BadCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+
+#[test]
+fn bad_input_is_a_clear_error_with_exit_code_2() {
+    let data = data_dir("bad");
+    let cases: Vec<BadCase> = vec![
+        (
+            vec!["ask", ""],
+            vec![],
+            "invalid question: must not be empty",
+        ),
+        (vec!["ask", "   "], vec![], "invalid question"),
+        (
+            vec!["ask", "--session", "", "x"],
+            vec![],
+            "invalid session id",
+        ),
+        (vec!["ask", "--top-k", "0", "x"], vec![], "invalid top_k"),
+        (
+            vec!["ask", "x"],
+            vec![("OTIS_MAX_TURNS", "zero")],
+            "OTIS_MAX_TURNS",
+        ),
+        (
+            vec!["ask", "x"],
+            vec![("AZURE_STORAGE_CONNECTION_STRING", "AccountName=a")],
+            "AccountKey",
+        ),
+        (
+            vec!["--settings", "/nonexistent/local.settings.json", "ask", "x"],
+            vec![],
+            "settings file",
+        ),
+        (
+            vec!["sessions", "migrate-legacy"],
+            vec![],
+            "AZURE_STORAGE_CONNECTION_STRING",
+        ),
+        (
+            vec!["index", "build", "/nonexistent/folder"],
+            vec![],
+            "is not a folder",
+        ),
+    ];
+    for (args, env, message) in cases {
+        let mut cmd = otis(&data);
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let output = cmd.args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let help = stdout(otis(&data).args(["ask", "--help"]));
+    assert!(help.contains("Examples:"), "{help}");
+}
+
+#[test]
+fn index_build_and_stats() {
+    let data = data_dir("index");
+    let corpus = data.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("HELLO.cbl"),
+        "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. HELLO.\n       PROCEDURE DIVISION.\n       MAIN-PARA.\n           CALL \"WORLD\".\n",
+    )
+    .unwrap();
+    let built = otis(&data)
+        .args(["index", "build"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    assert!(String::from_utf8_lossy(&built.stderr).contains("1 files: 1 read"));
+    let mut cmd = otis(&data);
+    cmd.env("OTIS_CORPUS", &corpus);
+    let stats = stdout(cmd.args(["index", "stats"]));
+    assert!(stats.contains("files:     1 (1 programs"), "{stats}");
+    let mut cmd = otis(&data);
+    cmd.env("OTIS_CORPUS", &corpus);
+    let answer = stdout(cmd.args(["ask", "What does HELLO call?"]));
+    assert!(answer.contains("HELLO calls WORLD [1]."), "{answer}");
+}
