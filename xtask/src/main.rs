@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  demo   ask about the sample corpus twice in one session, from two separate
+         processes, on the embedded defaults (no cloud account)
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
     let task = env::args().nth(1);
     let result = match task.as_deref() {
         Some("test") => test(),
+        Some("demo") => demo(),
         Some("ci") => ci(),
         Some("bench") => match env::args().nth(2).as_deref() {
             Some("store") => bench_store(),
@@ -256,5 +259,35 @@ fn write_section(name: &str, section: &str) -> Result<(), String> {
     std::fs::write(&path, updated)
         .map_err(|e| format!("could not write {}: {e}", path.display()))?;
     eprintln!("xtask: wrote {}", path.display());
+    Ok(())
+}
+
+/// Two questions in one session, each from a new `otis` process: the second is a
+/// follow-up ("it") that only memory can resolve.
+fn demo() -> Result<(), String> {
+    cargo(&["build", "--quiet", "--package", "otis-cli"])?;
+    let target = env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target"));
+    let otis = target
+        .join("debug")
+        .join(format!("otis{}", env::consts::EXE_SUFFIX));
+    let session = format!(
+        "demo-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    for question in ["What does LONPF2 do?", "What copybooks does it use?"] {
+        println!("\n$ otis ask --session {session} -v \"{question}\"");
+        let status = Command::new(&otis)
+            .args(["ask", "--session", &session, "-v", question])
+            .current_dir(workspace_root())
+            .status()
+            .map_err(|e| format!("could not start {}: {e}", otis.display()))?;
+        if !status.success() {
+            return Err(format!("otis ask failed ({status})"));
+        }
+    }
     Ok(())
 }

@@ -236,3 +236,14 @@ async fn with_nothing_configured_the_embedded_store_remembers_across_restarts() 
     })
     .await;
 }
+
+#[test]
+fn the_example_settings_file_is_valid() {
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/example.settings.json");
+    let values = otis_app::read_settings_file(&file).unwrap();
+    let s = Settings::from_values(&values, vec![]).unwrap();
+    assert_eq!(s.model.label(), "extractive");
+    assert!(s.storage_connection.is_some());
+    assert_eq!(s.max_turns.get(), 10);
+}
