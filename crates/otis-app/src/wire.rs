@@ -27,6 +27,9 @@ pub struct QueryResponse {
     pub subject: Option<String>,
     /// The model that answered.
     pub model: String,
+    /// Whether the answer was cut short (the client went away, the user cancelled).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// Whole request time in milliseconds.
     pub duration_ms: f64,
     /// Time per stage in milliseconds.
@@ -45,6 +48,7 @@ impl From<AskResponse> for QueryResponse {
             persist_error: r.persist_error,
             subject: r.subject,
             model: r.model,
+            interrupted: r.interrupted,
             duration_ms: r.timing.total_ms,
             timing: r.timing,
         }

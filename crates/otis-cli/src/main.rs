@@ -56,7 +56,8 @@ enum Command {
     },
     /// Talk with memory: line editing, history, streamed answers.
     #[command(
-        after_help = "Example:\n  otis chat --session demo\n\nCommands inside: /clear, /stats, /history, /help, /quit (or quit, exit).\nCtrl-C cancels the current answer; Ctrl-D exits."
+        after_help = "Example:\n  otis chat --session demo\n\nCommands inside: /clear, /stats, /history, /help, /quit (or quit, exit).\nCtrl-C cancels the current answer (the part so far is kept, marked interrupted);
+Ctrl-D exits."
     )]
     Chat {
         /// The session to continue (default: a new one).
@@ -437,21 +438,34 @@ async fn chat(app: App, session: SessionId) -> Result<(), Failure> {
                 request.persist = true;
                 request.top_k = app.settings.top_k;
                 let mut printer = Printer;
-                tokio::select! {
-                    result = app.assistant.ask_streaming(request, &mut printer) => match result {
-                        Ok(response) => {
-                            println!();
-                            for s in &response.sources {
-                                let lines = s.lines.map(|(a, b)| format!(":{a}-{b}")).unwrap_or_default();
-                                println!("  [{}] {}{lines}", s.index, s.file);
-                            }
-                            if !response.persisted {
-                                eprintln!("warning: not saved: {}", response.persist_error.unwrap_or_default());
-                            }
+                let cancel = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                match app
+                    .assistant
+                    .ask_streaming_until(request, &mut printer, cancel)
+                    .await
+                {
+                    Ok(response) => {
+                        println!();
+                        if response.interrupted {
+                            println!("(cancelled; the partial answer is kept, marked interrupted)");
                         }
-                        Err(e) => eprintln!("error: {:#}", anyhow::Error::from(e)),
-                    },
-                    _ = tokio::signal::ctrl_c() => println!("\n(cancelled; nothing was saved)"),
+                        for s in &response.sources {
+                            let lines = s
+                                .lines
+                                .map(|(a, b)| format!(":{a}-{b}"))
+                                .unwrap_or_default();
+                            println!("  [{}] {}{lines}", s.index, s.file);
+                        }
+                        if !response.persisted {
+                            eprintln!(
+                                "warning: not saved: {}",
+                                response.persist_error.unwrap_or_default()
+                            );
+                        }
+                    }
+                    Err(e) => eprintln!("error: {:#}", anyhow::Error::from(e)),
                 }
             }
         }

@@ -1,7 +1,10 @@
 //! The ask use case: resolve the question against the conversation, retrieve, answer,
 //! persist the turn. One window read and one turn write per request.
 
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -9,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::conversation::{Conversation, MemoryPolicy};
 use crate::ports::{
-    ChatError, ChatMessage, ChatModel, ChatRequest, DeltaSink, DynSessionStore, Hit, RetrieveError,
-    Retriever, Role, StoreError,
+    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, DynSessionStore, Hit,
+    RetrieveError, Retriever, Role, StoreError,
 };
 use crate::resolve::{Resolution, member_names, resolve};
 use crate::session_id::SessionId;
@@ -151,6 +154,8 @@ pub struct AskResponse {
     pub subject: Option<String>,
     /// The model that answered.
     pub model: String,
+    /// Whether generation was cancelled; `answer` then holds what was produced so far.
+    pub interrupted: bool,
     /// Time per stage.
     pub timing: Timing,
 }
@@ -240,7 +245,7 @@ impl Assistant {
 
     /// Answers `request`.
     pub async fn ask(&self, request: AskRequest) -> Result<AskResponse, AskError> {
-        self.run(request, None).await
+        self.run(request, None, std::future::pending()).await
     }
 
     /// Answers `request`, feeding the answer to `sink` as the model produces it.
@@ -249,13 +254,27 @@ impl Assistant {
         request: AskRequest,
         sink: &mut dyn DeltaSink,
     ) -> Result<AskResponse, AskError> {
-        self.run(request, Some(sink)).await
+        self.run(request, Some(sink), std::future::pending()).await
+    }
+
+    /// Like [`ask_streaming`](Self::ask_streaming), but stops generating when `cancel`
+    /// completes first (a client that went away, a user's Ctrl-C). The turn is still
+    /// persisted: the question, the answer produced so far, and `"interrupted": true`
+    /// in its metadata; the response says `interrupted`.
+    pub async fn ask_streaming_until(
+        &self,
+        request: AskRequest,
+        sink: &mut dyn DeltaSink,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<AskResponse, AskError> {
+        self.run(request, Some(sink), cancel).await
     }
 
     async fn run(
         &self,
         request: AskRequest,
         sink: Option<&mut dyn DeltaSink>,
+        cancel: impl Future<Output = ()>,
     ) -> Result<AskResponse, AskError> {
         let started = Instant::now();
         request.validate()?;
@@ -301,11 +320,43 @@ impl Assistant {
             max_tokens: request.max_tokens,
         };
         let stage = Instant::now();
-        let response = match sink {
-            Some(sink) => self.model.stream(&chat, sink).await,
-            None => self.model.complete(&chat).await,
-        }
-        .map_err(AskError::Model)?;
+        let (response, interrupted) = match sink {
+            None => (
+                self.model.complete(&chat).await.map_err(AskError::Model)?,
+                false,
+            ),
+            Some(sink) => {
+                let mut recorder = Recorder {
+                    inner: sink,
+                    text: String::new(),
+                };
+                let finished = {
+                    let mut generation = pin!(self.model.stream(&chat, &mut recorder));
+                    let mut cancel = pin!(cancel);
+                    poll_fn(|cx| {
+                        if let Poll::Ready(result) = generation.as_mut().poll(cx) {
+                            return Poll::Ready(Some(result));
+                        }
+                        if cancel.as_mut().poll(cx).is_ready() {
+                            return Poll::Ready(None);
+                        }
+                        Poll::Pending
+                    })
+                    .await
+                };
+                match finished {
+                    Some(result) => (result.map_err(AskError::Model)?, false),
+                    // Dropping the generation above stopped the model.
+                    None => (
+                        ChatResponse {
+                            text: recorder.text,
+                            model: self.model.name(),
+                        },
+                        true,
+                    ),
+                }
+            }
+        };
         timing.generate_ms = ms(stage);
 
         let sources: Vec<SourceRef> = hits
@@ -335,6 +386,7 @@ impl Assistant {
                         subject.as_deref(),
                         &sources,
                         &response.model,
+                        interrupted,
                     ),
                 };
                 match conversation.add(turn).await {
@@ -357,8 +409,22 @@ impl Assistant {
             persist_error,
             subject,
             model: response.model,
+            interrupted,
             timing,
         })
+    }
+}
+
+/// Passes deltas on and keeps the text so far, for an interrupted answer.
+struct Recorder<'a> {
+    inner: &'a mut dyn DeltaSink,
+    text: String,
+}
+
+impl DeltaSink for Recorder<'_> {
+    fn delta(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.inner.delta(text);
     }
 }
 
@@ -398,8 +464,12 @@ fn turn_metadata(
     subject: Option<&str>,
     sources: &[SourceRef],
     model: &str,
+    interrupted: bool,
 ) -> Metadata {
     let mut metadata = Metadata::new();
+    if interrupted {
+        metadata.insert("interrupted".into(), json!(true));
+    }
     metadata.insert("resolved_question".into(), json!(resolution.question));
     if let Some(reference) = &resolution.reference {
         metadata.insert("reference".into(), json!(reference));

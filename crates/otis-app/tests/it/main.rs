@@ -247,3 +247,56 @@ fn the_example_settings_file_is_valid() {
     assert!(s.storage_connection.is_some());
     assert_eq!(s.max_turns.get(), 10);
 }
+
+/// Streams one piece, then hangs: a model a client gives up on.
+#[derive(Debug)]
+struct HangsAfterOnePiece;
+
+#[async_trait::async_trait]
+impl otis_core::ports::ChatModel for HangsAfterOnePiece {
+    fn name(&self) -> String {
+        "hangs".into()
+    }
+    async fn complete(
+        &self,
+        _: &otis_core::ports::ChatRequest,
+    ) -> Result<otis_core::ports::ChatResponse, otis_core::ports::ChatError> {
+        std::future::pending().await
+    }
+    async fn stream(
+        &self,
+        _: &otis_core::ports::ChatRequest,
+        sink: &mut dyn otis_core::ports::DeltaSink,
+    ) -> Result<otis_core::ports::ChatResponse, otis_core::ports::ChatError> {
+        sink.delta("LONPF2 posts ");
+        std::future::pending().await
+    }
+}
+
+struct Ignore;
+impl otis_core::ports::DeltaSink for Ignore {
+    fn delta(&mut self, _: &str) {}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_answer_is_kept_as_interrupted() {
+    let index = Arc::new(sample_index());
+    let store: DynSessionStore = Arc::new(MemoryStore::new());
+    let assistant = Assistant::new(index, Arc::new(HangsAfterOnePiece), Some(store.clone()));
+    let session = SessionId::parse("cancelled").unwrap();
+    let response = assistant
+        .ask_streaming_until(
+            ask("What does LONPF2 do?", &session, 1),
+            &mut Ignore,
+            tokio::time::sleep(std::time::Duration::from_millis(100)),
+        )
+        .await
+        .unwrap();
+    assert!(response.interrupted);
+    assert!(response.persisted);
+    assert_eq!(response.answer, "LONPF2 posts ");
+    let stored = store.load_latest(&session, 10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].assistant, "LONPF2 posts ");
+    assert_eq!(stored[0].metadata["interrupted"], serde_json::json!(true));
+}
