@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use otis_core::ports::{
-    ChatError, ChatModel, DynSessionStore, RetrieveError, Retriever, StoreError,
+    ChatError, ChatModel, DynSessionStore, FeedbackStore, RetrieveError, Retriever, StoreError,
 };
 use otis_core::{Assistant, MemoryPolicy};
 use otis_index::{BuildReport, IndexError, LocalIndex, Progress};
@@ -21,8 +21,8 @@ use otis_store_table::{Connection, OpenError, RetryPolicy, TableStore};
 use serde_json::{Value, json};
 
 pub use settings::{
-    ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice, data_dir,
-    read_settings_file, sample_corpus,
+    HttpSettings, ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice,
+    data_dir, read_settings_file, sample_corpus,
 };
 
 /// Why the application could not be assembled.
@@ -64,8 +64,12 @@ pub struct App {
     pub assistant: Assistant,
     /// The session store, for session administration.
     pub store: DynSessionStore,
+    /// Where feedback reports go.
+    pub feedback: Arc<dyn FeedbackStore>,
     /// The store's name for display (`memory`, `azure-table:OTISChatHistory`).
     pub store_name: String,
+    /// The retriever the assistant uses, for health checks.
+    pub retriever: Arc<dyn Retriever>,
     /// The local index, when sources come from it.
     pub index: Option<LocalIndex>,
     /// What building the index did, when this start-up built or refreshed it.
@@ -74,8 +78,19 @@ pub struct App {
     pub settings: Settings,
 }
 
-/// Opens the session store the settings choose.
-pub async fn open_store(settings: &Settings) -> Result<(DynSessionStore, String), AppError> {
+/// The stores the settings choose: one backend serving both ports.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    /// Conversation memory.
+    pub sessions: DynSessionStore,
+    /// Feedback reports.
+    pub feedback: Arc<dyn FeedbackStore>,
+    /// A name for display (`sqlite:PATH`, `azure-table:TABLE`, `memory`).
+    pub name: String,
+}
+
+/// Opens the stores the settings choose.
+pub async fn open_store(settings: &Settings) -> Result<Stores, AppError> {
     let choice = match settings.store {
         StoreChoice::Auto if settings.storage_connection.is_some() => StoreChoice::Table,
         StoreChoice::Auto => StoreChoice::Sqlite,
@@ -84,16 +99,31 @@ pub async fn open_store(settings: &Settings) -> Result<(DynSessionStore, String)
     match (choice, &settings.storage_connection) {
         (StoreChoice::Table, Some(connection)) => {
             let connection = Connection::parse(connection.expose()).map_err(OpenError::from)?;
-            let store =
-                TableStore::open(connection, &settings.table_name, RetryPolicy::default()).await?;
-            let name = format!("azure-table:{}", settings.table_name);
-            Ok((Arc::new(store), name))
+            let store = Arc::new(
+                TableStore::open(connection, &settings.table_name, RetryPolicy::default()).await?,
+            );
+            Ok(Stores {
+                sessions: store.clone(),
+                feedback: store,
+                name: format!("azure-table:{}", settings.table_name),
+            })
         }
-        (StoreChoice::Memory, _) => Ok((Arc::new(MemoryStore::new()), "memory".to_owned())),
+        (StoreChoice::Memory, _) => {
+            let store = Arc::new(MemoryStore::new());
+            Ok(Stores {
+                sessions: store.clone(),
+                feedback: store,
+                name: "memory".to_owned(),
+            })
+        }
         _ => {
-            let store = SqliteStore::open(&settings.sqlite_path).map_err(AppError::Sqlite)?;
-            let name = format!("sqlite:{}", settings.sqlite_path.display());
-            Ok((Arc::new(store), name))
+            let store =
+                Arc::new(SqliteStore::open(&settings.sqlite_path).map_err(AppError::Sqlite)?);
+            Ok(Stores {
+                sessions: store.clone(),
+                feedback: store,
+                name: format!("sqlite:{}", settings.sqlite_path.display()),
+            })
         }
     }
 }
@@ -186,17 +216,19 @@ pub async fn build(
             (Arc::new(search), None, None)
         }
     };
-    let (store, store_name) = open_store(&settings).await?;
+    let stores = open_store(&settings).await?;
     let model = chat_model(&settings.model)?;
-    let assistant =
-        Assistant::new(retriever, model, Some(store.clone())).with_policy(MemoryPolicy {
+    let assistant = Assistant::new(retriever.clone(), model, Some(stores.sessions.clone()))
+        .with_policy(MemoryPolicy {
             max_turns: settings.max_turns,
             ttl: settings.session_ttl,
         });
     Ok(App {
         assistant,
-        store,
-        store_name,
+        store: stores.sessions,
+        feedback: stores.feedback,
+        store_name: stores.name,
+        retriever,
         index,
         index_build,
         settings,

@@ -247,6 +247,64 @@ pub struct Settings {
     pub top_k: u32,
     /// Where sources come from.
     pub retriever: RetrieverChoice,
+    /// The HTTP endpoint's settings.
+    pub http: HttpSettings,
+}
+
+/// Settings of the HTTP endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpSettings {
+    /// Port: `FUNCTIONS_CUSTOMHANDLER_PORT` (set by the Functions host), else `OTIS_PORT`.
+    pub port: Option<u16>,
+    /// Origins allowed by CORS (`OTIS_CORS_ORIGINS`, comma-separated; `*` for any).
+    pub cors_origins: Vec<String>,
+    /// Key required in the `x-api-key` header (`OTIS_API_KEY`), for standalone use.
+    pub api_key: Option<Secret>,
+    /// Confine sessions to the caller's `X-MS-CLIENT-PRINCIPAL-ID`
+    /// (`OTIS_SCOPE_SESSIONS_BY_PRINCIPAL`).
+    pub scope_by_principal: bool,
+}
+
+fn http_settings<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<HttpSettings, SettingsError> {
+    let port = |key: &'static str| -> Result<Option<u16>, SettingsError> {
+        get(key)
+            .map(|v| {
+                v.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| SettingsError::Invalid {
+                        key,
+                        message: format!("{v:?} is not a port number"),
+                    })
+            })
+            .transpose()
+    };
+    let scope = match get("OTIS_SCOPE_SESSIONS_BY_PRINCIPAL")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("false" | "0" | "no") => false,
+        Some("true" | "1" | "yes") => true,
+        Some(_) => {
+            return Err(SettingsError::Invalid {
+                key: "OTIS_SCOPE_SESSIONS_BY_PRINCIPAL",
+                message: "must be true or false".into(),
+            });
+        }
+    };
+    Ok(HttpSettings {
+        port: port("FUNCTIONS_CUSTOMHANDLER_PORT")?.or(port("OTIS_PORT")?),
+        cors_origins: get("OTIS_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        api_key: get("OTIS_API_KEY").map(Secret::new),
+        scope_by_principal: scope,
+    })
 }
 
 /// A setting that is present but unusable.
@@ -416,6 +474,7 @@ impl Settings {
             get("OTIS_SQLITE_PATH").map_or_else(|| data.join("otis.db"), PathBuf::from);
         let model = model_choice(&get)?;
         let retriever = retriever_choice(&get)?;
+        let http = http_settings(&get)?;
         let top_k = match get("OTIS_TOP_K") {
             None => 5,
             Some(v) => v
@@ -442,6 +501,7 @@ impl Settings {
             model,
             top_k,
             retriever,
+            http,
         })
     }
 
@@ -459,6 +519,12 @@ impl Settings {
             "index_dir": self.index_dir,
             "model": self.model.label(),
             "top_k": self.top_k,
+            "http": {
+                "port": self.http.port,
+                "cors_origins": self.http.cors_origins,
+                "api_key": self.http.api_key.as_ref().map(|_| "<set>"),
+                "scope_sessions_by_principal": self.http.scope_by_principal,
+            },
             "retriever": match &self.retriever {
                 RetrieverChoice::Local => json!("local"),
                 RetrieverChoice::AzureSearch { endpoint, indexes, top_per_index, .. } => json!({

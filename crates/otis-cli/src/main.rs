@@ -515,7 +515,8 @@ async fn sessions(settings: Settings, command: SessionsCommand) -> Result<(), Fa
     if let SessionsCommand::MigrateLegacy = command {
         return migrate_legacy(&settings).await;
     }
-    let (store, store_name) = otis_app::open_store(&settings).await.map_err(app_failure)?;
+    let stores = otis_app::open_store(&settings).await.map_err(app_failure)?;
+    let (store, store_name) = (stores.sessions, stores.name);
     match command {
         SessionsCommand::List { limit, json } => {
             let mut request = PageRequest::first(limit.clamp(1, 1000));

@@ -1,5 +1,61 @@
-//! The HTTP endpoint: an axum server that runs as an Azure Functions custom handler or
-//! standalone, exposing /api/query, /api/history, /api/sessions and friends.
+//! The HTTP endpoint: one axum router ([`app`]) served standalone or as an Azure
+//! Functions custom handler (the host forwards requests to `FUNCTIONS_CUSTOMHANDLER_PORT`).
 //!
-//! Skeleton: this crate holds no code yet; the HTTP function issue fills it. See
-//! docs/ARCHITECTURE.md.
+//! Routes: `POST /api/query` (JSON or server-sent events), `GET|DELETE /api/history`,
+//! `GET /api/sessions`, `GET /api/health`, `GET /api/stats`, `POST /api/feedback`,
+//! `GET /api/openapi.json`. Errors are `{"error": {"code": "...", "message": "..."}}`.
+
+mod api;
+mod error;
+mod input;
+pub mod openapi;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use api::{API_KEY_HEADER, AppState, MAX_BODY_BYTES, PRINCIPAL_HEADER, app};
+pub use error::ApiError;
+
+/// The default port when neither the Functions host nor the settings name one.
+pub const DEFAULT_PORT: u16 = 7071;
+
+/// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets
+/// requests in flight finish, and waits for streaming answers to be stored.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    state.drain().await;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what the Functions host sends).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// The loopback address for `port`.
+pub fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}

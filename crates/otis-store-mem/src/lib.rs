@@ -9,7 +9,9 @@ use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use otis_core::ports::{Cursor, Page, PageRequest, SessionStore, SessionSummary, StoreError};
+use otis_core::ports::{
+    Cursor, Feedback, FeedbackStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
+};
 use otis_core::{SessionId, Timestamp, Turn};
 
 /// The largest turn a [`MemoryStore`] holds by default: 4 MiB.
@@ -17,12 +19,23 @@ pub const DEFAULT_MAX_TURN_BYTES: usize = 4 << 20;
 
 /// The shared state behind any number of [`MemoryStore`] instances. Cloning it shares it.
 #[derive(Debug, Clone, Default)]
-pub struct MemoryBackend(Arc<Mutex<BTreeMap<SessionId, Vec<Turn>>>>);
+pub struct MemoryBackend(
+    Arc<Mutex<BTreeMap<SessionId, Vec<Turn>>>>,
+    Arc<Mutex<Vec<Feedback>>>,
+);
 
 impl MemoryBackend {
     /// An empty backend.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The feedback reports recorded so far, oldest first.
+    pub fn feedback(&self) -> Vec<Feedback> {
+        self.1
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     fn lock(&self) -> MutexGuard<'_, BTreeMap<SessionId, Vec<Turn>>> {
@@ -176,5 +189,20 @@ impl SessionStore for MemoryStore {
         let before = sessions.len();
         sessions.retain(|_, turns| turns.last().is_some_and(|last| last.at >= cutoff));
         Ok((before - sessions.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl FeedbackStore for MemoryStore {
+    async fn record(&self, feedback: &Feedback) -> Result<(), StoreError> {
+        let mut reports = self
+            .backend
+            .1
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !reports.iter().any(|r| r.id == feedback.id) {
+            reports.push(feedback.clone());
+        }
+        Ok(())
     }
 }

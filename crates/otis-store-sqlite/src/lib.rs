@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use otis_core::ports::{Cursor, Page, PageRequest, SessionStore, SessionSummary, StoreError};
+use otis_core::ports::{
+    Cursor, Feedback, FeedbackStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
+};
 use otis_core::{Metadata, Seq, SessionId, Timestamp, Turn, TurnId};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
@@ -27,6 +29,16 @@ CREATE TABLE IF NOT EXISTS turns (
     metadata  TEXT    NOT NULL,
     PRIMARY KEY (session, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feedback (
+    id        TEXT    PRIMARY KEY,
+    at_ms     INTEGER NOT NULL,
+    session   TEXT,
+    question  TEXT    NOT NULL,
+    answer    TEXT    NOT NULL,
+    comment   TEXT,
+    rating    INTEGER,
+    principal TEXT
+);
 ";
 
 /// A store over one SQLite file. Each instance holds its own connection; instances over
@@ -332,6 +344,46 @@ impl SessionStore for SqliteStore {
             }
             tx.commit().map_err(sql_error)?;
             Ok(idle.len() as u64)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl FeedbackStore for SqliteStore {
+    async fn record(&self, feedback: &Feedback) -> Result<(), StoreError> {
+        let f = feedback.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT OR IGNORE INTO feedback (id, at_ms, session, question, answer, comment, rating, principal)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    f.id.as_str(),
+                    f.at.unix_millis(),
+                    f.session.as_ref().map(SessionId::as_str),
+                    f.question,
+                    f.answer,
+                    f.comment,
+                    f.rating,
+                    f.principal
+                ],
+            )
+            .map(|_| ())
+            .map_err(sql_error)
+        })
+        .await
+    }
+}
+
+impl SqliteStore {
+    /// How many feedback reports are stored (for tests and `stats`).
+    pub async fn feedback_count(&self) -> Result<u64, StoreError> {
+        self.with(|c| {
+            c.query_row("SELECT COUNT(*) FROM feedback", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
+            .map_err(sql_error)
         })
         .await
     }

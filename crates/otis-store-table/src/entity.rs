@@ -138,6 +138,30 @@ pub(crate) fn session_entity(session: &SessionId, first: &Turn) -> Entity {
     entity
 }
 
+/// A feedback report as an entity.
+pub(crate) fn feedback_entity(f: &otis_core::ports::Feedback) -> Entity {
+    let mut entity = Entity::new();
+    let day: String = f.at.to_rfc3339().chars().take(10).collect();
+    entity.insert("PartitionKey".into(), day.into());
+    entity.insert("RowKey".into(), f.id.as_str().into());
+    typed(&mut entity, "timestamp", f.at.to_rfc3339(), "Edm.DateTime");
+    if let Some(session) = &f.session {
+        entity.insert("session_id".into(), session.as_str().into());
+    }
+    put_text(&mut entity, "question", &f.question);
+    put_text(&mut entity, "answer", &f.answer);
+    if let Some(comment) = &f.comment {
+        put_text(&mut entity, "comment", comment);
+    }
+    if let Some(rating) = f.rating {
+        typed(&mut entity, "rating", rating.to_string(), "Edm.Int32");
+    }
+    if let Some(principal) = &f.principal {
+        entity.insert("principal".into(), principal.as_str().into());
+    }
+    entity
+}
+
 fn row_key(entity: &Entity) -> String {
     entity
         .get("RowKey")

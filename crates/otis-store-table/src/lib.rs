@@ -20,4 +20,4 @@ mod store;
 
 pub use client::{Entity, QueryPage, RetryPolicy, TableClient, TableError};
 pub use connection::{Connection, ConnectionStringError, Credential};
-pub use store::{DEFAULT_TABLE, MigrationReport, OpenError, TableStore};
+pub use store::{DEFAULT_TABLE, FEEDBACK_TABLE, MigrationReport, OpenError, TableStore};

@@ -6,7 +6,9 @@
 //! fails with 409 rather than overwrite. Loading the window is one `$top=n` query.
 
 use async_trait::async_trait;
-use otis_core::ports::{Cursor, Page, PageRequest, SessionStore, SessionSummary, StoreError};
+use otis_core::ports::{
+    Cursor, Feedback, FeedbackStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
+};
 use otis_core::{Seq, SessionId, Timestamp, Turn, TurnId};
 use serde_json::Value;
 
@@ -23,6 +25,8 @@ use crate::keys::{
 
 /// The table the previous system used, and our default.
 pub const DEFAULT_TABLE: &str = "OTISChatHistory";
+/// The previous system's feedback table.
+pub const FEEDBACK_TABLE: &str = "feedbackreports";
 
 /// Operations per entity-group transaction, the service's limit.
 const BATCH_LIMIT: usize = 100;
@@ -625,5 +629,22 @@ impl SessionStore for TableStore {
             }
         }
         Ok(purged)
+    }
+}
+
+#[async_trait]
+impl FeedbackStore for TableStore {
+    /// One entity per report in the `feedbackreports` table: PartitionKey the report's
+    /// UTC day (`2026-11-24`), RowKey its id. Texts are split like turns' texts.
+    async fn record(&self, feedback: &Feedback) -> Result<(), StoreError> {
+        self.client
+            .create_table_if_missing(FEEDBACK_TABLE)
+            .await
+            .map_err(store_error)?;
+        let entity = crate::entity::feedback_entity(feedback);
+        match self.client.insert(FEEDBACK_TABLE, &entity).await {
+            Ok(()) | Err(TableError::Status { status: 409, .. }) => Ok(()),
+            Err(e) => Err(store_error(e)),
+        }
     }
 }

@@ -4,10 +4,12 @@
 //! a contract does not implement the trait.
 
 mod chat;
+mod feedback;
 mod retriever;
 mod store;
 
 pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
+pub use feedback::{Feedback, FeedbackStore, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT};
 pub use retriever::{FileAssignment, Hit, MemberFacts, MemberKind, RetrieveError, Retriever};
 pub use store::{
     Cursor, DynSessionStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
