@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  package
+         build otis-func (release) and assemble target/function-app/ and
+         target/function-app.zip for `func azure functionapp publish`
   demo   ask about the sample corpus twice in one session, from two separate
          processes, on the embedded defaults (no cloud account)
   test   run the whole test suite (doc tests, then cargo nextest), with one
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("test") => test(),
         Some("demo") => demo(),
+        Some("package") => package(),
         Some("ci") => ci(),
         Some("bench") => match env::args().nth(2).as_deref() {
             Some("store") => bench_store(),
@@ -289,5 +293,61 @@ fn demo() -> Result<(), String> {
             return Err(format!("otis ask failed ({status})"));
         }
     }
+    Ok(())
+}
+
+/// Copies `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the function app folder and its zip.
+fn package() -> Result<(), String> {
+    cargo(&["build", "--release", "--package", "otis-func"])?;
+    let root = workspace_root();
+    let target = env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    let out = target.join("function-app");
+    let _ = std::fs::remove_dir_all(&out);
+    copy_tree(&root.join("function-app"), &out)?;
+    copy_tree(
+        &root.join("corpus/otis-sample"),
+        &out.join("corpus/otis-sample"),
+    )?;
+    let binary = format!("otis-func{}", env::consts::EXE_SUFFIX);
+    std::fs::copy(target.join("release").join(&binary), out.join(&binary))
+        .map_err(|e| format!("copying {binary}: {e}"))?;
+    let zip = target.join("function-app.zip");
+    let _ = std::fs::remove_file(&zip);
+    let status = Command::new("python3")
+        .args(["-m", "zipfile", "-c"])
+        .arg(&zip)
+        .args(
+            std::fs::read_dir(&out)
+                .map_err(|e| e.to_string())?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path()),
+        )
+        .current_dir(&out)
+        .status()
+        .map_err(|e| format!("could not run python3 to zip: {e}"))?;
+    if !status.success() {
+        return Err(format!("zipping failed ({status})"));
+    }
+    println!("function app: {}\nzip: {}", out.display(), zip.display());
+    println!("set OTIS_CORPUS=corpus/otis-sample in the app settings to use the bundled sample");
     Ok(())
 }

@@ -70,6 +70,15 @@ Ctrl-D exits."
     /// Build the local index or show what it holds.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Run the HTTP endpoint locally (the same code as the function app).
+    #[command(
+        after_help = "Example:\n  otis serve --port 7071\n  curl -X POST localhost:7071/api/query -d '{\"question\":\"What does LONPF2 do?\"}'"
+    )]
+    Serve {
+        /// Port on 127.0.0.1 (default: OTIS_PORT, else 7071).
+        #[arg(long)]
+        port: Option<u16>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -306,6 +315,29 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Sessions(command) => sessions(settings, command).await,
         Command::Index(command) => index(settings, command),
+        Command::Serve { port } => {
+            let port = port
+                .or(settings.http.port)
+                .unwrap_or(otis_func::DEFAULT_PORT);
+            let app = build_app(settings).await?;
+            let listener = tokio::net::TcpListener::bind(otis_func::loopback(port))
+                .await
+                .with_context(|| format!("binding 127.0.0.1:{port}"))?;
+            eprintln!(
+                "Serving on http://{} (store {}, model {}); Ctrl-C stops.",
+                listener.local_addr().context("local address")?,
+                app.store_name,
+                app.assistant.model_name()
+            );
+            otis_func::serve(
+                listener,
+                otis_func::AppState::new(app),
+                otis_func::shutdown_signal(),
+            )
+            .await
+            .context("serving")?;
+            Ok(())
+        }
     }
 }
 

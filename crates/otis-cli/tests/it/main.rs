@@ -272,3 +272,44 @@ fn index_build_and_stats() {
     let answer = stdout(cmd.args(["ask", "What does HELLO call?"]));
     assert!(answer.contains("HELLO calls WORLD [1]."), "{answer}");
 }
+
+#[test]
+fn serve_answers_over_http() {
+    let data = data_dir("serve");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("otis"))
+        .env_clear()
+        .env("OTIS_DATA_DIR", &data)
+        .args(["serve", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut answer = String::new();
+    for _ in 0..200 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let body = r#"{"question":"Who calls LONPF2?"}"#;
+            write!(
+                stream,
+                "POST /api/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            stream.read_to_string(&mut answer).unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("LONPF2 is called by LONMAIN [1]."),
+        "{answer}"
+    );
+}

@@ -778,3 +778,38 @@ async fn azure_tables_remember_across_server_processes() {
     ])
     .await;
 }
+
+#[test]
+fn the_function_app_folder_declares_exactly_the_served_routes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../function-app");
+    let host: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("host.json")).unwrap()).unwrap();
+    assert_eq!(
+        host["customHandler"]["description"]["defaultExecutablePath"],
+        "otis-func"
+    );
+    assert_eq!(host["customHandler"]["enableForwardingHttpRequest"], true);
+    let mut declared = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path().join("function.json");
+        if !path.exists() {
+            continue;
+        }
+        let function: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let trigger = &function["bindings"][0];
+        assert_eq!(trigger["type"], "httpTrigger", "{}", path.display());
+        let route = format!("/api/{}", trigger["route"].as_str().unwrap());
+        for method in trigger["methods"].as_array().unwrap() {
+            let method = method.as_str().unwrap();
+            if method != "options" {
+                declared.insert((method.to_owned(), route.clone()));
+            }
+        }
+    }
+    let served: std::collections::BTreeSet<(String, String)> = openapi::ROUTES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    assert_eq!(declared, served);
+}
