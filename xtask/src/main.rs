@@ -20,9 +20,10 @@ tasks:
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
-  bench store
-         Table store benchmark on a fresh Azurite; prints its figures and writes
-         them into docs/benchmarks.md";
+  bench store|http|index
+         benchmarks (release): the Table store on Azurite, the HTTP endpoint,
+         the index build; each prints its figures and writes them into
+         docs/benchmarks.md";
 
 fn main() -> ExitCode {
     let task = env::args().nth(1);
@@ -32,7 +33,9 @@ fn main() -> ExitCode {
         Some("package") => package(),
         Some("ci") => ci(),
         Some("bench") => match env::args().nth(2).as_deref() {
-            Some("store") => bench_store(),
+            Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite"),
+            Some("http") => run_bench("http", "otis-func", "HTTP endpoint"),
+            Some("index") => run_bench("index", "otis-index", "Local index build"),
             other => Err(format!(
                 "unknown benchmark {:?}\n\n{USAGE}",
                 other.unwrap_or("(none)")
@@ -201,14 +204,14 @@ fn ci() -> Result<(), String> {
     }
 }
 
-/// Runs the Table store benchmark against a fresh Azurite and puts its report between
-/// the `bench:store` markers of docs/benchmarks.md.
-fn bench_store() -> Result<(), String> {
+/// Runs one benchmark binary (release) with a fresh Azurite and puts its report between
+/// the `bench:NAME` markers of docs/benchmarks.md.
+fn run_bench(name: &str, package: &str, title: &str) -> Result<(), String> {
     let azurite = start_azurite()?;
-    let report_file = env::temp_dir().join(format!("otis-bench-store-{}.md", std::process::id()));
+    let report_file = env::temp_dir().join(format!("otis-bench-{name}-{}.md", std::process::id()));
     let report_path = report_file.to_string_lossy().into_owned();
     cargo_with(
-        &["bench", "-p", "otis-store-table", "--bench", "store"],
+        &["bench", "-p", package, "--bench", name],
         &[
             ("OTIS_BENCH_AZURITE", azurite.endpoint.as_str()),
             ("OTIS_BENCH_OUT", report_path.as_str()),
@@ -220,12 +223,12 @@ fn bench_store() -> Result<(), String> {
     let _ = std::fs::remove_file(&report_file);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let section = format!(
-        "<!-- bench:store -->\n## Table store on Azurite\n\nCommand: `cargo xtask bench store` \
+        "<!-- bench:{name} -->\n## {title}\n\nCommand: `cargo xtask bench {name}` \
          (release build, Azurite {} in memory on loopback, {cores} cores; one run, figures \
-         from that run only).\n\n{report}\n<!-- /bench:store -->",
+         from that run only).\n\n{report}\n<!-- /bench:{name} -->",
         azurite_version()
     );
-    write_section("store", &section)
+    write_section(name, &section)
 }
 
 fn azurite_version() -> String {
