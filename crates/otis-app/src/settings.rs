@@ -61,6 +61,11 @@ pub enum ModelChoice {
         /// `AZURE_OPENAI_KEY`, else `OPENAI_API_KEY`.
         key: Secret,
     },
+    /// A local GGUF model file (needs the `local` feature).
+    Local {
+        /// `OTIS_LOCAL_MODEL_PATH`.
+        path: PathBuf,
+    },
     /// An OpenAI-compatible server.
     OpenAi {
         /// `OPENAI_BASE_URL`.
@@ -79,6 +84,7 @@ impl ModelChoice {
             Self::Extractive => "extractive".into(),
             Self::AzureOpenAi { deployment, .. } => format!("azure-openai:{deployment}"),
             Self::OpenAi { model, .. } => format!("openai:{model}"),
+            Self::Local { path } => format!("local:{}", path.display()),
         }
     }
 }
@@ -102,11 +108,11 @@ fn model_choice<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<ModelChoice
                 "extractive"
             }
         }
-        Some(explicit @ ("extractive" | "azure-openai" | "openai")) => explicit,
+        Some(explicit @ ("extractive" | "azure-openai" | "openai" | "local")) => explicit,
         Some(_) => {
             return Err(invalid(
                 "OTIS_MODEL",
-                "must be one of auto, extractive, azure-openai, openai",
+                "must be one of auto, extractive, azure-openai, openai, local",
             ));
         }
     };
@@ -143,8 +149,23 @@ fn model_choice<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<ModelChoice
                 .to_owned(),
             key: Secret::new(get("OPENAI_API_KEY").unwrap_or_default()),
         }),
+        "local" => {
+            let path = get("OTIS_LOCAL_MODEL_PATH").map_or_else(default_model_path, PathBuf::from);
+            if !path.is_file() {
+                return Err(invalid(
+                    "OTIS_LOCAL_MODEL_PATH",
+                    "names no model file (fetch one with `cargo xtask fetch-model`)",
+                ));
+            }
+            Ok(ModelChoice::Local { path })
+        }
         _ => Ok(ModelChoice::Extractive),
     }
+}
+
+/// Where `cargo xtask fetch-model` puts SmolLM2-135M-Instruct.
+pub fn default_model_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/models/SmolLM2-135M-Instruct.Q4_1.gguf")
 }
 
 /// Where sources come from.

@@ -5,9 +5,15 @@
 //! - [`OpenAiChat`]: Azure OpenAI and OpenAI-compatible chat completions, whole or
 //!   streamed (server-sent events), with timeouts and bounded retries that honour
 //!   `Retry-After`.
+//! - `LocalModel` (feature `local`): a GGUF model (SmolLM2-135M-Instruct) on the CPU
+//!   with candle, tokenizer and chat template read from the file.
 
 mod extractive;
+#[cfg(feature = "local")]
+mod local;
 mod openai;
 
 pub use extractive::Extractive;
+#[cfg(feature = "local")]
+pub use local::{Generation, LocalModel};
 pub use openai::{ChatPolicy, Endpoint, OpenAiChat};

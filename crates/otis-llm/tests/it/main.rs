@@ -2,6 +2,9 @@
 //! format: success, streaming, 429 with Retry-After, 5xx, 4xx, malformed bodies, silence.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[cfg(feature = "local")]
+mod local;
+
 use std::time::{Duration, Instant};
 
 use otis_core::ports::{ChatError, ChatModel, ChatRequest, DeltaSink};
