@@ -313,3 +313,26 @@ fn serve_answers_over_http() {
         "{answer}"
     );
 }
+
+#[test]
+fn chat_remembers_and_obeys_its_commands() {
+    let data = data_dir("chat");
+    let output = otis(&data)
+        .args(["chat", "--session", "chat-1"])
+        .write_stdin("What does LONPF2 do?\nWhat copybooks does it use?\n/history\n/clear\n/history\nexit\nnot reached\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        out.contains("LONPF2 uses 3 copybooks: PAYREC, LNREC and ERRMSG [1]."),
+        "{out}"
+    );
+    assert!(
+        out.contains("#1 ") && out.contains("Q: What copybooks does it use?"),
+        "{out}"
+    );
+    assert!(out.contains("Cleared 2 turns."), "{out}");
+    assert!(out.contains("Session chat-1 has no turns."), "{out}");
+    assert!(!out.contains("not reached"));
+}

@@ -813,3 +813,87 @@ fn the_function_app_folder_declares_exactly_the_served_routes() {
         .collect();
     assert_eq!(declared, served);
 }
+
+/// Loads fine, refuses every write: a store that fails after the answer.
+#[derive(Debug)]
+struct WritesFail(DynSessionStore);
+
+#[async_trait::async_trait]
+impl otis_core::ports::SessionStore for WritesFail {
+    fn max_turn_bytes(&self) -> usize {
+        self.0.max_turn_bytes()
+    }
+    async fn insert_turn(
+        &self,
+        _: &SessionId,
+        _: &otis_core::Turn,
+    ) -> Result<(), otis_core::ports::StoreError> {
+        Err(otis_core::ports::StoreError::Unavailable(
+            "table service unreachable".into(),
+        ))
+    }
+    async fn load_latest(
+        &self,
+        session: &SessionId,
+        n: u32,
+    ) -> Result<Vec<otis_core::Turn>, otis_core::ports::StoreError> {
+        self.0.load_latest(session, n).await
+    }
+    async fn history(
+        &self,
+        session: &SessionId,
+        page: &PageRequest,
+    ) -> Result<otis_core::ports::Page<otis_core::Turn>, otis_core::ports::StoreError> {
+        self.0.history(session, page).await
+    }
+    async fn list_sessions(
+        &self,
+        page: &PageRequest,
+    ) -> Result<
+        otis_core::ports::Page<otis_core::ports::SessionSummary>,
+        otis_core::ports::StoreError,
+    > {
+        self.0.list_sessions(page).await
+    }
+    async fn delete_session(
+        &self,
+        session: &SessionId,
+    ) -> Result<u64, otis_core::ports::StoreError> {
+        self.0.delete_session(session).await
+    }
+    async fn purge_inactive(
+        &self,
+        cutoff: otis_core::Timestamp,
+    ) -> Result<u64, otis_core::ports::StoreError> {
+        self.0.purge_inactive(cutoff).await
+    }
+}
+
+#[tokio::test]
+async fn a_failed_write_still_answers_and_says_so() {
+    let f = fixture();
+    let failing: DynSessionStore = Arc::new(WritesFail(f.store.clone()));
+    let mut app = f.state.app.clone();
+    app.assistant = Assistant::new(app.retriever.clone(), Arc::new(Extractive), Some(failing));
+    let state = AppState::new(app);
+    let (status, _, json) = call(
+        &state,
+        post("/api/query", json!({"question": "What does LONPF2 do?", "session_id": "s", "enable_persistence": true}).to_string()),
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
+    assert!(
+        json["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("LONPF2 is a COBOL program")
+    );
+    assert_eq!(json["persisted"], false);
+    assert!(
+        json["persist_error"]
+            .as_str()
+            .unwrap()
+            .contains("unreachable"),
+        "{json}"
+    );
+}
