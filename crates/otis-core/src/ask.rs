@@ -155,6 +155,7 @@ pub struct AskResponse {
     /// The model that answered.
     pub model: String,
     /// Whether generation was cancelled; `answer` then holds what was produced so far.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
     /// Time per stage.
     pub timing: Timing,

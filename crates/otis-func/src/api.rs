@@ -323,10 +323,10 @@ fn parse_query(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Result<Quer
     })
 }
 
-fn record(response: otis_core::AskResponse, caller_session: Option<String>) -> QueryResponse {
-    let mut record = QueryResponse::from(response);
-    record.session_id = caller_session;
-    record
+/// The record for the caller: with the session id as the caller gave it (not scoped).
+fn record(mut response: otis_core::AskResponse, caller_session: Option<String>) -> QueryResponse {
+    response.session_id = caller_session.and_then(|id| SessionId::parse(id).ok());
+    QueryResponse::from(response)
 }
 
 async fn query(

@@ -98,13 +98,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn insert_turn(&self, session: &SessionId, turn: &Turn) -> Result<(), StoreError> {
-        let bytes = turn.payload_bytes();
-        if bytes > self.max_turn_bytes {
-            return Err(StoreError::TooLarge {
-                bytes,
-                limit: self.max_turn_bytes,
-            });
-        }
+        StoreError::check_size(turn, self.max_turn_bytes)?;
         let mut sessions = self.backend.lock();
         let turns = sessions.entry(session.clone()).or_default();
         let position = usize::try_from(turn.seq.0).unwrap_or(usize::MAX);

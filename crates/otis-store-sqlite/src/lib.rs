@@ -155,13 +155,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn insert_turn(&self, session: &SessionId, turn: &Turn) -> Result<(), StoreError> {
-        let bytes = turn.payload_bytes();
-        if bytes > MAX_TURN_BYTES {
-            return Err(StoreError::TooLarge {
-                bytes,
-                limit: MAX_TURN_BYTES,
-            });
-        }
+        StoreError::check_size(turn, MAX_TURN_BYTES)?;
         let session = session.as_str().to_owned();
         let turn = turn.clone();
         self.with(move |c| {

@@ -151,16 +151,20 @@ impl TableStore {
         }
     }
 
-    /// The rows the previous system wrote for a session, as turns 0.. in window order.
-    async fn legacy_turns(&self, partition: &str) -> Result<Vec<Turn>, StoreError> {
+    /// The rows the previous system wrote for a session (RowKeys `0000`...).
+    async fn legacy_rows(&self, partition: &str) -> Result<Vec<Entity>, StoreError> {
         let filter = format!(
             "PartitionKey eq {} and RowKey ge {} and RowKey lt {}",
             quote(partition),
             quote(LEGACY_RANGE.0),
             quote(LEGACY_RANGE.1)
         );
-        let rows = self.query_all(&filter, None).await?;
-        decode_legacy(rows.iter())
+        self.query_all(&filter, None).await
+    }
+
+    /// Those rows as turns 0.. in window order.
+    async fn legacy_turns(&self, partition: &str) -> Result<Vec<Turn>, StoreError> {
+        decode_legacy(self.legacy_rows(partition).await?.iter())
     }
 
     /// Rewrites every session the previous system stored (RowKeys `0000`...) into this
@@ -197,13 +201,7 @@ impl TableStore {
                     continue;
                 }
             };
-            let filter = format!(
-                "PartitionKey eq {} and RowKey ge {} and RowKey lt {}",
-                quote(&partition),
-                quote(LEGACY_RANGE.0),
-                quote(LEGACY_RANGE.1)
-            );
-            let rows = self.query_all(&filter, None).await?;
+            let rows = self.legacy_rows(&partition).await?;
             let turns = decode_legacy(rows.iter())?;
             let Some(first) = turns.first() else { continue };
             for turn in &turns {
@@ -384,13 +382,7 @@ impl SessionStore for TableStore {
     }
 
     async fn insert_turn(&self, session: &SessionId, turn: &Turn) -> Result<(), StoreError> {
-        let bytes = turn.payload_bytes();
-        if bytes > MAX_TURN_BYTES {
-            return Err(StoreError::TooLarge {
-                bytes,
-                limit: MAX_TURN_BYTES,
-            });
-        }
+        let bytes = StoreError::check_size(turn, MAX_TURN_BYTES)?;
         // The first turn creates the session record in the same transaction; later turns
         // are a plain insert. Either way: one request, and 409 rather than overwrite.
         let outcome = if turn.seq == Seq::FIRST {

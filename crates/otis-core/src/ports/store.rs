@@ -106,6 +106,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `Ok` with the turn's size when it fits in `limit` bytes, else `TooLarge`: the
+    /// check every store makes before writing anything.
+    pub fn check_size(turn: &Turn, limit: usize) -> Result<usize, StoreError> {
+        let bytes = turn.payload_bytes();
+        if bytes > limit {
+            Err(StoreError::TooLarge { bytes, limit })
+        } else {
+            Ok(bytes)
+        }
+    }
+
     /// Whether trying again later may succeed.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unavailable(_))
