@@ -17,7 +17,7 @@ use otis_llm::{ChatPolicy, Endpoint, Extractive, OpenAiChat};
 use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
 use otis_store_sqlite::SqliteStore;
-use otis_store_table::{Connection, OpenError, RetryPolicy, TableStore};
+use otis_store_table::{Connection, MigrationReport, OpenError, RetryPolicy, TableStore};
 use serde_json::{Value, json};
 
 pub use settings::{
@@ -37,8 +37,8 @@ pub enum AppError {
     /// The session store could not be opened.
     #[error("session store: {0}")]
     Store(#[from] OpenError),
-    /// The embedded store could not be opened.
-    #[error("embedded session store: {0}")]
+    /// A store failed while being opened or migrated.
+    #[error("session store: {0}")]
     Sqlite(#[source] StoreError),
     /// The search client could not be built.
     #[error("retriever: {0}")]
@@ -126,6 +126,22 @@ pub async fn open_store(settings: &Settings) -> Result<Stores, AppError> {
             })
         }
     }
+}
+
+/// Rewrites sessions the previous system stored in Azure Tables into the current layout
+/// (see `TableStore::migrate_legacy`). Needs a storage connection string.
+pub async fn migrate_legacy(settings: &Settings) -> Result<MigrationReport, AppError> {
+    let connection = settings
+        .storage_connection
+        .as_ref()
+        .ok_or(SettingsError::Invalid {
+            key: "AZURE_STORAGE_CONNECTION_STRING",
+            message: "migrate-legacy works on Azure Table Storage: set it (or AzureWebJobsStorage)"
+                .into(),
+        })?;
+    let connection = Connection::parse(connection.expose()).map_err(OpenError::from)?;
+    let store = TableStore::open(connection, &settings.table_name, RetryPolicy::default()).await?;
+    store.migrate_legacy().await.map_err(AppError::Sqlite)
 }
 
 /// Opens (or builds) the local index the settings name.

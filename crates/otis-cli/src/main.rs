@@ -658,23 +658,9 @@ async fn sessions(settings: Settings, command: SessionsCommand) -> Result<(), Fa
 }
 
 async fn migrate_legacy(settings: &Settings) -> Result<(), Failure> {
-    let Some(connection) = &settings.storage_connection else {
-        return Err(input(anyhow!(
-            "migrate-legacy works on Azure Table Storage: set AZURE_STORAGE_CONNECTION_STRING (or AzureWebJobsStorage)"
-        )));
-    };
-    let connection = otis_store_table::Connection::parse(connection.expose()).map_err(input)?;
-    let store = otis_store_table::TableStore::open(
-        connection,
-        &settings.table_name,
-        otis_store_table::RetryPolicy::default(),
-    )
-    .await
-    .context("opening the table")?;
-    let report = store
-        .migrate_legacy()
+    let report = otis_app::migrate_legacy(settings)
         .await
-        .context("migrating legacy sessions")?;
+        .map_err(app_failure)?;
     println!(
         "Migrated {} sessions ({} turns) in table {}.",
         report.sessions, report.turns, settings.table_name
