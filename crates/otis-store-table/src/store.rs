@@ -129,7 +129,19 @@ impl TableStore {
         filter: &str,
         select: Option<&str>,
     ) -> Result<Vec<Entity>, StoreError> {
-        let mut all = Vec::new();
+        self.query_until(filter, select, 1000, |_| false).await
+    }
+
+    /// Entities matching `filter`, `top` a page, following continuations until there
+    /// are no more or `enough` says the rows read so far suffice.
+    async fn query_until(
+        &self,
+        filter: &str,
+        select: Option<&str>,
+        top: u32,
+        enough: impl Fn(&[Entity]) -> bool,
+    ) -> Result<Vec<Entity>, StoreError> {
+        let mut rows = Vec::new();
         let mut continuation = None;
         loop {
             let page = self
@@ -138,15 +150,15 @@ impl TableStore {
                     &self.table,
                     filter,
                     select,
-                    Some(1000),
+                    Some(top),
                     continuation.as_ref(),
                 )
                 .await
                 .map_err(store_error)?;
-            all.extend(page.entities);
+            rows.extend(page.entities);
             match page.continuation {
-                Some(next) => continuation = Some(next),
-                None => return Ok(all),
+                Some(next) if !enough(&rows) => continuation = Some(next),
+                _ => return Ok(rows),
             }
         }
     }
@@ -426,32 +438,15 @@ impl SessionStore for TableStore {
         // One query over the whole partition: turn rows come first, newest first; then
         // legacy rows; then the session record. Seeing the record means we saw it all.
         let filter = format!("PartitionKey eq {}", quote(&partition));
-        let mut rows = Vec::new();
-        let mut continuation = None;
-        loop {
-            let page = self
-                .client
-                .query(
-                    &self.table,
-                    &filter,
-                    None,
-                    Some(n.clamp(1, 1000)),
-                    continuation.as_ref(),
-                )
-                .await
-                .map_err(store_error)?;
-            rows.extend(page.entities);
-            let turns_seen = rows
-                .iter()
-                .filter(|e| seq_of_row_key(row_key(e)).is_some())
-                .count();
-            match page.continuation {
-                Some(next) if turns_seen < want && rows.len() < want + 1 => {
-                    continuation = Some(next);
-                }
-                _ => break,
-            }
-        }
+        let rows = self
+            .query_until(&filter, None, n.clamp(1, 1000), |rows| {
+                let turns = rows
+                    .iter()
+                    .filter(|e| seq_of_row_key(row_key(e)).is_some())
+                    .count();
+                turns >= want || rows.len() > want
+            })
+            .await?;
         let mut turns = Vec::with_capacity(want);
         let mut saw_legacy = false;
         let mut saw_record = false;
