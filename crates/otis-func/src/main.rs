@@ -63,7 +63,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            // Bad settings or arguments are the caller's to fix (2); anything else is 1.
+            let usage = e.chain().any(|c| {
+                c.downcast_ref::<otis_app::SettingsError>().is_some()
+                    || c.to_string().starts_with("usage:")
+                    || c.to_string().starts_with("--port")
+            });
+            ExitCode::from(if usage { 2 } else { 1 })
         }
     }
 }
