@@ -623,13 +623,19 @@ impl SessionStore for TableStore {
 impl FeedbackStore for TableStore {
     /// One entity per report in the `feedbackreports` table: PartitionKey the report's
     /// UTC day (`2026-11-24`), RowKey its id. Texts are split like turns' texts.
+    /// One request when the table exists; the table is created only on the first report
+    /// that finds it missing.
     async fn record(&self, feedback: &Feedback) -> Result<(), StoreError> {
-        self.client
-            .create_table_if_missing(FEEDBACK_TABLE)
-            .await
-            .map_err(store_error)?;
         let entity = crate::entity::feedback_entity(feedback);
-        match self.client.insert(FEEDBACK_TABLE, &entity).await {
+        let mut outcome = self.client.insert(FEEDBACK_TABLE, &entity).await;
+        if let Err(TableError::Status { status: 404, .. }) = outcome {
+            self.client
+                .create_table_if_missing(FEEDBACK_TABLE)
+                .await
+                .map_err(store_error)?;
+            outcome = self.client.insert(FEEDBACK_TABLE, &entity).await;
+        }
+        match outcome {
             Ok(()) | Err(TableError::Status { status: 409, .. }) => Ok(()),
             Err(e) => Err(store_error(e)),
         }

@@ -353,3 +353,41 @@ async fn a_shared_access_signature_works_and_a_forged_one_is_refused() {
         .unwrap_err();
     assert!(format!("{err}").contains("403"), "{err}");
 }
+
+#[tokio::test]
+async fn feedback_goes_to_its_table_in_one_request_once_it_exists() {
+    use otis_core::ports::{Feedback, FeedbackStore};
+    let table = fresh_store().await;
+    let report = |id: &str| Feedback {
+        id: TurnId::parse(id).unwrap(),
+        at: Timestamp::now(),
+        session: Some(sid("o'brien")),
+        question: "What does LONPF2 do?".into(),
+        answer: "It posts payments.".into(),
+        comment: Some("wrong".into()),
+        rating: Some(-1),
+        principal: None,
+    };
+    let first = format!("fb-{}", azurite::fresh_table());
+    table.record(&report(&first)).await.unwrap();
+    let before = table.client().request_count();
+    let second = format!("fb-{}", azurite::fresh_table());
+    table.record(&report(&second)).await.unwrap();
+    assert_eq!(table.client().request_count() - before, 1);
+    table.record(&report(&second)).await.unwrap();
+    let filter = format!("RowKey eq '{second}'");
+    let page = table
+        .client()
+        .query(
+            otis_store_table::FEEDBACK_TABLE,
+            &filter,
+            None,
+            Some(5),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.entities.len(), 1, "stored once");
+    assert_eq!(page.entities[0]["comment"], "wrong");
+    assert_eq!(page.entities[0]["session_id"], "o'brien");
+}
