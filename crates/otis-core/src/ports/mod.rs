@@ -4,11 +4,15 @@
 //! a contract does not implement the trait.
 
 mod chat;
+mod code;
 mod feedback;
 mod retriever;
 mod store;
 
 pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
+pub use code::{
+    CodeError, CodeFacts, CodeModel, CodeQuestion, Evidence, FactItem, QuestionKind, SymbolKind,
+};
 pub use feedback::{Feedback, FeedbackStore, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT};
 pub use retriever::{FileAssignment, Hit, MemberFacts, MemberKind, RetrieveError, Retriever};
 pub use store::{

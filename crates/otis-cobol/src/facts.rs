@@ -1,0 +1,243 @@
+//! The facts the reader extracts from one source file. Every fact carries the 1-based
+//! line it was read from, so an answer built on it can cite that line.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a file is a program (has a PROGRAM-ID) or a copybook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A program: it has a PROGRAM-ID.
+    Program,
+    /// A copybook: no PROGRAM-ID (working storage, screen parts, sections, ...).
+    Copybook,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SourceFacts {
+    /// Program or copybook (`None` only for an empty file).
+    pub kind: Option<SourceKind>,
+    /// The PROGRAM-ID, upper case, without the period; `None` for a copybook.
+    pub program_id: Option<String>,
+    /// The header comment block's facts.
+    pub header: Header,
+    /// COPY statements, in source order.
+    pub copies: Vec<Copy>,
+    /// CALL sites (static, dynamic through a variable, runtime routines), in source order.
+    pub calls: Vec<Call>,
+    /// A program named by a literal moved into a form-name / call variable that is not
+    /// then called in this file (control returns to a menu or another driver).
+    pub transfers: Vec<Transfer>,
+    /// `SELECT name ASSIGN TO target` entries.
+    pub files: Vec<FileDecl>,
+    /// SECTIONs and paragraphs of the procedure division (or of a procedure copybook),
+    /// in source order.
+    pub procedures: Vec<Procedure>,
+    /// PERFORM and GO TO edges, in source order.
+    pub edges: Vec<Edge>,
+    /// Data items (levels 01-49, 66, 77, 78, 88), in source order.
+    pub data_items: Vec<DataItem>,
+    /// References to identifiers in procedure statements, in source order.
+    pub refs: Vec<DataRef>,
+    /// Lines in the file.
+    pub lines: u32,
+}
+
+/// Facts from the comment block at the top of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Header {
+    /// What the program is for: the `DESCRIPTION:` / `DESC:` text (continuation lines
+    /// joined with one space), else the first free title line of the header block
+    /// (`*   FIXIT MENU`). Trimmed, single-spaced.
+    pub description: Option<String>,
+    /// The line the description starts on.
+    pub description_line: Option<u32>,
+    /// `DIR:` / `DIRECTORY:` / the `(FX)` marker, when the header names one.
+    pub directory: Option<String>,
+    /// `IDENTIFICATION:` value, e.g. `FX/FIXSPR.C`.
+    pub identification: Option<String>,
+    /// `DATE-WRITTEN.` value without the trailing period.
+    pub date_written: Option<String>,
+    /// Revision lines under `REV:` (each line's text, trimmed), in order.
+    pub revisions: Vec<Revision>,
+}
+
+/// One revision-history line of a header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    /// Line number.
+    pub line: u32,
+    /// Its text, without the comment marker, trimmed.
+    pub text: String,
+}
+
+/// `COPY "LIBGB/SCREEN.CPY".`, `COPY SCREEN.`, `COPY SCREEN OF LIB`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Copy {
+    /// The member, upper case, without library and extension: `SCREEN`.
+    pub member: String,
+    /// The library, upper case: `LIBGB` (from `LIBGB/...` or `OF LIBGB`), if given.
+    pub library: Option<String>,
+    /// The text as written between the quotes (or the bare name): `LIBGB/SCREEN.CPY`.
+    pub path: String,
+    /// Line of the COPY statement.
+    pub line: u32,
+    /// Whether the COPY stands in the procedure division (a procedure copybook).
+    pub in_procedure: bool,
+}
+
+/// How a CALL names what it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallKind {
+    /// `CALL "NAME"`: a literal program name.
+    Static,
+    /// `CALL VAR` where a literal moved into VAR (or into the form name it is built from,
+    /// `MOVE "LP/LONPF2" TO FORM-NAM` then `CALL FORM-PROGX`) reaches the call.
+    Dynamic,
+    /// A runtime library routine: `C$*`, `CBL_*`, `SQL$*`, `SYSTEM`, ...
+    Runtime,
+}
+
+/// One program a file calls, at one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    /// The program, upper case, without directory: `LONPF2`.
+    pub target: String,
+    /// The literal as written when it carries a directory: `LP/LONPF2`.
+    pub path: Option<String>,
+    /// Static, dynamic or runtime.
+    pub kind: CallKind,
+    /// Line of the `CALL` statement.
+    pub line: u32,
+    /// For a dynamic call, the line of the `MOVE` that set the target.
+    pub set_line: Option<u32>,
+    /// For a dynamic call, the variable called (`FORM-PROGX`).
+    pub via: Option<String>,
+    /// The procedure (paragraph, else section) the CALL stands in, when known.
+    pub from: Option<String>,
+}
+
+/// A program named by a form-name move that is not called here (menu return, chaining).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// The program, upper case, without directory.
+    pub target: String,
+    /// The literal as written: `LP/LPMENU`.
+    pub path: Option<String>,
+    /// Line of the MOVE.
+    pub line: u32,
+    /// The procedure the MOVE stands in, when known.
+    pub from: Option<String>,
+}
+
+/// `SELECT name ASSIGN TO target`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDecl {
+    /// The file's name in the program, upper case.
+    pub name: String,
+    /// What it is assigned to, without quotes.
+    pub assign: String,
+    /// Line of the SELECT.
+    pub line: u32,
+}
+
+/// Section or paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProcKind {
+    /// `NAME SECTION.`
+    Section,
+    /// `NAME.` in area A of the procedure division.
+    Paragraph,
+}
+
+/// A SECTION or paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procedure {
+    /// Its name, upper case.
+    pub name: String,
+    /// Section or paragraph.
+    pub kind: ProcKind,
+    /// The line of its header.
+    pub line: u32,
+    /// The last line before the next procedure header (or the end of the file).
+    pub end_line: u32,
+    /// For a paragraph, the section it stands in, if any.
+    pub section: Option<String>,
+}
+
+/// How control moves to a procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// `PERFORM X` or `PERFORM X THRU Y` (then `thru` is set).
+    Perform,
+    /// `GO TO X` (each target of `GO TO A B C DEPENDING ON V` is one edge).
+    GoTo,
+}
+
+/// A PERFORM or GO TO.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    /// The procedure the statement stands in (`None` before the first procedure header).
+    pub from: Option<String>,
+    /// The target procedure, upper case.
+    pub target: String,
+    /// `PERFORM X THRU Y`: Y.
+    pub thru: Option<String>,
+    /// PERFORM or GO TO.
+    pub kind: EdgeKind,
+    /// Line of the statement.
+    pub line: u32,
+}
+
+/// One data description entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataItem {
+    /// Level number: 1-49, 66, 77, 78 or 88.
+    pub level: u8,
+    /// Its name, upper case (`FILLER` items are left out).
+    pub name: String,
+    /// Line of the entry.
+    pub line: u32,
+    /// The group it belongs to (the nearest enclosing item with a lower level; for an 88,
+    /// the item it is a condition of), within this file.
+    pub parent: Option<String>,
+    /// `PIC` / `PICTURE` clause, as written (`X(40)`, `S9(7)V99`).
+    pub pic: Option<String>,
+    /// `OCCURS` clause's count (`10`, `1 TO 50`), as written.
+    pub occurs: Option<String>,
+    /// `REDEFINES` target, upper case.
+    pub redefines: Option<String>,
+    /// `USAGE` (`COMP-3`, `COMP`, `BINARY`, ...), when given.
+    pub usage: Option<String>,
+    /// `VALUE` clause, as written (first line only), when given.
+    pub value: Option<String>,
+}
+
+/// How a statement uses an identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// The statement changes it (`MOVE ... TO X`, `ADD ... TO X`, `COMPUTE X =`, `SET X`,
+    /// `READ ... INTO X`, `ACCEPT X`, `INITIALIZE X`, `STRING ... INTO X`, ...).
+    Write,
+    /// The statement only reads or tests it.
+    Read,
+}
+
+/// One reference to an identifier in a procedure statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataRef {
+    /// The identifier, upper case (qualifiers and subscripts dropped).
+    pub name: String,
+    /// The statement's verb, upper case: `MOVE`, `IF`, `COMPUTE`, `ADD`, `SET`, `EVALUATE`,
+    /// `READ`, `WRITE`, `DISPLAY`, `CALL`, `PERFORM` (an `UNTIL`/`VARYING` operand), ...
+    pub verb: String,
+    /// Read or written.
+    pub access: Access,
+    /// Line of the reference.
+    pub line: u32,
+}

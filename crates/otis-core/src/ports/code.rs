@@ -1,0 +1,188 @@
+//! The `CodeModel` port: exact facts about the codebase (what a program is for, what it
+//! copies and calls, who calls it, where a section or data item is defined and used),
+//! each with the file and line that proves it. The extractive answerer, model prompts,
+//! the HTTP API and the web page all ask it the same way.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What a question asks, recognised deterministically by [`crate::question::classify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// "What does X do?", "Explain X": the member's purpose, from its header.
+    Purpose,
+    /// "What are X's dependencies?": copybooks and calls together.
+    Dependencies,
+    /// "What copybooks does X use?"
+    Copybooks,
+    /// "What programs does X call?"
+    Calls,
+    /// "Who calls X?", "Where is program X used?"
+    Callers,
+    /// "What programs use SCREEN.CPY?"
+    CopybookUsers,
+    /// "Where is TIM360 used?" for a section or paragraph: who PERFORMs / GOes TO it.
+    ProcedureUsers,
+    /// "Where is BT-BRANCH defined?"
+    DataDefinition,
+    /// "How is BT-BRANCH used?"
+    DataUsage,
+    /// "What files does X use?"
+    Files,
+    /// "What does the full set of code do?": directories and what they hold.
+    Overview,
+    /// "How is a loan payment received?": programs whose descriptions and code match.
+    BusinessProcess,
+    /// Anything else: answered from search hits.
+    Search,
+}
+
+impl QuestionKind {
+    /// The snake_case name used in records (`question_type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Purpose => "purpose",
+            Self::Dependencies => "dependencies",
+            Self::Copybooks => "copybooks",
+            Self::Calls => "calls",
+            Self::Callers => "callers",
+            Self::CopybookUsers => "copybook_users",
+            Self::ProcedureUsers => "procedure_users",
+            Self::DataDefinition => "data_definition",
+            Self::DataUsage => "data_usage",
+            Self::Files => "files",
+            Self::Overview => "overview",
+            Self::BusinessProcess => "business_process",
+            Self::Search => "search",
+        }
+    }
+}
+
+/// What a name is in the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymbolKind {
+    /// A program (PROGRAM-ID).
+    Program,
+    /// A copybook member.
+    Copybook,
+    /// A SECTION (in a program or a copybook).
+    Section,
+    /// A paragraph.
+    Paragraph,
+    /// A data item.
+    DataItem,
+}
+
+impl SymbolKind {
+    /// A lower-case word for display.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Program => "program",
+            Self::Copybook => "copybook",
+            Self::Section => "section",
+            Self::Paragraph => "paragraph",
+            Self::DataItem => "data item",
+        }
+    }
+}
+
+/// A classified question: its kind and what it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeQuestion {
+    /// What is asked.
+    pub kind: QuestionKind,
+    /// The name it is about (upper case), when it names one.
+    pub subject: Option<String>,
+    /// What the subject is, when the code model knows it.
+    pub subject_kind: Option<SymbolKind>,
+    /// The question's own words (for business-process and search questions).
+    pub text: String,
+}
+
+/// A line of code that proves a fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The file, relative to the corpus.
+    pub file: String,
+    /// First line, 1-based.
+    pub line: u32,
+    /// Last line (the same as `line` for a single line).
+    pub end_line: u32,
+    /// The member (program or copybook) the file holds.
+    pub member: Option<String>,
+    /// The cited source text.
+    pub text: String,
+}
+
+/// One element of the answer's list (a copybook, a caller, a reference site, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactItem {
+    /// What the item names: a member, a data item, a directory.
+    pub name: String,
+    /// The group it is shown under (a library, a directory, a role, a verb).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub group: Option<String>,
+    /// A short detail (a PIC clause, a description, a statement).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detail: Option<String>,
+    /// The file that proves it.
+    pub file: String,
+    /// The line that proves it.
+    pub line: u32,
+}
+
+/// The exact facts that answer a [`CodeQuestion`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeFacts {
+    /// What was asked.
+    pub kind: QuestionKind,
+    /// The name it is about.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subject: Option<String>,
+    /// What the subject is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subject_kind: Option<SymbolKind>,
+    /// The subject's file, when it is a member.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    /// The subject's description (its header), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub description: Option<String>,
+    /// The complete list that answers the question, grouped by `FactItem::group`.
+    pub items: Vec<FactItem>,
+    /// Further facts as (label, value) pairs: `date written`, `directory`, counts.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<(String, String)>,
+    /// The lines an answer cites, best first (a few, not one per item).
+    pub evidence: Vec<Evidence>,
+}
+
+/// What can go wrong asking the code model.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodeError {
+    /// The model's backing store failed.
+    #[error("code model failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Exact knowledge of the codebase's structure.
+///
+/// # Contract
+/// - Pure queries: the same model and question give the same facts in the same order.
+/// - `facts` answers `Ok(None)` when it has nothing for the question (unknown subject, or
+///   a kind it does not answer); then the caller falls back to search hits.
+/// - Every [`FactItem`] and [`Evidence`] names a file and line that exist in the corpus.
+/// - Names are matched without regard to case; a copybook may be named with its library
+///   and extension (`LIBGB/SCREEN.CPY`).
+pub trait CodeModel: Send + Sync + fmt::Debug {
+    /// What `name` is, when the corpus defines it (a member before a procedure before a
+    /// data item when several apply).
+    fn identify(&self, name: &str) -> Option<SymbolKind>;
+
+    /// The facts that answer `question`.
+    fn facts(&self, question: &CodeQuestion) -> Result<Option<CodeFacts>, CodeError>;
+}
