@@ -315,6 +315,73 @@ pub async fn odd_session_ids_round_trip(backend: Arc<dyn Backend>) {
     assert_eq!(listed, want);
 }
 
+/// The longest ids (256 characters) of every character a key-value store might escape,
+/// and near neighbours of them, are stored, loaded, paged, listed and deleted as
+/// themselves, each in a session of its own.
+pub async fn longest_ids_of_escaped_characters_round_trip(backend: Arc<dyn Backend>) {
+    let store = backend.open();
+    let n = SessionId::MAX_CHARS;
+    let mut raw_ids: Vec<String> = ["/", "\\", "#", "?", "%", "~", "'", "🦀"]
+        .iter()
+        .map(|c| c.repeat(n))
+        .collect();
+    raw_ids.extend([
+        format!("~{}", "%".repeat(n - 1)),
+        format!("~{}/", "🦀".repeat(n - 2)),
+        format!("{}#", "/".repeat(n - 1)),
+        format!("{}/", "/".repeat(n - 2)),
+        "/".repeat(170),
+        "/".repeat(171),
+    ]);
+    for (i, raw) in raw_ids.iter().enumerate() {
+        let session = sid(raw);
+        for seq in 0..2u64 {
+            let turn = new_turn(&format!("t{i}-{seq}"), raw, &format!("answer {i}.{seq}"));
+            let stored = append_turn(store.as_ref(), &session, turn, Seq(seq))
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "{} chars of {:?}: {e}",
+                        raw.chars().count(),
+                        &raw[..4.min(raw.len())]
+                    )
+                });
+            assert_eq!(stored.seq, Seq(seq));
+        }
+    }
+    let reopened = backend.open();
+    for (i, raw) in raw_ids.iter().enumerate() {
+        let session = sid(raw);
+        let loaded = reopened.load_latest(&session, 10).await.unwrap();
+        assert_eq!(seqs(&loaded), [0, 1], "id #{i}");
+        assert!(
+            loaded.iter().all(|t| t.user == *raw),
+            "id #{i} sees another's turns"
+        );
+        assert_eq!(loaded[1].assistant, format!("answer {i}.1"));
+        assert_eq!(seqs(&all_history(&reopened, &session, 1).await), [0, 1]);
+    }
+    let mut listed = BTreeSet::new();
+    let mut request = PageRequest::first(5);
+    loop {
+        let page = reopened.list_sessions(&request).await.unwrap();
+        for summary in &page.items {
+            assert_eq!(summary.turns, 2);
+            assert!(listed.insert(summary.session.as_str().to_owned()));
+        }
+        match request.after(&page) {
+            Some(next) => request = next,
+            None => break,
+        }
+    }
+    let want: BTreeSet<String> = raw_ids.iter().cloned().collect();
+    assert_eq!(listed, want, "listing must give back the ids as given");
+    let (gone, kept) = (sid(&raw_ids[0]), sid(&raw_ids[11]));
+    assert_eq!(reopened.delete_session(&gone).await.unwrap(), 2);
+    assert!(reopened.load_latest(&gone, 10).await.unwrap().is_empty());
+    assert_eq!(reopened.load_latest(&kept, 10).await.unwrap().len(), 2);
+}
+
 /// A 200 KB answer with multi-byte characters comes back byte for byte.
 pub async fn large_text_round_trips_byte_exact(backend: Arc<dyn Backend>) {
     let store = backend.open();

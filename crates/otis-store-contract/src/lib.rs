@@ -87,6 +87,7 @@ macro_rules! store_contract_tests {
             concurrent_appends_lose_nothing,
             retried_append_is_stored_once,
             odd_session_ids_round_trip,
+            longest_ids_of_escaped_characters_round_trip,
             large_text_round_trips_byte_exact,
             metadata_and_timestamps_round_trip,
             oversized_turn_is_refused_whole,

@@ -17,12 +17,31 @@ pub(crate) const TURN_RANGE: (&str, &str) = ("!", "\"");
 /// The first and past-the-last RowKeys of legacy rows.
 pub(crate) const LEGACY_RANGE: (&str, &str) = ("0", ":");
 
-/// The PartitionKey of a session.
+/// The longest key the service takes: 1 KiB of UTF-16, i.e. 512 UTF-16 units (what
+/// Azure documents and Azurite enforces as `key.length <= 512`).
+pub(crate) const MAX_KEY_UNITS: usize = 512;
+
+/// The first characters of a hashed PartitionKey. An escaped key only ever has `%`
+/// before `25`, `2F`, `5C`, `23` or `3F`, and a plain key never starts with `~`, so no
+/// other form can start like this.
+const HASHED_PREFIX: &str = "~%h";
+
+/// The PartitionKey of a session, in the first of three forms that fits in
+/// [`MAX_KEY_UNITS`]:
 ///
-/// Ids made only of characters Azure allows in keys, that do not start with `~`, map to
-/// themselves, so rows the previous system wrote stay addressable. Any other id becomes
-/// `~` followed by the id with `%`, `/`, `\`, `#` and `?` percent-escaped: lossless,
-/// never equal to a plain id, and at most 769 characters for the longest session id.
+/// 1. *plain*: ids made only of characters Azure allows in keys, that do not start with
+///    `~`, map to themselves, so rows the previous system wrote stay addressable (a
+///    session id is at most 256 characters, so at most 512 UTF-16 units: always fits);
+/// 2. *escaped*: `~` followed by the id with `%`, `/`, `\`, `#` and `?`
+///    percent-escaped: lossless and never equal to a plain key;
+/// 3. *hashed*: `~%h` followed by the SHA-256 of the id in hex (67 characters), for an
+///    escaped form that would be too long (e.g. 171 or more `/`). The rows carry the id
+///    in `session_id`, which readers check, so even a hash collision could not mix two
+///    sessions up.
+///
+/// Forms 1 and 2 are the layout's first version, unchanged: every key written before
+/// form 3 existed still addresses its session (longer escaped keys were refused by the
+/// service, so no row has one).
 pub(crate) fn partition_key(session: &SessionId) -> String {
     let raw = session.as_str();
     let forbidden = |c: char| matches!(c, '/' | '\\' | '#' | '?') || c.is_control();
@@ -37,7 +56,26 @@ pub(crate) fn partition_key(session: &SessionId) -> String {
             c => key.push(c),
         }
     }
+    if utf16_units(&key) <= MAX_KEY_UNITS {
+        return key;
+    }
+    hashed_key(raw)
+}
+
+fn hashed_key(raw: &str) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let digest = Sha256::digest(raw.as_bytes());
+    let mut key = String::with_capacity(HASHED_PREFIX.len() + 64);
+    key.push_str(HASHED_PREFIX);
+    for byte in digest {
+        let _ = write!(key, "{byte:02x}");
+    }
     key
+}
+
+fn utf16_units(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
 }
 
 /// The RowKey of the turn at `seq`.
@@ -123,8 +161,58 @@ mod tests {
         let all = ["a/b", "~a%2Fb", "a%2Fb", "~a/b"].map(|r| partition_key(&sid(r)));
         let distinct: std::collections::BTreeSet<_> = all.iter().collect();
         assert_eq!(distinct.len(), all.len(), "{all:?}");
-        let longest = "/".repeat(SessionId::MAX_CHARS);
-        assert_eq!(partition_key(&sid(&longest)).len(), 769);
+    }
+
+    /// Keys the service refuses: too long, or holding a character it forbids.
+    fn refused(key: &str) -> bool {
+        key.is_empty()
+            || utf16_units(key) > MAX_KEY_UNITS
+            || key
+                .chars()
+                .any(|c| matches!(c, '/' | '\\' | '#' | '?') || c.is_control())
+    }
+
+    #[test]
+    fn the_longest_ids_of_every_escaped_character_fit() {
+        let n = SessionId::MAX_CHARS;
+        let crab = "🦀".repeat(n - 2);
+        let mut ids: Vec<String> = ["/", "\\", "#", "?", "%", "~", "é", "🦀"]
+            .iter()
+            .map(|c| c.repeat(n))
+            .collect();
+        ids.extend([
+            format!("~{}", "%".repeat(n - 1)),
+            format!("~{}", "🦀".repeat(n - 1)),
+            format!("~{crab}/"),
+            format!("{crab}/#"),
+            format!("{}#", "/".repeat(n - 1)),
+        ]);
+        let mut keys = std::collections::BTreeSet::new();
+        for raw in &ids {
+            let key = partition_key(&sid(raw));
+            assert!(!refused(&key), "{raw:?} -> {key:?}");
+            assert!(keys.insert(key), "{raw:?} shares its key");
+        }
+    }
+
+    #[test]
+    fn escaped_keys_are_kept_while_they_fit_then_hashed() {
+        // 170 slashes escape to 511 units: the first version's key, unchanged.
+        let fits = "/".repeat(170);
+        assert_eq!(
+            partition_key(&sid(&fits)),
+            format!("~{}", "%2F".repeat(170))
+        );
+        // 171 escape to 514: too long, so hashed.
+        let key = partition_key(&sid(&"/".repeat(171)));
+        assert_eq!(key.len(), 67);
+        assert!(key.starts_with(HASHED_PREFIX), "{key}");
+        assert!(key[3..].bytes().all(|b| b.is_ascii_hexdigit()));
+        // 255 crabs after a `~` escape to exactly 512 units.
+        let edge = format!("~{}", "🦀".repeat(255));
+        assert_eq!(partition_key(&sid(&edge)), format!("~{edge}"));
+        // An id spelling a hashed key is escaped, not taken for one.
+        assert_eq!(partition_key(&sid(&key)), format!("~~%25h{}", &key[3..]));
     }
 
     #[test]

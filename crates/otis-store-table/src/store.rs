@@ -330,6 +330,19 @@ impl TableStore {
     }
 }
 
+/// Fails unless a row that names its session names `session`: rows of a hashed
+/// PartitionKey are only known to be the session's by the id they carry.
+fn check_owner(entity: &Entity, session: &SessionId) -> Result<(), StoreError> {
+    match entity.get("session_id").and_then(Value::as_str) {
+        Some(owner) if owner != session.as_str() => Err(corrupt(format!(
+            "row {:?} of partition {:?} belongs to another session id",
+            row_key(entity),
+            partition_key(session)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn record_session(record: &Entity) -> Result<SessionId, StoreError> {
     record
         .get("session_id")
@@ -454,6 +467,7 @@ impl SessionStore for TableStore {
             let key = row_key(entity);
             if seq_of_row_key(key).is_some() {
                 if turns.len() < want {
+                    check_owner(entity, session)?;
                     turns.push(turn_from_entity(entity).map_err(corrupt)?);
                 }
             } else if is_legacy_row_key(key) {
@@ -523,7 +537,10 @@ impl SessionStore for TableStore {
             let mut turns = rows
                 .entities
                 .iter()
-                .map(|e| turn_from_entity(e).map_err(corrupt))
+                .map(|e| {
+                    check_owner(e, session)?;
+                    turn_from_entity(e).map_err(corrupt)
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             turns.reverse();
             more = turns.last().is_some_and(|t| t.seq.0 >= hi);
@@ -582,12 +599,14 @@ impl SessionStore for TableStore {
     async fn delete_session(&self, session: &SessionId) -> Result<u64, StoreError> {
         let partition = partition_key(session);
         let filter = format!("PartitionKey eq {}", quote(&partition));
-        let rows: Vec<String> = self
-            .query_all(&filter, Some("RowKey"))
-            .await?
-            .iter()
-            .map(|e| row_key(e).to_owned())
-            .collect();
+        let entities = self.query_all(&filter, Some("RowKey,session_id")).await?;
+        for entity in &entities {
+            let key = row_key(entity);
+            if seq_of_row_key(key).is_some() || key == SESSION_ROW {
+                check_owner(entity, session)?;
+            }
+        }
+        let rows: Vec<String> = entities.iter().map(|e| row_key(e).to_owned()).collect();
         let turns = rows
             .iter()
             .filter(|r| seq_of_row_key(r).is_some() || is_legacy_row_key(r))

@@ -391,3 +391,69 @@ async fn feedback_goes_to_its_table_in_one_request_once_it_exists() {
     assert_eq!(page.entities[0]["comment"], "wrong");
     assert_eq!(page.entities[0]["session_id"], "o'brien");
 }
+
+/// The PartitionKey a long escaped id gets: `~%h` and the SHA-256 of the id in hex.
+fn hashed_partition(raw: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(raw.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("~%h{hex}")
+}
+
+/// A long id is stored under its hashed key with the id beside it; a row in that
+/// partition that names another id (as a hash collision would) is refused, not read as
+/// this session's, and delete touches nothing.
+#[tokio::test]
+async fn hashed_partitions_are_checked_against_the_id_they_carry() {
+    let store = fresh_store().await;
+    let long = sid(&"/".repeat(200));
+    let dyn_store: Arc<dyn SessionStore> = Arc::new(store.clone());
+    let mut c = Conversation::load(dyn_store.clone(), long.clone(), MaxTurns::DEFAULT)
+        .await
+        .unwrap();
+    c.add(new_turn(0)).await.unwrap();
+    let partition = hashed_partition(long.as_str());
+    let filter = format!("PartitionKey eq '{partition}'");
+    let page = store
+        .client()
+        .query(store.table(), &filter, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(page.entities.len(), 2, "the turn and the session record");
+    assert!(
+        page.entities
+            .iter()
+            .all(|e| e["session_id"] == long.as_str())
+    );
+
+    // A foreign row under the same key, newer than ours.
+    let mut foreign = page
+        .entities
+        .iter()
+        .find(|e| e["RowKey"] != "session")
+        .unwrap()
+        .clone();
+    foreign.retain(|k, _| !k.starts_with("odata") && k != "Timestamp");
+    foreign.insert("RowKey".into(), json!("!9999999999999999998"));
+    foreign.insert("seq".into(), json!("1"));
+    foreign.insert("session_id".into(), json!("someone else"));
+    store
+        .client()
+        .insert(store.table(), &foreign)
+        .await
+        .unwrap();
+    let err = store.load_latest(&long, 10).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    let err = store
+        .history(&long, &PageRequest::first(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    assert!(store.delete_session(&long).await.is_err());
+    let after = store
+        .client()
+        .query(store.table(), &filter, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(after.entities.len(), 3, "delete removed nothing");
+}
