@@ -152,11 +152,13 @@ pub fn open_index(
 ) -> Result<(LocalIndex, Option<BuildReport>), AppError> {
     if mode == IndexMode::OpenOrBuild {
         match LocalIndex::open(&settings.index_dir) {
+            // The index the user built, unless OTIS_CORPUS names another folder.
             Ok(index)
-                if settings
-                    .corpus
-                    .canonicalize()
-                    .is_ok_and(|c| c == index.corpus()) =>
+                if !settings.corpus_explicit
+                    || settings
+                        .corpus
+                        .canonicalize()
+                        .is_ok_and(|c| c == index.corpus()) =>
             {
                 return Ok((index, None));
             }
@@ -219,37 +221,41 @@ pub async fn build(
     mode: IndexMode,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<App, AppError> {
-    let (retriever, index, index_build): (Arc<dyn Retriever>, _, _) = match &settings.retriever {
-        RetrieverChoice::Local => {
-            let (index, report) = open_index(&settings, mode, progress)?;
-            (Arc::new(index.clone()), Some(index), report)
-        }
-        RetrieverChoice::AzureSearch {
-            endpoint,
-            key,
-            indexes,
-            top_per_index,
-            api_version,
-        } => {
-            let search = AzureSearch::new(SearchConfig {
-                endpoint: endpoint.clone(),
-                key: key.expose().to_owned(),
-                indexes: indexes.clone(),
-                top_per_index: *top_per_index,
-                api_version: api_version.clone(),
-                timeout: Duration::from_secs(30),
-                max_attempts: 3,
-            })?;
-            (Arc::new(search), None, None)
-        }
-    };
+    let (retriever, index, index_build): (Arc<dyn Retriever>, Option<LocalIndex>, _) =
+        match &settings.retriever {
+            RetrieverChoice::Local => {
+                let (index, report) = open_index(&settings, mode, progress)?;
+                (Arc::new(index.clone()), Some(index), report)
+            }
+            RetrieverChoice::AzureSearch {
+                endpoint,
+                key,
+                indexes,
+                top_per_index,
+                api_version,
+            } => {
+                let search = AzureSearch::new(SearchConfig {
+                    endpoint: endpoint.clone(),
+                    key: key.expose().to_owned(),
+                    indexes: indexes.clone(),
+                    top_per_index: *top_per_index,
+                    api_version: api_version.clone(),
+                    timeout: Duration::from_secs(30),
+                    max_attempts: 3,
+                })?;
+                (Arc::new(search), None, None)
+            }
+        };
     let stores = open_store(&settings).await?;
     let model = chat_model(&settings.model)?;
-    let assistant = Assistant::new(retriever.clone(), model, Some(stores.sessions.clone()))
+    let mut assistant = Assistant::new(retriever.clone(), model, Some(stores.sessions.clone()))
         .with_policy(MemoryPolicy {
             max_turns: settings.max_turns,
             ttl: settings.session_ttl,
         });
+    if let Some(index) = &index {
+        assistant = assistant.with_code_model(index.code_model());
+    }
     Ok(App {
         assistant,
         store: stores.sessions,

@@ -258,8 +258,13 @@ pub struct Settings {
     pub max_turns: MaxTurns,
     /// Session time to live (`OTIS_SESSION_TTL_DAYS`); `None` keeps sessions.
     pub session_ttl: Option<Duration>,
-    /// Folder of COBOL sources to index (`OTIS_CORPUS`).
+    /// Folder of COBOL sources to index (`OTIS_CORPUS`; else the folder the existing
+    /// index was built from; else the sample corpus).
     pub corpus: PathBuf,
+    /// Whether `OTIS_CORPUS` named the corpus. When it did not, an existing index is
+    /// used as it is, whatever folder it indexes: nothing replaces a user's index
+    /// without being asked.
+    pub corpus_explicit: bool,
     /// Where the local index lives (`OTIS_INDEX_DIR`).
     pub index_dir: PathBuf,
     /// Model choice (`OTIS_MODEL`).
@@ -489,6 +494,7 @@ impl Settings {
             }
         };
         let data = data_dir(values);
+        let corpus_explicit = get("OTIS_CORPUS").is_some();
         let corpus = get("OTIS_CORPUS").map_or_else(sample_corpus, PathBuf::from);
         let index_dir = get("OTIS_INDEX_DIR").map_or_else(|| data.join("index"), PathBuf::from);
         let sqlite_path =
@@ -518,6 +524,7 @@ impl Settings {
             max_turns,
             session_ttl,
             corpus,
+            corpus_explicit,
             index_dir,
             model,
             top_k,

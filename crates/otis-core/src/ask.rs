@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 
 use crate::conversation::{Conversation, MemoryPolicy};
 use crate::ports::{
-    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, DynSessionStore, Hit,
-    RetrieveError, Retriever, Role, StoreError,
+    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, CodeFacts, CodeModel, DeltaSink,
+    DynSessionStore, Hit, QuestionKind, RetrieveError, Retriever, Role, StoreError,
 };
+use crate::question::classify;
 use crate::resolve::{Resolution, member_names, resolve};
 use crate::session_id::SessionId;
 use crate::turn::{Metadata, NewTurn, Timestamp, TurnId};
@@ -119,6 +120,8 @@ pub struct SourceRef {
 pub struct Timing {
     /// Resolving follow-up references.
     pub resolve_ms: f64,
+    /// Classifying the question and asking the code model.
+    pub facts_ms: f64,
     /// Loading the session's window.
     pub memory_load_ms: f64,
     /// Retrieving sources.
@@ -138,8 +141,14 @@ pub struct AskResponse {
     pub question: String,
     /// The question after follow-up resolution.
     pub resolved_question: String,
+    /// What the question asks (`purpose`, `callers`, `data_usage`, ...).
+    pub question_type: QuestionKind,
     /// The answer.
     pub answer: String,
+    /// The code model's exact facts behind the answer, when it had them: the complete
+    /// list (every copybook, caller or reference site) with file and line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts: Option<CodeFacts>,
     /// The sources, in citation order.
     pub sources: Vec<SourceRef>,
     /// The session, when the request had one.
@@ -189,6 +198,7 @@ pub enum AskError {
 pub struct Assistant {
     retriever: Arc<dyn Retriever>,
     model: Arc<dyn ChatModel>,
+    code: Option<Arc<dyn CodeModel>>,
     store: Option<DynSessionStore>,
     policy: MemoryPolicy,
     context_turns: usize,
@@ -209,10 +219,23 @@ impl Assistant {
         Self {
             retriever,
             model,
+            code: None,
             store,
             policy: MemoryPolicy::default(),
             context_turns: 3,
         }
+    }
+
+    /// Answers from `code`'s exact facts where it has them.
+    #[must_use]
+    pub fn with_code_model(mut self, code: Arc<dyn CodeModel>) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// The code model, when one is wired.
+    pub fn code_model(&self) -> Option<&Arc<dyn CodeModel>> {
+        self.code.as_ref()
     }
 
     /// Sets the memory policy (window size, TTL).
@@ -305,13 +328,45 @@ impl Assistant {
         timing.resolve_ms = ms(stage);
 
         let stage = Instant::now();
-        let hits = self
-            .retriever
-            .retrieve(&resolution.question, request.top_k)
-            .await
-            .map_err(AskError::Retrieve)?;
+        let identify = |name: &str| self.code.as_ref().and_then(|c| c.identify(name));
+        let classified = classify(&resolution.question, &identify);
+        let facts = match &self.code {
+            Some(code) => code
+                .facts(&classified)
+                .map_err(|e| AskError::Retrieve(RetrieveError::Backend(Box::new(e))))?,
+            None => None,
+        };
+        timing.facts_ms = ms(stage);
+        let question_type = facts.as_ref().map_or(classified.kind, |f| f.kind);
+
+        // Exact facts cite their own lines; search hits are added where code text helps
+        // (what a program is for, which programs do a task) or where there are no facts.
+        let stage = Instant::now();
+        let mut hits = facts.as_ref().map(evidence_hits).unwrap_or_default();
+        let wants_search = facts.is_none()
+            || matches!(
+                question_type,
+                QuestionKind::Purpose | QuestionKind::BusinessProcess
+            );
+        if wants_search {
+            let found = self
+                .retriever
+                .retrieve(&resolution.question, request.top_k)
+                .await
+                .map_err(AskError::Retrieve)?;
+            hits.extend(found);
+        }
         timing.retrieve_ms = ms(stage);
-        let subject = subject_of(&resolution, &hits);
+        let subject = facts
+            .as_ref()
+            .and_then(|f| f.subject.clone())
+            .or_else(|| {
+                classified
+                    .subject
+                    .clone()
+                    .filter(|_| classified.subject_kind.is_some())
+            })
+            .or_else(|| subject_of(&resolution, &hits));
 
         let chat = ChatRequest {
             question: resolution.question.clone(),
@@ -319,6 +374,7 @@ impl Assistant {
             sources: hits.clone(),
             temperature: request.temperature,
             max_tokens: request.max_tokens,
+            facts: facts.clone(),
         };
         let stage = Instant::now();
         let (response, interrupted) = match sink {
@@ -384,6 +440,7 @@ impl Assistant {
                     assistant: response.text.clone(),
                     metadata: turn_metadata(
                         &resolution,
+                        question_type,
                         subject.as_deref(),
                         &sources,
                         &response.model,
@@ -403,7 +460,9 @@ impl Assistant {
         Ok(AskResponse {
             question: request.question,
             resolved_question: resolution.question,
+            question_type,
             answer: response.text,
+            facts,
             sources,
             session_id: request.session,
             persisted,
@@ -460,8 +519,26 @@ fn history(window: &Window, turns: usize) -> Vec<ChatMessage> {
         .collect()
 }
 
+/// The code model's evidence lines as sources, in citation order.
+fn evidence_hits(facts: &CodeFacts) -> Vec<Hit> {
+    facts
+        .evidence
+        .iter()
+        .map(|e| Hit {
+            id: format!("{}:{}", e.file, e.line),
+            file: e.file.clone(),
+            program: e.member.clone(),
+            lines: Some((e.line, e.end_line)),
+            score: 1.0,
+            text: e.text.clone(),
+            facts: None,
+        })
+        .collect()
+}
+
 fn turn_metadata(
     resolution: &Resolution,
+    question_type: QuestionKind,
     subject: Option<&str>,
     sources: &[SourceRef],
     model: &str,
@@ -472,6 +549,7 @@ fn turn_metadata(
         metadata.insert("interrupted".into(), json!(true));
     }
     metadata.insert("resolved_question".into(), json!(resolution.question));
+    metadata.insert("question_type".into(), json!(question_type.as_str()));
     if let Some(reference) = &resolution.reference {
         metadata.insert("reference".into(), json!(reference));
     }

@@ -9,6 +9,7 @@
 //! - [`MaxTurns`] and [`Window`]: the max_turns window of recent turns, pure.
 //! - [`Conversation`]: the conversation memory over a [`ports::SessionStore`], one read to
 //!   load, one write to add a turn, optimistic retry on concurrent appends.
+//! - [`question`]: question kinds (purpose, callers, data usage, ...) and subjects.
 //! - [`resolve`]: follow-up resolution ("it" -> the conversation's subject).
 //! - [`Assistant`]: the ask use case (resolve, retrieve, generate, persist), with
 //!   per-stage timing; [`prompt`] renders a grounded question for text models.
@@ -16,6 +17,7 @@
 mod ask;
 mod conversation;
 pub mod prompt;
+pub mod question;
 pub mod resolve;
 mod session_id;
 mod turn;

@@ -1,13 +1,58 @@
 //! How a grounded question becomes chat messages for a text model. One place, so every
 //! text model (Azure OpenAI, OpenAI-compatible, local GGUF) sees the same prompt.
 
-use crate::ports::{ChatMessage, ChatRequest, Hit, Role};
+use crate::ports::{ChatMessage, ChatRequest, CodeFacts, Hit, Role};
 
 /// The instructions every text model gets.
 pub const SYSTEM_PROMPT: &str = "You are OTIS, an assistant for the OTIS loan system's COBOL \
 codebase. Answer the question using only the numbered sources. Cite sources as [1], [2]. \
-Name programs, copybooks and files exactly as the sources spell them. If the sources do \
-not answer the question, say so plainly.";
+Name programs, copybooks and files exactly as the sources spell them. When exact facts \
+from the code model are given, they are complete and correct: answer from them first, \
+keep their counts, and cite the numbered lines that prove them. If the sources do not \
+answer the question, say so plainly.";
+
+/// Most fact items written into a prompt; the rest are counted.
+pub const MAX_PROMPT_ITEMS: usize = 300;
+
+/// The code model's facts as prompt text: the question kind, the subject, notes, and
+/// every item (up to [`MAX_PROMPT_ITEMS`]) with its group, detail, file and line.
+pub fn facts_text(facts: &CodeFacts) -> String {
+    let mut out = format!("Exact facts (question kind: {}", facts.kind.as_str());
+    if let Some(subject) = &facts.subject {
+        out.push_str(&format!("; subject: {subject}"));
+        if let Some(kind) = facts.subject_kind {
+            out.push_str(&format!(", a {}", kind.as_str()));
+        }
+    }
+    out.push_str("):\n");
+    if let Some(file) = &facts.file {
+        out.push_str(&format!("- file: {file}\n"));
+    }
+    if let Some(description) = &facts.description {
+        out.push_str(&format!("- description: {description}\n"));
+    }
+    for (label, value) in &facts.notes {
+        out.push_str(&format!("- {label}: {value}\n"));
+    }
+    out.push_str(&format!("- {} items:\n", facts.items.len()));
+    for item in facts.items.iter().take(MAX_PROMPT_ITEMS) {
+        out.push_str(&format!("  - {}", item.name));
+        if let Some(group) = &item.group {
+            out.push_str(&format!(" [{group}]"));
+        }
+        if let Some(detail) = &item.detail {
+            out.push_str(&format!(" {detail}"));
+        }
+        out.push_str(&format!(" ({}:{})\n", item.file, item.line));
+    }
+    if facts.items.len() > MAX_PROMPT_ITEMS {
+        out.push_str(&format!(
+            "  - ... and {} more\n",
+            facts.items.len() - MAX_PROMPT_ITEMS
+        ));
+    }
+    out
+}
 
 /// Characters of each source's text given to a model; keeps prompts short.
 pub const SOURCE_CHARS: usize = 1500;
@@ -41,6 +86,10 @@ pub fn messages(request: &ChatRequest, source_chars: usize) -> Vec<ChatMessage> 
     }];
     out.extend(request.history.iter().cloned());
     let mut user = String::new();
+    if let Some(facts) = &request.facts {
+        user.push_str(&facts_text(facts));
+        user.push('\n');
+    }
     if request.sources.is_empty() {
         user.push_str("Sources: none were found.\n\n");
     } else {
@@ -87,6 +136,7 @@ mod tests {
             sources: vec![hit],
             temperature: 0.0,
             max_tokens: 100,
+            facts: None,
         };
         let messages = messages(&request, 10);
         assert_eq!(messages.len(), 3);

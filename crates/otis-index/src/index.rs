@@ -17,10 +17,16 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
+use otis_cobol::{CallKind, SourceFacts};
+use otis_code::{CorpusModel, SourceFile};
+
 use crate::cobol::{analyse, kind_of};
+use crate::lines::CorpusLines;
 
 const MANIFEST: &str = "manifest.json";
-const MANIFEST_VERSION: u32 = 1;
+/// The code model's facts of every file, next to the manifest (postcard).
+const CODE: &str = "code.bin";
+const MANIFEST_VERSION: u32 = 2;
 /// Indexing memory, split across the writer's threads: bounds memory whatever the corpus.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
 /// Files larger than this are skipped (generated listings, data dumps).
@@ -137,6 +143,20 @@ pub struct IndexStats {
     pub documents: usize,
     /// Chunks in the search index.
     pub chunks: u64,
+    /// SECTIONs in programs and copybooks.
+    pub sections: usize,
+    /// Paragraphs.
+    pub paragraphs: usize,
+    /// Data items defined.
+    pub data_items: usize,
+    /// Call sites (static and dynamic).
+    pub call_edges: usize,
+    /// COPY statements.
+    pub copy_edges: usize,
+    /// PERFORM and GO TO statements.
+    pub perform_edges: usize,
+    /// References to data items in procedure code.
+    pub references: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -172,6 +192,8 @@ pub struct LocalIndex {
     fields: Fields,
     /// Facts by member name (upper case).
     facts: Arc<HashMap<String, MemberFacts>>,
+    /// The code model of the corpus.
+    code: Arc<CorpusModel>,
     files: usize,
 }
 
@@ -243,6 +265,47 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
     fs::rename(&tmp, &path).map_err(io(&path))
 }
 
+type CodeFacts = BTreeMap<String, SourceFacts>;
+
+fn read_code(dir: &Path) -> Result<Option<CodeFacts>, IndexError> {
+    let path = dir.join(CODE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(&path)(e)),
+    };
+    // An unreadable model (another version) is rebuilt, like a stale manifest.
+    Ok(postcard::from_bytes(&bytes).ok())
+}
+
+fn write_code(dir: &Path, code: &CodeFacts) -> Result<(), IndexError> {
+    let path = dir.join(CODE);
+    let tmp = dir.join(format!("{CODE}.tmp"));
+    let bytes = postcard::to_stdvec(code).map_err(|e| IndexError::Manifest {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    fs::rename(&tmp, &path).map_err(io(&path))
+}
+
+/// What the reader found, folded into the search facts: the header's description, the
+/// PROGRAM-ID, and dynamic calls as well as static ones.
+fn enrich(facts: &mut MemberFacts, code: &SourceFacts) {
+    if let Some(id) = &code.program_id {
+        facts.name.clone_from(id);
+        facts.kind = Some(MemberKind::Program);
+    }
+    if code.header.description.is_some() {
+        facts.description.clone_from(&code.header.description);
+    }
+    for call in &code.calls {
+        if call.kind != CallKind::Runtime && !facts.calls.contains(&call.target) {
+            facts.calls.push(call.target.clone());
+        }
+    }
+}
+
 /// Fills `called_by` and `copied_by` from every member's calls and copies.
 fn link(manifest: &mut Manifest) {
     let mut callers: HashMap<String, Vec<String>> = HashMap::new();
@@ -294,14 +357,19 @@ impl LocalIndex {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let dir = dir.canonicalize().map_err(io(dir))?;
         let (index, fields) = open_or_create(&dir)?;
+        let mut code = read_code(&dir)?;
         let mut manifest = match read_manifest(&dir)? {
-            Some(m) if m.corpus == corpus => m,
-            _ => Manifest {
-                version: MANIFEST_VERSION,
-                corpus: corpus.clone(),
-                files: BTreeMap::new(),
-            },
+            Some(m) if m.corpus == corpus && code.is_some() => m,
+            _ => {
+                code = None;
+                Manifest {
+                    version: MANIFEST_VERSION,
+                    corpus: corpus.clone(),
+                    files: BTreeMap::new(),
+                }
+            }
         };
+        let mut code = code.unwrap_or_default();
         let mut writer: IndexWriter = index.writer_with_num_threads(2, WRITER_BUDGET)?;
         if manifest.files.is_empty() {
             writer.delete_all_documents()?;
@@ -336,6 +404,7 @@ impl LocalIndex {
                 continue;
             }
             writer.delete_term(Term::from_field_text(fields.file, rel));
+            code.remove(rel);
             if size > MAX_FILE_BYTES {
                 manifest.files.remove(rel);
                 report.skipped += 1;
@@ -344,7 +413,12 @@ impl LocalIndex {
             let bytes = fs::read(path).map_err(io(path))?;
             let text = String::from_utf8_lossy(&bytes);
             let kind = kind_of(rel).unwrap_or(MemberKind::Document);
-            let (facts, chunks) = analyse(rel, &text, kind);
+            let (mut facts, chunks) = analyse(rel, &text, kind);
+            if kind != MemberKind::Document {
+                let read = otis_cobol::read(rel, &text);
+                enrich(&mut facts, &read);
+                code.insert(rel.clone(), read);
+            }
             for chunk in &chunks {
                 let mut doc = TantivyDocument::default();
                 doc.add_text(fields.id, &chunk.id);
@@ -377,13 +451,15 @@ impl LocalIndex {
         for rel in gone {
             writer.delete_term(Term::from_field_text(fields.file, &rel));
             manifest.files.remove(&rel);
+            code.remove(&rel);
             report.removed += 1;
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
         link(&mut manifest);
+        write_code(&dir, &code)?;
         write_manifest(&dir, &manifest)?;
-        let index = Self::from_parts(dir, index, fields, manifest)?;
+        let index = Self::from_parts(dir, index, fields, manifest, code)?;
         report.elapsed = started.elapsed();
         Ok((index, report))
     }
@@ -394,8 +470,9 @@ impl LocalIndex {
         if !dir.join("tantivy").join("meta.json").exists() {
             return Err(IndexError::Missing(dir.to_owned()));
         }
+        let code = read_code(dir)?.ok_or_else(|| IndexError::Missing(dir.to_owned()))?;
         let (index, fields) = open_or_create(dir)?;
-        Self::from_parts(dir.to_owned(), index, fields, manifest)
+        Self::from_parts(dir.to_owned(), index, fields, manifest, code)
     }
 
     fn from_parts(
@@ -403,6 +480,7 @@ impl LocalIndex {
         index: Index,
         fields: Fields,
         manifest: Manifest,
+        code: CodeFacts,
     ) -> Result<Self, IndexError> {
         let reader = index
             .reader_builder()
@@ -414,6 +492,11 @@ impl LocalIndex {
             .into_values()
             .map(|e| (e.facts.name.clone(), e.facts))
             .collect();
+        let sources = code
+            .into_iter()
+            .map(|(path, facts)| SourceFile { path, facts })
+            .collect();
+        let code = CorpusModel::new(sources, Arc::new(CorpusLines::new(manifest.corpus.clone())));
         Ok(Self {
             dir,
             corpus: manifest.corpus,
@@ -421,6 +504,7 @@ impl LocalIndex {
             reader,
             fields,
             facts: Arc::new(facts),
+            code: Arc::new(code),
             files,
         })
     }
@@ -428,6 +512,11 @@ impl LocalIndex {
     /// The facts of a member, by name (any case).
     pub fn facts(&self, name: &str) -> Option<&MemberFacts> {
         self.facts.get(&name.to_ascii_uppercase())
+    }
+
+    /// The code model of the indexed corpus.
+    pub fn code_model(&self) -> Arc<CorpusModel> {
+        self.code.clone()
     }
 
     /// The indexed folder.
@@ -438,6 +527,7 @@ impl LocalIndex {
     /// What the index holds.
     pub fn stats(&self) -> IndexStats {
         let count = |kind| self.facts.values().filter(|f| f.kind == Some(kind)).count();
+        let counts = self.code.counts();
         IndexStats {
             corpus: self.corpus.clone(),
             index: self.dir.clone(),
@@ -446,6 +536,13 @@ impl LocalIndex {
             copybooks: count(MemberKind::Copybook),
             documents: count(MemberKind::Document),
             chunks: self.reader.searcher().num_docs(),
+            sections: counts.sections,
+            paragraphs: counts.paragraphs,
+            data_items: counts.data_items,
+            call_edges: counts.call_edges,
+            copy_edges: counts.copy_edges,
+            perform_edges: counts.perform_edges,
+            references: counts.references,
         }
     }
 

@@ -8,6 +8,7 @@
 
 mod cobol;
 mod index;
+mod lines;
 
 use async_trait::async_trait;
 use otis_core::ports::{Hit, RetrieveError, Retriever};

@@ -76,7 +76,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Text written in capitals, as COBOL headers are, in sentence case; words that look
 /// like identifiers (digits or hyphens) or are in `keep` stay as written.
-fn sentence_case(text: &str, keep: &[String]) -> String {
+pub(crate) fn sentence_case(text: &str, keep: &[String]) -> String {
     if text.chars().any(|c| c.is_lowercase()) {
         return text.to_owned();
     }
@@ -160,6 +160,12 @@ fn describe_kind(facts: &MemberFacts) -> &'static str {
 }
 
 fn answer(request: &ChatRequest) -> String {
+    if let Some(facts) = &request.facts {
+        let text = crate::render::render(facts);
+        if !text.is_empty() {
+            return text;
+        }
+    }
     let sources = &request.sources;
     let Some((facts, cite)) = target(&request.question, sources) else {
         return match sources.first() {
@@ -361,6 +367,7 @@ mod tests {
             sources,
             temperature: 0.0,
             max_tokens: 100,
+            facts: None,
         })
     }
 

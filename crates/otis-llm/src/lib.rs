@@ -12,6 +12,7 @@ mod extractive;
 #[cfg(feature = "local")]
 mod local;
 mod openai;
+mod render;
 
 pub use extractive::Extractive;
 #[cfg(feature = "local")]

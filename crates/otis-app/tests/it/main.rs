@@ -60,11 +60,18 @@ async fn follow_up_survives_a_restart(make_assistant: impl Fn() -> Assistant) {
     assert!(second.persisted);
 }
 
+/// The sample corpus's index, built once per test process: tests run in parallel and an
+/// index has one writer at a time.
 fn sample_index() -> LocalIndex {
-    let s = settings(&[]);
-    otis_app::open_index(&s, IndexMode::OpenOrBuild, &mut |_| {})
-        .unwrap()
-        .0
+    static INDEX: std::sync::OnceLock<LocalIndex> = std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let s = settings(&[]);
+            otis_app::open_index(&s, IndexMode::OpenOrBuild, &mut |_| {})
+                .unwrap()
+                .0
+        })
+        .clone()
 }
 
 #[tokio::test(flavor = "multi_thread")]

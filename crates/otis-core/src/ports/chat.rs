@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::ports::Hit;
+use crate::ports::{CodeFacts, Hit};
 
 /// Who speaks a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,11 @@ pub struct ChatRequest {
     /// Recent turns of the conversation, oldest first (user, assistant, ...).
     pub history: Vec<ChatMessage>,
     /// The retrieved sources, best first; answers cite them as `[1]`, `[2]`, ...
+    /// When `facts` is given, its evidence lines come first, in the same order.
     pub sources: Vec<Hit>,
+    /// The code model's exact facts for the question, when it has them: the answer's
+    /// ground truth. `facts.evidence[i]` is source `[i + 1]`.
+    pub facts: Option<CodeFacts>,
     /// Sampling temperature, 0.0..=2.0; 0 asks for the most likely answer.
     pub temperature: f32,
     /// Upper bound on generated tokens.

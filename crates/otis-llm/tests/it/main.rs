@@ -21,6 +21,7 @@ fn request() -> ChatRequest {
         sources: vec![],
         temperature: 0.2,
         max_tokens: 64,
+        facts: None,
     }
 }
 

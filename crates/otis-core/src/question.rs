@@ -1,0 +1,487 @@
+//! Question kinds: what a (resolved) question asks and what it is about, recognised
+//! deterministically from its words and from what the code model knows of the names in
+//! it. Pure.
+
+use crate::ports::{CodeQuestion, QuestionKind, SymbolKind};
+
+/// Words that are never the subject, even in capitals.
+const NOT_SUBJECTS: &[&str] = &[
+    "A",
+    "AN",
+    "AND",
+    "ARE",
+    "CALL",
+    "CALLS",
+    "COBOL",
+    "COPY",
+    "CPY",
+    "CBL",
+    "DO",
+    "DOES",
+    "FOR",
+    "FROM",
+    "HOW",
+    "I",
+    "IN",
+    "IS",
+    "IT",
+    "ITS",
+    "ME",
+    "OF",
+    "OTIS",
+    "PIC",
+    "SHOW",
+    "THE",
+    "THIS",
+    "TO",
+    "USE",
+    "USED",
+    "WHAT",
+    "WHERE",
+    "WHICH",
+    "WHO",
+    "WHY",
+    "SQL",
+    "API",
+    "OK",
+    "ALL",
+    "SECTION",
+    "PROGRAM",
+    "PARAGRAPH",
+    "VARIABLE",
+    "FIELD",
+    "FILE",
+    "FILES",
+    "MENU",
+    "LOAN",
+    "LOANS",
+    "PAYMENT",
+    "SCREEN",
+    "TRANSACTION",
+];
+
+/// Lower-case words skipped when looking for a name written in lower case.
+const PLAIN_WORDS: &[&str] = &[
+    "what",
+    "does",
+    "which",
+    "where",
+    "when",
+    "there",
+    "their",
+    "these",
+    "those",
+    "about",
+    "program",
+    "programs",
+    "copybook",
+    "copybooks",
+    "section",
+    "sections",
+    "paragraph",
+    "variable",
+    "field",
+    "defined",
+    "used",
+    "calls",
+    "call",
+    "called",
+    "files",
+    "file",
+    "show",
+    "tell",
+    "explain",
+    "describe",
+    "purpose",
+    "code",
+    "codebase",
+    "system",
+    "this",
+    "that",
+    "with",
+    "from",
+    "into",
+    "uses",
+    "using",
+    "work",
+    "works",
+    "flow",
+    "doing",
+    "have",
+    "main",
+    "menu",
+    "screen",
+    "loan",
+    "payment",
+    "used?",
+    "data",
+    "item",
+    "full",
+    "whole",
+    "entire",
+];
+
+/// A name the question mentions, and how sure we are that it is meant as one.
+struct Candidate {
+    name: String,
+    /// Written like a name: capitals, digits, hyphens, a library path or an extension.
+    strong: bool,
+}
+
+/// `LIBGB/SCREEN.CPY` -> `SCREEN`; `lonpf2` -> `LONPF2`.
+fn bare(token: &str) -> String {
+    let base = token.rsplit(['/', '\\']).next().unwrap_or(token);
+    let stem = match base.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && matches!(ext.to_ascii_lowercase().as_str(), "cpy" | "cbl" | "cob") =>
+        {
+            stem
+        }
+        _ => base,
+    };
+    stem.to_ascii_uppercase()
+}
+
+fn candidates(question: &str) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    for raw in question
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.' | '$')))
+    {
+        let token = raw.trim_matches(|c: char| matches!(c, '.' | '-' | '/' | '_'));
+        if token.len() < 2 || token.len() > 60 {
+            continue;
+        }
+        let lower = token.to_ascii_lowercase();
+        let pathlike = token.contains('/')
+            || lower.ends_with(".cpy")
+            || lower.ends_with(".cbl")
+            || lower.ends_with(".cob");
+        let name = bare(token);
+        if name.len() < 2 || (!pathlike && NOT_SUBJECTS.contains(&name.as_str())) {
+            continue;
+        }
+        let capitals = token.bytes().any(|b| b.is_ascii_uppercase())
+            && !token.bytes().any(|b| b.is_ascii_lowercase());
+        let marked = token.contains(['-', '_']) || token.bytes().any(|b| b.is_ascii_digit());
+        let strong = pathlike || (capitals && name.len() >= 3) || marked;
+        let weak = !strong && name.len() >= 4 && !PLAIN_WORDS.contains(&lower.as_str());
+        if (strong || weak) && !out.iter().any(|c| c.name == name) {
+            out.push(Candidate { name, strong });
+        }
+    }
+    out
+}
+
+/// The subject of `question`: the first name the code model knows (a name written like
+/// one before a plain word that happens to name a member), else the first name written
+/// like one.
+pub fn subject(
+    question: &str,
+    identify: &dyn Fn(&str) -> Option<SymbolKind>,
+) -> Option<(String, Option<SymbolKind>)> {
+    let found = candidates(question);
+    for strong in [true, false] {
+        for c in found.iter().filter(|c| c.strong == strong) {
+            if let Some(kind) = identify(&c.name) {
+                // A plain word is taken only when it names a program or copybook.
+                if strong || matches!(kind, SymbolKind::Program | SymbolKind::Copybook) {
+                    return Some((c.name.clone(), Some(kind)));
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .find(|c| c.strong && c.name.bytes().any(|b| b.is_ascii_alphabetic()))
+        .map(|c| (c.name, None))
+}
+
+fn has(text: &str, phrases: &[&str]) -> bool {
+    phrases.iter().any(|p| text.contains(p))
+}
+
+/// "Who uses X" asked of a subject: callers of a program, users of a copybook, of a
+/// section, or the references of a data item.
+fn users_of(kind: Option<SymbolKind>) -> QuestionKind {
+    match kind {
+        Some(SymbolKind::Copybook) => QuestionKind::CopybookUsers,
+        Some(SymbolKind::Section | SymbolKind::Paragraph) => QuestionKind::ProcedureUsers,
+        Some(SymbolKind::DataItem) => QuestionKind::DataUsage,
+        Some(SymbolKind::Program) | None => QuestionKind::Callers,
+    }
+}
+
+/// Classifies `question` (already resolved against the conversation). `identify` says
+/// what a name is in the corpus (the code model's [`identify`]), `None` when unknown.
+///
+/// [`identify`]: crate::ports::CodeModel::identify
+pub fn classify(question: &str, identify: &dyn Fn(&str) -> Option<SymbolKind>) -> CodeQuestion {
+    let found = subject(question, identify);
+    let (subject, subject_kind) = match found {
+        Some((name, kind)) => (Some(name), kind),
+        None => (None, None),
+    };
+    let q = format!(" {} ", question.to_ascii_lowercase());
+    let kind = kind_of(&q, subject.is_some(), subject_kind);
+    CodeQuestion {
+        kind,
+        subject,
+        subject_kind,
+        text: question.trim().to_owned(),
+    }
+}
+
+fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> QuestionKind {
+    use QuestionKind as K;
+    if !has_subject {
+        return if has(
+            q,
+            &[
+                "full set of code",
+                "whole codebase",
+                "entire codebase",
+                "the codebase",
+                "whole system",
+                "entire system",
+                "overall",
+                "overview",
+                "all the code",
+                "all of the code",
+                "the code do",
+                "this code do",
+                "the system do",
+                "what is otis",
+                "what does otis",
+                "directories",
+                "folders",
+            ],
+        ) {
+            K::Overview
+        } else {
+            K::BusinessProcess
+        };
+    }
+    if has(
+        q,
+        &[
+            "defined",
+            "definition",
+            "declared",
+            "declaration",
+            "declare ",
+            " pic ",
+            "picture",
+            "what type",
+            "how big",
+            "how long is",
+            "data type",
+        ],
+    ) {
+        return K::DataDefinition;
+    }
+    if has(
+        q,
+        &[
+            "who calls",
+            "what calls",
+            "which programs call",
+            "which program calls",
+            "what programs call",
+            "programs that call",
+            "programs call it",
+            "called by",
+            "callers",
+            "caller of",
+            "calls it",
+            "invoked by",
+            "who invokes",
+            "what invokes",
+            "who runs",
+            "what runs",
+        ],
+    ) {
+        return if subject_kind == Some(SymbolKind::Program) || subject_kind.is_none() {
+            K::Callers
+        } else {
+            users_of(subject_kind)
+        };
+    }
+    let usage = has(
+        q,
+        &[
+            "who uses",
+            "what uses",
+            "which programs use",
+            "which program uses",
+            "what programs use",
+            "which programs include",
+            "what programs include",
+            "programs that use",
+            "programs using",
+            "used by",
+            "used in",
+            "used ",
+            "who copies",
+            "which programs copy",
+            "what programs copy",
+            "copied by",
+            "copied in",
+            "who performs",
+            "what performs",
+            "which programs perform",
+            "performed",
+            "referenced",
+            "references to",
+            "usage of",
+            "modified",
+            "updated",
+            "changed",
+            "where is",
+            "where are",
+            "set ",
+        ],
+    );
+    let about_member = matches!(
+        subject_kind,
+        Some(SymbolKind::Program | SymbolKind::Copybook) | None
+    );
+    if usage
+        && !(about_member
+            && has(q, &["copybook", " files", " file ", "call"])
+            && !has(q, &["programs"]))
+    {
+        return users_of(subject_kind);
+    }
+    if !about_member {
+        // A section, paragraph or data item: what it is, or how it is used.
+        return if has(q, &["how", "use", "where", "refer"]) {
+            users_of(subject_kind)
+        } else {
+            K::Purpose
+        };
+    }
+    if has(
+        q,
+        &[
+            "copybook",
+            "copy book",
+            "copy member",
+            "copies",
+            "copylib",
+            "include",
+        ],
+    ) {
+        return K::Copybooks;
+    }
+    if has(
+        q,
+        &[
+            "call",
+            "invoke",
+            "subprogram",
+            "sub-program",
+            "external program",
+            "other programs",
+            "programs does",
+            "chain",
+            "launch",
+        ],
+    ) {
+        return K::Calls;
+    }
+    if has(
+        q,
+        &[" file", "select", "assign", "dataset", " read", " write"],
+    ) {
+        return K::Files;
+    }
+    if has(q, &["depend", "need", "require", " uses", " use?", " use "]) {
+        return K::Dependencies;
+    }
+    K::Purpose
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(name: &str) -> Option<SymbolKind> {
+        match name {
+            "LONPF2" | "APIPAY" | "FXMENU" | "DAILY" => Some(SymbolKind::Program),
+            "SCREEN" | "LP01LN" => Some(SymbolKind::Copybook),
+            "TIM360" => Some(SymbolKind::Section),
+            "BT-BRANCH" | "LN-BAL" => Some(SymbolKind::DataItem),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn kinds_and_subjects() {
+        use QuestionKind as K;
+        let cases: &[(&str, K, Option<&str>)] = &[
+            ("What does LONPF2 do?", K::Purpose, Some("LONPF2")),
+            ("what does lonpf2 do", K::Purpose, Some("LONPF2")),
+            ("Explain FXMENU", K::Purpose, Some("FXMENU")),
+            ("What does DAILY.CBL do?", K::Purpose, Some("DAILY")),
+            (
+                "What copybooks does LONPF2 use?",
+                K::Copybooks,
+                Some("LONPF2"),
+            ),
+            (
+                "What external programs does APIPAY call?",
+                K::Calls,
+                Some("APIPAY"),
+            ),
+            ("Which programs call LONPF2?", K::Callers, Some("LONPF2")),
+            ("Who calls LONPF2?", K::Callers, Some("LONPF2")),
+            ("Where is LONPF2 used?", K::Callers, Some("LONPF2")),
+            (
+                "What programs use SCREEN.CPY?",
+                K::CopybookUsers,
+                Some("SCREEN"),
+            ),
+            (
+                "What programs use LIBGB/SCREEN.CPY?",
+                K::CopybookUsers,
+                Some("SCREEN"),
+            ),
+            ("Where is TIM360 used?", K::ProcedureUsers, Some("TIM360")),
+            ("Who performs TIM360?", K::ProcedureUsers, Some("TIM360")),
+            (
+                "Where is the variable BT-BRANCH defined?",
+                K::DataDefinition,
+                Some("BT-BRANCH"),
+            ),
+            ("How is BT-BRANCH used?", K::DataUsage, Some("BT-BRANCH")),
+            ("Where is BT-BRANCH set?", K::DataUsage, Some("BT-BRANCH")),
+            (
+                "What is the PIC of LN-BAL?",
+                K::DataDefinition,
+                Some("LN-BAL"),
+            ),
+            ("What files does LONPF2 use?", K::Files, Some("LONPF2")),
+            (
+                "What are the dependencies of LONPF2?",
+                K::Dependencies,
+                Some("LONPF2"),
+            ),
+            ("What does the full set of code do?", K::Overview, None),
+            ("How is a loan payment received?", K::BusinessProcess, None),
+            ("What does UNKNOWN1 do?", K::Purpose, Some("UNKNOWN1")),
+        ];
+        for (question, kind, subject) in cases {
+            let got = classify(question, &corpus);
+            assert_eq!(got.kind, *kind, "{question}");
+            assert_eq!(got.subject.as_deref(), *subject, "{question}");
+        }
+    }
+
+    #[test]
+    fn a_known_name_wins_over_an_earlier_unknown_one() {
+        let got = classify("In OTIS-X, what does LONPF2 do?", &corpus);
+        assert_eq!(got.subject.as_deref(), Some("LONPF2"));
+        assert_eq!(got.subject_kind, Some(SymbolKind::Program));
+    }
+}

@@ -1,0 +1,515 @@
+//! Exact facts as an answer a person can use: a lead sentence that answers the
+//! question, then the detail grouped (by library, directory, verb, ...), with counts and
+//! `[n]` citations of the lines that prove them. Long lists show their groups and counts;
+//! the complete list stays in the record's `facts`.
+
+use std::collections::BTreeMap;
+
+use otis_core::ports::{CodeFacts, Evidence, FactItem, QuestionKind, SymbolKind};
+
+use crate::extractive::sentence_case;
+
+/// Lists longer than this show groups and counts instead of every name.
+pub(crate) const LIST_LIMIT: usize = 25;
+/// Names shown per group of a long list.
+const EXAMPLES: usize = 6;
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `A`, `A and B`, `A, B and C`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The `[n]` of the evidence that covers `file:line`, when cited.
+fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
+    evidence
+        .iter()
+        .position(|e| e.file == file && e.line <= line && line <= e.end_line)
+        .map(|i| format!(" [{}]", i + 1))
+}
+
+fn note<'a>(facts: &'a CodeFacts, label: &str) -> Option<&'a str> {
+    facts
+        .notes
+        .iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Items grouped by their `group`, groups in order of first appearance.
+fn groups(items: &[FactItem]) -> Vec<(String, Vec<&FactItem>)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by: BTreeMap<String, Vec<&FactItem>> = BTreeMap::new();
+    for item in items {
+        let group = item.group.clone().unwrap_or_default();
+        if !by.contains_key(&group) {
+            order.push(group.clone());
+        }
+        by.entry(group).or_default().push(item);
+    }
+    order
+        .into_iter()
+        .map(|g| {
+            let items = by.remove(&g).unwrap_or_default();
+            (g, items)
+        })
+        .collect()
+}
+
+fn shown(item: &FactItem, with_detail: bool) -> String {
+    match (&item.detail, with_detail) {
+        (Some(detail), true) => format!("{} ({detail})", item.name),
+        _ => item.name.clone(),
+    }
+}
+
+/// One bullet per group: every name when the whole list is short, else a count and a
+/// few examples. Each group cites its first cited item.
+fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
+    let total = facts.items.len();
+    let mut out = String::new();
+    for (group, items) in groups(&facts.items) {
+        let citation = items
+            .iter()
+            .find_map(|i| cite(&facts.evidence, &i.file, i.line))
+            .unwrap_or_default();
+        let label = if group.is_empty() { "other" } else { &group };
+        if total <= LIST_LIMIT {
+            let names: Vec<String> = items.iter().map(|i| shown(i, with_detail)).collect();
+            out.push_str(&format!("- {label}: {}{citation}\n", names.join(", ")));
+        } else {
+            let names: Vec<String> = items
+                .iter()
+                .take(EXAMPLES)
+                .map(|i| shown(i, false))
+                .collect();
+            let more = items.len().saturating_sub(EXAMPLES);
+            let tail = if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "- {label} ({}): {}{tail}{citation}\n",
+                items.len(),
+                names.join(", ")
+            ));
+        }
+    }
+    if total > LIST_LIMIT {
+        out.push_str(&format!(
+            "\nThe complete list of {total} is in the answer record (`facts`; `otis ask -v` prints it).\n"
+        ));
+    }
+    out
+}
+
+fn notes_text(facts: &CodeFacts, labels: &[&str]) -> String {
+    let mut out = String::new();
+    for label in labels {
+        if let Some(value) = note(facts, label) {
+            let mut chars = label.chars();
+            let label = match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            };
+            out.push_str(&format!("{label}: {value}.\n"));
+        }
+    }
+    out
+}
+
+fn file_of(facts: &CodeFacts) -> String {
+    facts
+        .file
+        .as_ref()
+        .map(|f| format!(" ({f})"))
+        .unwrap_or_default()
+}
+
+/// The answer for `facts`.
+pub(crate) fn render(facts: &CodeFacts) -> String {
+    let name = facts.subject.clone().unwrap_or_default();
+    let count = facts.items.len();
+    let mut text = match facts.kind {
+        QuestionKind::Purpose => purpose(facts, &name),
+        QuestionKind::Copybooks => {
+            if count == 0 {
+                format!("{name}{} copies no copybooks.\n", file_of(facts))
+            } else {
+                let libraries = groups(&facts.items).len();
+                format!(
+                    "{name} copies {} from {}:\n{}",
+                    plural(count, "copybook", "copybooks"),
+                    plural(libraries, "library", "libraries"),
+                    grouped(facts, true)
+                ) + &notes_text(facts, &["copied through other copybooks"])
+            }
+        }
+        QuestionKind::Calls => {
+            let mut text = if count == 0 {
+                format!("{name} calls no other program.\n")
+            } else {
+                format!(
+                    "{name} calls {}:\n{}",
+                    plural(count, "program", "programs"),
+                    grouped(facts, true)
+                )
+            };
+            text.push_str(&notes_text(
+                facts,
+                &["hands control back to", "runtime routines"],
+            ));
+            text
+        }
+        QuestionKind::Callers => {
+            let mut text = if count == 0 {
+                format!("No program in the indexed code calls {name}.\n")
+            } else {
+                let dirs = groups(&facts.items).len();
+                format!(
+                    "{name} is called by {} in {}:\n{}",
+                    plural(count, "program", "programs"),
+                    plural(dirs, "directory", "directories"),
+                    grouped(facts, true)
+                )
+            };
+            text.push_str(&notes_text(facts, &["programs that hand control to it"]));
+            text
+        }
+        QuestionKind::CopybookUsers => {
+            let mut text = if count == 0 {
+                format!("No program in the indexed code copies {name} directly.\n")
+            } else {
+                let dirs = groups(&facts.items).len();
+                format!(
+                    "{name} is copied by {} in {}:\n{}",
+                    plural(count, "program", "programs"),
+                    plural(dirs, "directory", "directories"),
+                    grouped(facts, false)
+                )
+            };
+            text.push_str(&notes_text(
+                facts,
+                &[
+                    "also copied by the copybooks",
+                    "programs that get it through those copybooks",
+                ],
+            ));
+            text
+        }
+        QuestionKind::ProcedureUsers => procedure_users(facts, &name),
+        QuestionKind::DataDefinition => definition(facts, &name),
+        QuestionKind::DataUsage => usage(facts, &name),
+        QuestionKind::Files => {
+            if count == 0 {
+                format!("{name} declares no files (no SELECT ... ASSIGN), nor do its copybooks.\n")
+            } else {
+                format!(
+                    "{name} uses {}:\n{}",
+                    plural(count, "file", "files"),
+                    grouped(facts, true)
+                )
+            }
+        }
+        QuestionKind::Dependencies => {
+            let copybooks = facts
+                .items
+                .iter()
+                .filter(|i| i.group.as_deref() == Some("copybooks"))
+                .count();
+            let programs = count - copybooks;
+            format!(
+                "{name} depends on {} and {}:\n{}",
+                plural(copybooks, "copybook", "copybooks"),
+                plural(programs, "program", "programs"),
+                grouped(facts, true)
+            ) + &notes_text(facts, &["hands control back to", "runtime routines"])
+        }
+        QuestionKind::Overview => overview(facts),
+        QuestionKind::BusinessProcess => {
+            let mut text = format!(
+                "{} whose descriptions match best, best first:\n",
+                plural(count, "program", "programs")
+            );
+            for item in &facts.items {
+                let citation = cite(&facts.evidence, &item.file, item.line).unwrap_or_default();
+                let what = item
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(": {}", sentence_case(d, &[item.name.clone()])))
+                    .unwrap_or_default();
+                text.push_str(&format!(
+                    "- {} ({}){what}{citation}\n",
+                    item.name, item.file
+                ));
+            }
+            text
+        }
+        QuestionKind::Search => String::new(),
+    };
+    while text.ends_with('\n') {
+        text.pop();
+    }
+    text
+}
+
+fn purpose(facts: &CodeFacts, name: &str) -> String {
+    let what = match facts.subject_kind {
+        Some(SymbolKind::Copybook) => "a copybook",
+        _ => "a program",
+    };
+    let Some(file) = &facts.file else {
+        // Known only from its users.
+        let users = list(
+            &facts
+                .items
+                .iter()
+                .take(8)
+                .map(|i| i.name.clone())
+                .collect::<Vec<_>>(),
+        );
+        let citation = facts
+            .items
+            .first()
+            .and_then(|i| cite(&facts.evidence, &i.file, i.line))
+            .unwrap_or_default();
+        return format!(
+            "{name} is {what} whose source is not in the indexed code; {} use it, for example {users}{citation}.",
+            plural(facts.items.len(), "program", "programs"),
+        );
+    };
+    let header = if facts.evidence.is_empty() {
+        ""
+    } else {
+        " [1]"
+    };
+    let mut text = match &facts.description {
+        Some(description) => format!(
+            "{name} ({file}) is {what}: {}{header}.",
+            sentence_case(description.trim_end_matches('.'), &[name.to_owned()])
+        ),
+        None => format!("{name} is {what} in {file}; its header gives no description{header}."),
+    };
+    text.push('\n');
+    let mut more = Vec::new();
+    if let Some(date) = note(facts, "date written") {
+        more.push(format!("written {date}"));
+    }
+    if let Some(copies) = note(facts, "copybooks").filter(|c| *c != "0") {
+        more.push(format!("copies {copies} copybooks"));
+    }
+    let callees: Vec<String> = facts
+        .items
+        .iter()
+        .filter(|i| i.group.as_deref() == Some("calls"))
+        .map(|i| i.name.clone())
+        .collect();
+    if let Some(calls) = note(facts, "programs called").filter(|c| *c != "0") {
+        let shown: Vec<String> = callees.iter().take(8).cloned().collect();
+        let tail = if callees.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        more.push(format!(
+            "calls {calls} programs ({}{tail})",
+            shown.join(", ")
+        ));
+    }
+    let callers: Vec<String> = facts
+        .items
+        .iter()
+        .filter(|i| i.group.as_deref() == Some("called by"))
+        .map(|i| i.name.clone())
+        .collect();
+    if !callers.is_empty() {
+        let n = note(facts, "called by").unwrap_or("0");
+        let shown: Vec<String> = callers.iter().take(8).cloned().collect();
+        let tail = if callers.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        more.push(format!(
+            "is called by {n} programs ({}{tail})",
+            shown.join(", ")
+        ));
+    }
+    if let Some(users) = note(facts, "programs that copy it") {
+        more.push(format!("is copied by {users} programs"));
+    }
+    if !more.is_empty() {
+        text.push_str(&format!("It {}.\n", list(&more)));
+    }
+    if let Some(start) = note(facts, "starts at") {
+        let citation = facts
+            .evidence
+            .iter()
+            .position(|e| e.text.to_ascii_uppercase().contains(start))
+            .map(|i| format!(" [{}]", i + 1))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "Its procedure code starts at {start}{citation}.\n"
+        ));
+    }
+    if let Some(rev) = note(facts, "latest revision") {
+        let n = note(facts, "revisions").unwrap_or("1");
+        text.push_str(&format!(
+            "Revision history: {n} entries, the latest \"{rev}\".\n"
+        ));
+    }
+    text
+}
+
+fn procedure_users(facts: &CodeFacts, name: &str) -> String {
+    let what = facts.subject_kind.map_or("procedure", SymbolKind::as_str);
+    let defined = match note(facts, "defined in") {
+        Some(place) => {
+            let citation = facts.evidence.first().map(|_| " [1]").unwrap_or_default();
+            format!("{name} is a {what} defined in {place}{citation}.")
+        }
+        None => format!("{name} is a {what} defined in code that is not indexed."),
+    };
+    let count = facts.items.len();
+    let mut text = if count == 0 {
+        format!("{defined} No indexed program performs it.\n")
+    } else {
+        let statements = note(facts, "statements that perform it").unwrap_or("0");
+        format!(
+            "{defined} {} use it ({statements} PERFORM / GO TO statements), by directory:\n{}",
+            plural(count, "program", "programs"),
+            grouped(facts, true)
+        )
+    };
+    text.push_str(&notes_text(facts, &["copybooks that perform it"]));
+    text
+}
+
+fn definition(facts: &CodeFacts, name: &str) -> String {
+    let count = facts.items.len();
+    let mut text = match count {
+        0 => format!(
+            "{name} is used in the indexed code but defined in a copybook that is not indexed.\n"
+        ),
+        1 => {
+            let i = &facts.items[0];
+            let citation = cite(&facts.evidence, &i.file, i.line).unwrap_or_default();
+            format!(
+                "{name} is defined in {} line {}{citation}: {}.\n",
+                i.file,
+                i.line,
+                i.detail.as_deref().unwrap_or_default()
+            )
+        }
+        n => {
+            let mut text = format!("{name} is defined in {n} places:\n");
+            for i in facts.items.iter().take(LIST_LIMIT) {
+                let citation = cite(&facts.evidence, &i.file, i.line).unwrap_or_default();
+                text.push_str(&format!(
+                    "- {} line {}: {}{citation}\n",
+                    i.file,
+                    i.line,
+                    i.detail.as_deref().unwrap_or_default()
+                ));
+            }
+            if n > LIST_LIMIT {
+                text.push_str(&format!("- and {} more (see `facts`)\n", n - LIST_LIMIT));
+            }
+            text
+        }
+    };
+    if let Some(programs) =
+        note(facts, "programs that include the definition").filter(|p| *p != "0")
+    {
+        text.push_str(&format!("{programs} programs include this definition"));
+        if let Some(refs) = note(facts, "references") {
+            text.push_str(&format!("; it is referenced in {refs} statements"));
+        }
+        text.push_str(".\n");
+    }
+    text
+}
+
+fn usage(facts: &CodeFacts, name: &str) -> String {
+    let count = facts.items.len();
+    let defined = note(facts, "defined in")
+        .map(|d| format!(" It is defined in {d} [1]."))
+        .unwrap_or_default();
+    if count == 0 {
+        return format!("No procedure statement in the indexed code refers to {name}.{defined}");
+    }
+    let writes = note(facts, "statements that change it").unwrap_or("0");
+    let reads = note(facts, "statements that read or test it").unwrap_or("0");
+    let mut by_file: Vec<(String, String, Vec<&FactItem>)> = Vec::new();
+    for item in &facts.items {
+        match by_file.iter_mut().find(|(f, _, _)| *f == item.file) {
+            Some((_, _, items)) => items.push(item),
+            None => by_file.push((item.file.clone(), item.name.clone(), vec![item])),
+        }
+    }
+    let mut text = format!(
+        "{name} is referenced in {} in {}: {writes} change it, {reads} read or test it.{defined}\n",
+        plural(count, "statement", "statements"),
+        plural(by_file.len(), "file", "files"),
+    );
+    for (file, member, items) in by_file.iter().take(LIST_LIMIT) {
+        let mut verbs: Vec<(String, Vec<u32>)> = Vec::new();
+        for item in items {
+            let verb = item.group.clone().unwrap_or_default();
+            match verbs.iter_mut().find(|(v, _)| *v == verb) {
+                Some((_, lines)) => lines.push(item.line),
+                None => verbs.push((verb, vec![item.line])),
+            }
+        }
+        let shown: Vec<String> = verbs
+            .iter()
+            .map(|(verb, lines)| {
+                let numbers: Vec<String> = lines.iter().take(8).map(u32::to_string).collect();
+                let more = if lines.len() > 8 { ", ..." } else { "" };
+                format!("{verb} at {}{more}", numbers.join(", "))
+            })
+            .collect();
+        let citation = items
+            .iter()
+            .find_map(|i| cite(&facts.evidence, &i.file, i.line))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "- {file} ({member}): {}{citation}\n",
+            shown.join("; ")
+        ));
+    }
+    if by_file.len() > LIST_LIMIT {
+        text.push_str(&format!(
+            "- and {} more files; the complete list is in the answer record (`facts`)\n",
+            by_file.len() - LIST_LIMIT
+        ));
+    }
+    text
+}
+
+fn overview(facts: &CodeFacts) -> String {
+    let programs = note(facts, "programs").unwrap_or("0");
+    let copybooks = note(facts, "copybooks").unwrap_or("0");
+    let mut text = format!(
+        "The indexed code holds {programs} programs in {} and {copybooks} copybooks. By directory:\n",
+        plural(facts.items.len(), "directory", "directories")
+    );
+    for item in &facts.items {
+        let citation = cite(&facts.evidence, &item.file, item.line).unwrap_or_default();
+        text.push_str(&format!(
+            "- {}: {}{citation}\n",
+            item.name,
+            item.detail.as_deref().unwrap_or_default()
+        ));
+    }
+    text.push_str(&notes_text(facts, &["copybook libraries"]));
+    text
+}
