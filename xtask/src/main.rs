@@ -99,16 +99,66 @@ fn cargo(args: &[&str]) -> Result<(), String> {
     cargo_with(args, &[])
 }
 
-/// An Azurite table service on a free loopback port, killed by its PID on drop.
+/// An Azurite table service on a free loopback port, in a process group of its own:
+/// killed with its group on drop, and by a watchdog if xtask dies without dropping it.
 struct Azurite {
     child: Child,
+    watchdog: Option<Child>,
     endpoint: String,
 }
 
 impl Drop for Azurite {
     fn drop(&mut self) {
+        kill_group(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(mut watchdog) = self.watchdog.take() {
+            kill_group(watchdog.id());
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
+    }
+}
+
+/// Kills process group `$2` once process `$1` is gone (polled every 200 ms).
+const WATCHDOG: &str = r#"while kill -0 "$1" 2>/dev/null; do sleep 0.2; done
+kill -TERM "-$2" 2>/dev/null; sleep 2; kill -KILL "-$2" 2>/dev/null"#;
+
+/// Puts a child in a process group of its own, so a signal to ours does not reach it
+/// and `kill_group` reaches all of it.
+fn own_group(command: &mut Command) -> &mut Command {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command
+}
+
+/// A watchdog that kills group `pgid` when this process is gone.
+fn watch(pgid: u32) -> Option<Child> {
+    if !cfg!(unix) {
+        return None;
+    }
+    own_group(
+        Command::new("sh")
+            .args(["-c", WATCHDOG, "otis-xtask-watchdog"])
+            .arg(std::process::id().to_string())
+            .arg(pgid.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .spawn()
+    .ok()
+}
+
+fn kill_group(pgid: u32) {
+    if cfg!(unix) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pgid}")])
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -136,20 +186,25 @@ fn start_azurite() -> Result<Azurite, String> {
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port: {e}"))?
         .port();
-    let child = Command::new(&bin)
-        .args(["--tableHost", "127.0.0.1", "--tablePort", &port.to_string()])
-        .args([
-            "--inMemoryPersistence",
-            "--skipApiVersionCheck",
-            "--disableProductStyleUrl",
-        ])
-        .args(["--silent", "--disableTelemetry"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
+    let child = own_group(
+        Command::new(&bin)
+            .args(["--tableHost", "127.0.0.1", "--tablePort", &port.to_string()])
+            .args([
+                "--inMemoryPersistence",
+                "--skipApiVersionCheck",
+                "--disableProductStyleUrl",
+            ])
+            .args(["--silent", "--disableTelemetry"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .spawn()
+    .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
+    let watchdog = watch(child.id());
     let azurite = Azurite {
         child,
+        watchdog,
         endpoint: format!("http://127.0.0.1:{port}/devstoreaccount1"),
     };
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
