@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
-use crate::input;
+use crate::input::{self, StrictQuery};
 use crate::openapi;
 
 /// Largest request body accepted.
@@ -431,7 +431,7 @@ fn session_param(
 async fn history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    StrictQuery(params): StrictQuery,
 ) -> Result<Json<Value>, ApiError> {
     let (session, caller) = session_param(&state, &headers, &params)?;
     let page = page_request(&params, 100)?;
@@ -446,7 +446,7 @@ async fn history(
 async fn delete_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    StrictQuery(params): StrictQuery,
 ) -> Result<Json<Value>, ApiError> {
     let (session, caller) = session_param(&state, &headers, &params)?;
     let count = state.app.store.delete_session(&session).await?;
@@ -458,7 +458,7 @@ async fn delete_history(
 async fn sessions(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    StrictQuery(params): StrictQuery,
 ) -> Result<Json<Value>, ApiError> {
     let principal = principal(&state, &headers)?;
     let mut page = page_request(&params, 100)?;

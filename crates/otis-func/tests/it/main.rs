@@ -231,6 +231,73 @@ async fn every_bad_input_is_a_4xx_naming_the_field_and_stores_nothing() {
     );
 }
 
+/// Session ids that are not UTF-8, in a query string or a body, are refused with 400,
+/// never decoded to U+FFFD (which would make `%FF%FE` and `%FE%FF` one session).
+#[tokio::test]
+async fn invalid_utf8_session_ids_are_refused_and_nothing_is_read_or_stored() {
+    let f = fixture();
+    // What a lossy decoder would have made of `%FF%FE`: a session that must stay unseen.
+    let lossy = SessionId::parse("\u{FFFD}\u{FFFD}").unwrap();
+    let (status, _, _) = call(
+        &f.state,
+        post(
+            "/api/query",
+            json!({"question": "What does LONPF2 do?", "session_id": lossy.as_str(), "enable_persistence": true}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let request = |method: &str, uri: &str| {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for (method, uri) in [
+        ("GET", "/api/history?session_id=%FF%FE"),
+        ("GET", "/api/history?session_id=%C0%AF"),
+        ("GET", "/api/history?session_id=%ED%A0%80"),
+        ("GET", "/api/history?session_id=ok&cursor=%FF"),
+        (
+            "GET",
+            "/api/history?session_id=%EF%BF%BD%EF%BF%BD&session_id=x",
+        ),
+        ("DELETE", "/api/history?session_id=%FF%FE"),
+        ("DELETE", "/api/history?session_id=%C0%AF"),
+        ("GET", "/api/sessions?cursor=%C0%AF"),
+    ] {
+        let (status, _, json) = call(&f.state, request(method, uri)).await;
+        assert_eq!(status, 400, "{method} {uri}: {json}");
+        assert_eq!(json["error"]["code"], "invalid_request", "{uri}");
+    }
+    let bodies: [&[u8]; 5] = [
+        b"{\"question\":\"q\",\"session_id\":\"\xFF\xFE\",\"enable_persistence\":true}",
+        b"{\"question\":\"q\",\"session_id\":\"\xC0\xAF\",\"enable_persistence\":true}",
+        b"{\"question\":\"q\",\"session_id\":\"\\ud800\",\"enable_persistence\":true}",
+        b"{\"question\":\"q\",\"session_id\":\"\\udfff\\ud800\",\"enable_persistence\":true}",
+        b"{\"question\":\"\xED\xA0\x80\",\"session_id\":\"s\",\"enable_persistence\":true}",
+    ];
+    for body in bodies {
+        let (status, _, json) = call(&f.state, post("/api/query", body.to_vec())).await;
+        assert_eq!(status, 400, "{}: {json}", String::from_utf8_lossy(body));
+        let (status, _, json) = call(&f.state, post("/api/feedback", body.to_vec())).await;
+        assert_eq!(status, 400, "{}: {json}", String::from_utf8_lossy(body));
+    }
+    let listed = f
+        .store
+        .list_sessions(&PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1, "only the session written above");
+    assert_eq!(f.store.load_latest(&lossy, 10).await.unwrap().len(), 1);
+    assert!(f.backend.feedback().is_empty());
+    // Valid percent-encoded UTF-8 still names its session.
+    let (status, _, json) = call(&f.state, get("/api/history?session_id=%EF%BF%BD%EF%BF%BD")).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["turns"].as_array().unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn memory_is_read_and_written_only_with_a_session_and_persistence() {
     let f = fixture();
