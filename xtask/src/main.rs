@@ -22,7 +22,7 @@ tasks:
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
-  bench store|http|index|model
+  bench store|http|index|model|quality
          benchmarks (release): the Table store on Azurite, the HTTP endpoint,
          the index build, the local model; each prints its figures and writes them into
          docs/benchmarks.md";
@@ -39,6 +39,12 @@ fn main() -> ExitCode {
             Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite", &[]),
             Some("http") => run_bench("http", "otis-func", "HTTP endpoint", &[]),
             Some("index") => run_bench("index", "otis-index", "Local index build", &[]),
+            Some("quality") => run_bench(
+                "quality",
+                "otis-app",
+                "Answer quality on the real OTIS sources",
+                &[],
+            ),
             Some("model") => fetch_model().and_then(|_| {
                 run_bench(
                     "model",

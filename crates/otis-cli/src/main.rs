@@ -345,6 +345,7 @@ fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
     if verbose {
         println!("question:          {}", response.question);
         println!("resolved question: {}", response.resolved_question);
+        println!("question type:     {}", response.question_type.as_str());
         if let Some(subject) = &response.subject {
             println!("subject:           {subject}");
         }
@@ -379,11 +380,22 @@ fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
             }
         }
     }
+    if verbose && let Some(facts) = &response.facts {
+        println!("\nFacts ({} items):", facts.items.len());
+        for item in &facts.items {
+            let group = item.group.as_deref().map(|g| format!("[{g}] ")).unwrap_or_default();
+            let detail = item.detail.as_deref().map(|d| format!(" {d}")).unwrap_or_default();
+            println!("  {group}{}{detail}  {}:{}", item.name, item.file, item.line);
+        }
+        for (label, value) in &facts.notes {
+            println!("  {label}: {value}");
+        }
+    }
     if verbose {
         let t = &response.timing;
         println!(
-            "\ntiming ms: resolve {:.2}, memory load {:.2}, retrieve {:.2}, generate {:.2}, persist {:.2}, total {:.2}",
-            t.resolve_ms, t.memory_load_ms, t.retrieve_ms, t.generate_ms, t.persist_ms, t.total_ms
+            "\ntiming ms: resolve {:.2}, memory load {:.2}, facts {:.2}, retrieve {:.2}, generate {:.2}, persist {:.2}, total {:.2}",
+            t.resolve_ms, t.memory_load_ms, t.facts_ms, t.retrieve_ms, t.generate_ms, t.persist_ms, t.total_ms
         );
         match (&response.session_id, response.persisted) {
             (Some(s), true) => println!("turn saved in session {s}"),
@@ -674,8 +686,15 @@ async fn migrate_legacy(settings: &Settings) -> Result<(), Failure> {
 fn index(mut settings: Settings, command: IndexCommand) -> Result<(), Failure> {
     match command {
         IndexCommand::Build { dir } => {
-            if let Some(dir) = dir {
-                settings.corpus = dir;
+            match dir {
+                Some(dir) => settings.corpus = dir,
+                // Without a folder, refresh the index that exists, whatever it indexes.
+                None if !settings.corpus_explicit => {
+                    if let Ok(existing) = otis_index::LocalIndex::open(&settings.index_dir) {
+                        settings.corpus = existing.corpus().to_owned();
+                    }
+                }
+                None => {}
             }
             if !settings.corpus.is_dir() {
                 return Err(input(anyhow!(
@@ -700,14 +719,21 @@ fn index(mut settings: Settings, command: IndexCommand) -> Result<(), Failure> {
                 println!("{}", serde_json::to_string_pretty(&stats).context("JSON")?);
             } else {
                 println!(
-                    "corpus:    {}\nindex:     {}\nfiles:     {} ({} programs, {} copybooks, {} documents)\nchunks:    {}",
+                    "corpus:     {}\nindex:      {}\nfiles:      {} ({} programs, {} copybooks, {} documents)\nchunks:     {}\nsections:   {} (and {} paragraphs)\ndata items: {}\ncall edges: {} (COPY {}, PERFORM/GO TO {})\nreferences: {}",
                     stats.corpus.display(),
                     stats.index.display(),
                     stats.files,
                     stats.programs,
                     stats.copybooks,
                     stats.documents,
-                    stats.chunks
+                    stats.chunks,
+                    stats.sections,
+                    stats.paragraphs,
+                    stats.data_items,
+                    stats.call_edges,
+                    stats.copy_edges,
+                    stats.perform_edges,
+                    stats.references
                 );
             }
         }
