@@ -25,6 +25,7 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
     match q.kind {
         QuestionKind::Overview => return Some(out.overview()),
         QuestionKind::BusinessProcess => return out.business(&q.text),
+        QuestionKind::ScreenFlow => return crate::flow::screens(link, lines, q),
         QuestionKind::Search => return None,
         _ => {}
     }
@@ -49,6 +50,9 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
         (K::Callers | K::ProcedureUsers | K::DataUsage, S::DataItem) => out.data_usage(&subject),
         (K::Files, S::Program | S::Copybook) => out.files(&subject, kind),
         (K::Dependencies, S::Program | S::Copybook) => out.dependencies(&subject, kind),
+        (K::Flow, S::Program | S::Copybook | S::Section | S::Paragraph) => {
+            crate::flow::program(link, lines, q, &subject, kind)
+        }
         _ => None,
     }
 }
@@ -69,6 +73,8 @@ fn facts_of(kind: QuestionKind, subject: &str, subject_kind: SymbolKind) -> Code
         items: Vec::new(),
         notes: Vec::new(),
         evidence: Vec::new(),
+        graph: None,
+        diagram: None,
     }
 }
 
@@ -859,6 +865,8 @@ impl Out<'_> {
             items: Vec::new(),
             notes: Vec::new(),
             evidence: Vec::new(),
+            graph: None,
+            diagram: None,
         };
         let mut dirs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         let mut libraries: BTreeMap<&str, usize> = BTreeMap::new();
@@ -964,6 +972,8 @@ impl Out<'_> {
             items: Vec::new(),
             notes: Vec::new(),
             evidence: Vec::new(),
+            graph: None,
+            diagram: None,
         };
         for &(_, p) in &ranked {
             let file = self.link.file(p);

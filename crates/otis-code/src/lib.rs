@@ -11,6 +11,7 @@
 //! [`LineSource`] the caller provides.
 
 mod answer;
+mod flow;
 mod link;
 mod names;
 mod words;

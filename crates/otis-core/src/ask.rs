@@ -149,6 +149,9 @@ pub struct AskResponse {
     /// list (every copybook, caller or reference site) with file and line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facts: Option<CodeFacts>,
+    /// For flow and screen questions, the graph drawn by the server (Mermaid and SVG).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagram: Option<Diagram>,
     /// The sources, in citation order.
     pub sources: Vec<SourceRef>,
     /// The session, when the request had one.
@@ -456,6 +459,9 @@ impl Assistant {
         };
         timing.persist_ms = ms(stage);
         timing.total_ms = ms(started);
+        // The drawing is reported once, beside the facts.
+        let mut facts = facts;
+        let diagram = facts.as_mut().and_then(|f| f.diagram.take());
 
         Ok(AskResponse {
             question: request.question,
@@ -463,6 +469,7 @@ impl Assistant {
             question_type,
             answer: response.text,
             facts,
+            diagram,
             sources,
             session_id: request.session,
             persisted,

@@ -234,6 +234,54 @@ pub fn classify(question: &str, identify: &dyn Fn(&str) -> Option<SymbolKind>) -
 
 fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> QuestionKind {
     use QuestionKind as K;
+    let screens = has(
+        q,
+        &[
+            "screen flow",
+            "screen tree",
+            "screens",
+            "menu tree",
+            "menus",
+            "user interface",
+            "ui flow",
+            "menu flow",
+        ],
+    );
+    if screens
+        && has(
+            q,
+            &[
+                "flow",
+                "tree",
+                "from",
+                "down",
+                "starting",
+                "show",
+                "hierarchy",
+            ],
+        )
+    {
+        return K::ScreenFlow;
+    }
+    if has_subject
+        && has(
+            q,
+            &[
+                "flow",
+                "flowchart",
+                "flow chart",
+                "diagram",
+                "control flow",
+                "call tree",
+                "perform tree",
+                "structure of",
+                "steps of",
+                "logic of",
+            ],
+        )
+    {
+        return K::Flow;
+    }
     if !has_subject {
         return if has(
             q,
@@ -470,6 +518,18 @@ mod tests {
             ("What does the full set of code do?", K::Overview, None),
             ("How is a loan payment received?", K::BusinessProcess, None),
             ("What does UNKNOWN1 do?", K::Purpose, Some("UNKNOWN1")),
+            ("Show me a flow of DAILY.CBL", K::Flow, Some("DAILY")),
+            ("Show me a flow for FXMENU", K::Flow, Some("FXMENU")),
+            (
+                "Show me a flow of user interface screens starting from the main program.",
+                K::ScreenFlow,
+                None,
+            ),
+            (
+                "Show me a complete user screen flow from the main menu down to the bottom of the tree.",
+                K::ScreenFlow,
+                None,
+            ),
         ];
         for (question, kind, subject) in cases {
             let got = classify(question, &corpus);

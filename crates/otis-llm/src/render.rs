@@ -253,7 +253,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             }
             text
         }
-        QuestionKind::Search => String::new(),
+        QuestionKind::Flow | QuestionKind::ScreenFlow | QuestionKind::Search => String::new(),
     };
     while text.ends_with('\n') {
         text.pop();

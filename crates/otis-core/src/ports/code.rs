@@ -35,6 +35,10 @@ pub enum QuestionKind {
     Overview,
     /// "How is a loan payment received?": programs whose descriptions and code match.
     BusinessProcess,
+    /// "Show me a flow of DAILY.CBL": the steps a program performs, as a graph.
+    Flow,
+    /// "Show me the screens from the main menu down": the menu / screen tree.
+    ScreenFlow,
     /// Anything else: answered from search hits.
     Search,
 }
@@ -55,6 +59,8 @@ impl QuestionKind {
             Self::Files => "files",
             Self::Overview => "overview",
             Self::BusinessProcess => "business_process",
+            Self::Flow => "flow",
+            Self::ScreenFlow => "screen_flow",
             Self::Search => "search",
         }
     }
@@ -158,6 +164,67 @@ pub struct CodeFacts {
     pub notes: Vec<(String, String)>,
     /// The lines an answer cites, best first (a few, not one per item).
     pub evidence: Vec<Evidence>,
+    /// For flow and screen questions, the graph behind the answer.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub graph: Option<Graph>,
+    /// The graph drawn (Mermaid and SVG).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diagram: Option<Diagram>,
+}
+
+/// A node of a flow or screen graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphNode {
+    /// Unique within the graph.
+    pub id: String,
+    /// What a picture shows.
+    pub label: String,
+    /// `program`, `section`, `paragraph`, `call`, `menu`, `screen`, `exit`, `collapsed`, ...
+    pub kind: String,
+    /// The file behind the node, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    /// The line behind the node.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+}
+
+/// An edge of a flow or screen graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphEdge {
+    /// Source node id.
+    pub from: String,
+    /// Target node id.
+    pub to: String,
+    /// `perform`, `goto`, `call`, `option`, `next`, ...
+    pub kind: String,
+    /// Text on the edge (a menu option's number and label, `THRU X`, ...).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub label: Option<String>,
+    /// The file of the statement behind the edge.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    /// Its line.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+}
+
+/// A flow or screen tree, nodes in order (the entry first).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Graph {
+    /// The nodes.
+    pub nodes: Vec<GraphNode>,
+    /// The edges.
+    pub edges: Vec<GraphEdge>,
+}
+
+/// A graph drawn two ways by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagram {
+    /// A Mermaid `flowchart TD` block's body.
+    pub mermaid: String,
+    /// A standalone SVG document.
+    pub svg: String,
 }
 
 /// What can go wrong asking the code model.

@@ -11,7 +11,8 @@ mod store;
 
 pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
 pub use code::{
-    CodeError, CodeFacts, CodeModel, CodeQuestion, Evidence, FactItem, QuestionKind, SymbolKind,
+    CodeError, CodeFacts, CodeModel, CodeQuestion, Diagram, Evidence, FactItem, Graph, GraphEdge,
+    GraphNode, QuestionKind, SymbolKind,
 };
 pub use feedback::{Feedback, FeedbackStore, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT};
 pub use retriever::{FileAssignment, Hit, MemberFacts, MemberKind, RetrieveError, Retriever};
