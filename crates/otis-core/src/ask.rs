@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::conversation::{Conversation, MemoryPolicy};
 use crate::ports::{
     ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, CodeFacts, CodeModel, DeltaSink,
-    DynSessionStore, Hit, QuestionKind, RetrieveError, Retriever, Role, StoreError,
+    Diagram, DynSessionStore, Hit, QuestionKind, RetrieveError, Retriever, Role, StoreError,
 };
 use crate::question::classify;
 use crate::resolve::{Resolution, member_names, resolve};
