@@ -1,10 +1,12 @@
 //! Test support shared by integration tests. Test code only: it panics on failure.
 //!
 //! - [`azurite`]: a real Azurite table service on a free loopback port.
+//! - [`redis`]: real `redis-server` single nodes and 3-node Clusters on loopback ports.
 //! - [`scripted`]: a loopback HTTP server that answers each request with the next reply
 //!   of a script (statuses, headers, bodies, streamed chunks, silence) and records what
 //!   it was sent, for testing clients against documented wire formats.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod azurite;
+pub mod redis;
 pub mod scripted;

@@ -1,0 +1,2 @@
+//! Placeholder until the Redis store benchmark is written.
+fn main() {}
