@@ -16,6 +16,7 @@ use otis_index::{BuildReport, IndexError, LocalIndex, Progress};
 use otis_llm::{ChatPolicy, Endpoint, Extractive, OpenAiChat};
 use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
+use otis_store_redis::{RedisConfig, RedisStore};
 use otis_store_sqlite::SqliteStore;
 use otis_store_table::{Connection, MigrationReport, OpenError, RetryPolicy, TableStore};
 use serde_json::{Value, json};
@@ -85,7 +86,7 @@ pub struct Stores {
     pub sessions: DynSessionStore,
     /// Feedback reports.
     pub feedback: Arc<dyn FeedbackStore>,
-    /// A name for display (`sqlite:PATH`, `azure-table:TABLE`, `memory`).
+    /// A name for display (`sqlite:PATH`, `azure-table:TABLE`, `redis:URL`, `memory`).
     pub name: String,
 }
 
@@ -106,6 +107,31 @@ pub async fn open_store(settings: &Settings) -> Result<Stores, AppError> {
                 sessions: store.clone(),
                 feedback: store,
                 name: format!("azure-table:{}", settings.table_name),
+            })
+        }
+        (StoreChoice::Redis, _) => {
+            let connection = settings
+                .redis_connection
+                .clone()
+                .ok_or(SettingsError::Invalid {
+                    key: "OTIS_STORE",
+                    message: "is redis, but REDIS_URL is not set".into(),
+                })?;
+            let name = format!("redis:{connection}");
+            let mut config = RedisConfig::new(connection);
+            config.prefix = settings.redis_prefix.clone();
+            config.session_ttl = settings.session_ttl;
+            config.topology = settings.redis_topology;
+            let store = Arc::new(
+                RedisStore::open(config).map_err(|e| SettingsError::Invalid {
+                    key: "OTIS_REDIS_PREFIX",
+                    message: e.to_string(),
+                })?,
+            );
+            Ok(Stores {
+                sessions: store.clone(),
+                feedback: store,
+                name,
             })
         }
         (StoreChoice::Memory, _) => {

@@ -43,6 +43,8 @@ pub enum StoreChoice {
     Memory,
     /// Azure Table Storage (needs a connection string).
     Table,
+    /// Redis, single node or Cluster (needs `REDIS_URL`). Never chosen by `Auto`.
+    Redis,
 }
 
 /// Which model answers.
@@ -254,6 +256,13 @@ pub struct Settings {
     pub table_name: String,
     /// The embedded store's file (`OTIS_SQLITE_PATH`).
     pub sqlite_path: PathBuf,
+    /// Redis (`REDIS_URL`: a `redis://` or `rediss://` URL, or the Azure Cache for Redis
+    /// connection string); its password is redacted in `Debug` and `describe`.
+    pub redis_connection: Option<otis_store_redis::RedisConnection>,
+    /// What every Redis key starts with (`OTIS_REDIS_PREFIX`).
+    pub redis_prefix: String,
+    /// Single node or Cluster (`OTIS_REDIS_CLUSTER`: `auto`, `true`, `false`).
+    pub redis_topology: otis_store_redis::Topology,
     /// Window size (`OTIS_MAX_TURNS`).
     pub max_turns: MaxTurns,
     /// Session time to live (`OTIS_SESSION_TTL_DAYS`); `None` keeps sessions.
@@ -444,10 +453,40 @@ impl Settings {
             Some("memory") => StoreChoice::Memory,
             Some("sqlite") => StoreChoice::Sqlite,
             Some("table") => StoreChoice::Table,
+            Some("redis") => StoreChoice::Redis,
             Some(other) => {
                 return Err(invalid(
                     "OTIS_STORE",
-                    format!("{other:?} is not one of auto, sqlite, table, memory"),
+                    format!("{other:?} is not one of auto, sqlite, table, redis, memory"),
+                ));
+            }
+        };
+        let redis_connection = get("REDIS_URL")
+            .map(otis_store_redis::RedisConnection::parse)
+            .transpose()
+            .map_err(|e| invalid("REDIS_URL", e.to_string()))?;
+        if store == StoreChoice::Redis && redis_connection.is_none() {
+            return Err(invalid(
+                "OTIS_STORE",
+                "is redis, but REDIS_URL is not set".into(),
+            ));
+        }
+        let redis_prefix = get("OTIS_REDIS_PREFIX")
+            .unwrap_or(otis_store_redis::DEFAULT_PREFIX)
+            .to_owned();
+        otis_store_redis::keys::check_prefix(&redis_prefix)
+            .map_err(|e| invalid("OTIS_REDIS_PREFIX", e.to_string()))?;
+        let redis_topology = match get("OTIS_REDIS_CLUSTER")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("auto") => otis_store_redis::Topology::Auto,
+            Some("true" | "1" | "yes") => otis_store_redis::Topology::Cluster,
+            Some("false" | "0" | "no") => otis_store_redis::Topology::Single,
+            Some(_) => {
+                return Err(invalid(
+                    "OTIS_REDIS_CLUSTER",
+                    "must be auto, true or false".into(),
                 ));
             }
         };
@@ -521,6 +560,9 @@ impl Settings {
             storage_connection,
             table_name,
             sqlite_path,
+            redis_connection,
+            redis_prefix,
+            redis_topology,
             max_turns,
             session_ttl,
             corpus,
@@ -541,6 +583,12 @@ impl Settings {
             "storage_connection": self.storage_connection.as_ref().map(|_| "<set>"),
             "table_name": self.table_name,
             "sqlite_path": self.sqlite_path,
+            "redis": self.redis_connection.as_ref().map(|c| json!({
+                "endpoint": c.to_string(),
+                "password": c.has_password().then_some("<set>"),
+                "prefix": self.redis_prefix,
+                "cluster": format!("{:?}", self.redis_topology).to_ascii_lowercase(),
+            })),
             "max_turns": self.max_turns.get(),
             "session_ttl_days": self.session_ttl.map(|d| d.as_secs_f64() / 86_400.0),
             "corpus": self.corpus,

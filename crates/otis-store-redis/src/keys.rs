@@ -67,6 +67,12 @@ impl Keys {
     }
 }
 
+/// `Ok` when `prefix` can start key names (1 to 64 printable characters, no braces
+/// or white space).
+pub fn check_prefix(prefix: &str) -> Result<(), PrefixError> {
+    Keys::new(prefix).map(|_| ())
+}
+
 /// The bucket of a session: FNV-1a (64 bit) of the id's UTF-8, modulo [`BUCKETS`].
 pub(crate) fn bucket(session: &str) -> u16 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
