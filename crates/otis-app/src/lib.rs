@@ -1,6 +1,7 @@
 //! The wiring both entry points share: settings to adapters to the ask use case, so
 //! otis-func and otis-cli never wire adapters twice.
 
+mod purge;
 mod settings;
 pub mod wire;
 
@@ -21,6 +22,7 @@ use otis_store_sqlite::SqliteStore;
 use otis_store_table::{Connection, MigrationReport, OpenError, RetryPolicy, TableStore};
 use serde_json::{Value, json};
 
+pub use purge::{PurgeReport, idle_days, purge_cutoff, purge_idle};
 pub use settings::{
     HttpSettings, ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice,
     data_dir, default_model_path, read_settings_file, sample_corpus,

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use otis_app::wire::QueryResponse;
 use otis_app::{App, AppError, IndexMode, Settings};
 use otis_core::ports::{DeltaSink, PageRequest, SessionStore};
-use otis_core::{AskError, AskRequest, AskResponse, SessionId, Turn, TurnId};
+use otis_core::{AskError, AskRequest, AskResponse, SessionId, Timestamp, Turn, TurnId};
 use otis_index::{BuildReport, Progress};
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +64,7 @@ Ctrl-D exits."
         #[arg(long)]
         session: Option<String>,
     },
-    /// List, show, delete, export, import and migrate sessions.
+    /// List, show, delete, export, import, purge and migrate sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
     /// Build the local index or show what it holds.
@@ -122,6 +122,23 @@ enum SessionsCommand {
         /// Import under this id instead of the file's.
         #[arg(long = "as", value_name = "ID")]
         as_id: Option<String>,
+    },
+    /// Remove sessions idle for longer than N days (every store; Redis also expires them
+    /// by itself when OTIS_SESSION_TTL_DAYS is set).
+    #[command(
+        after_help = "Examples:\n  otis sessions purge --idle-days 30 --dry-run\n  otis sessions purge --idle-days 30\n  otis sessions purge            (uses OTIS_SESSION_TTL_DAYS)"
+    )]
+    Purge {
+        /// Idle time in days (fractions allowed; 0 = everything older than now).
+        /// Default: OTIS_SESSION_TTL_DAYS.
+        #[arg(long, value_name = "N")]
+        idle_days: Option<f64>,
+        /// List what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Rewrite sessions stored by the previous (Python) system into the current layout
     /// (Azure Table Storage only).
@@ -383,9 +400,20 @@ fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
     if verbose && let Some(facts) = &response.facts {
         println!("\nFacts ({} items):", facts.items.len());
         for item in &facts.items {
-            let group = item.group.as_deref().map(|g| format!("[{g}] ")).unwrap_or_default();
-            let detail = item.detail.as_deref().map(|d| format!(" {d}")).unwrap_or_default();
-            println!("  {group}{}{detail}  {}:{}", item.name, item.file, item.line);
+            let group = item
+                .group
+                .as_deref()
+                .map(|g| format!("[{g}] "))
+                .unwrap_or_default();
+            let detail = item
+                .detail
+                .as_deref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default();
+            println!(
+                "  {group}{}{detail}  {}:{}",
+                item.name, item.file, item.line
+            );
         }
         for (label, value) in &facts.notes {
             println!("  {label}: {value}");
@@ -395,7 +423,13 @@ fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
         let t = &response.timing;
         println!(
             "\ntiming ms: resolve {:.2}, memory load {:.2}, facts {:.2}, retrieve {:.2}, generate {:.2}, persist {:.2}, total {:.2}",
-            t.resolve_ms, t.memory_load_ms, t.facts_ms, t.retrieve_ms, t.generate_ms, t.persist_ms, t.total_ms
+            t.resolve_ms,
+            t.memory_load_ms,
+            t.facts_ms,
+            t.retrieve_ms,
+            t.generate_ms,
+            t.persist_ms,
+            t.total_ms
         );
         match (&response.session_id, response.persisted) {
             (Some(s), true) => println!("turn saved in session {s}"),
@@ -663,6 +697,68 @@ async fn sessions(settings: Settings, command: SessionsCommand) -> Result<(), Fa
                     .with_context(|| format!("importing turn {i}"))?;
             }
             println!("Imported {count} turns into session {session}.");
+        }
+        SessionsCommand::Purge {
+            idle_days,
+            dry_run,
+            json,
+        } => {
+            let idle = match idle_days {
+                Some(days) => otis_app::idle_days(days).ok_or_else(|| {
+                    input(anyhow!(
+                        "--idle-days must be a number of days >= 0, got {days}"
+                    ))
+                })?,
+                None => settings.session_ttl.ok_or_else(|| {
+                    input(anyhow!(
+                        "give --idle-days N, or set OTIS_SESSION_TTL_DAYS for the default"
+                    ))
+                })?,
+            };
+            let report = otis_app::purge_idle(store.as_ref(), idle, Timestamp::now(), dry_run)
+                .await
+                .context("purging idle sessions")?;
+            if json {
+                let sessions: Vec<_> = report
+                    .idle
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "session_id": s.session,
+                            "turns": s.turns,
+                            "last_activity": s.last_activity,
+                        })
+                    })
+                    .collect();
+                let out = serde_json::json!({
+                    "store": store_name,
+                    "cutoff": report.cutoff,
+                    "dry_run": report.dry_run,
+                    "removed": report.removed,
+                    "sessions": if report.dry_run { Some(sessions) } else { None },
+                });
+                println!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
+            } else if report.dry_run {
+                println!(
+                    "Would remove {} sessions idle since before {} from {store_name}{}",
+                    report.removed,
+                    report.cutoff,
+                    if report.idle.is_empty() { "." } else { ":" }
+                );
+                for s in &report.idle {
+                    println!(
+                        "{:<40} {:>6}  {}",
+                        s.session.as_str(),
+                        s.turns,
+                        s.last_activity
+                    );
+                }
+            } else {
+                println!(
+                    "Removed {} sessions idle since before {} from {store_name}.",
+                    report.removed, report.cutoff
+                );
+            }
         }
         SessionsCommand::MigrateLegacy => {}
     }

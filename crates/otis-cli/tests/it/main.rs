@@ -2,6 +2,8 @@
 //! administration, migrate-legacy on Azurite fixtures, and bad input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod purge;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
