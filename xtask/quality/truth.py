@@ -860,28 +860,43 @@ class Facts:
     # ---------------------------------------------------------------
     def _selects(self):
         """SELECT [OPTIONAL] name in a program's own environment division
-        (before DATA DIVISION / PROCEDURE DIVISION; EXEC SQL excluded)."""
+        (before DATA DIVISION / PROCEDURE DIVISION; EXEC SQL excluded), plus
+        the SELECTs of every copybook in the corpus it reaches by COPY: a
+        program uses the files its copybooks declare."""
         self.selects = {}
+        self.own_selects = {}
         for p in self.c.programs:
-            toks = p.tokens
-            names = []
-            in_sql = False
-            for i, t in enumerate(toks):
-                if t.text == "EXEC":
-                    in_sql = True
-                elif t.text == "END-EXEC":
-                    in_sql = False
-                if (t.text == "DIVISION" and i > 0
-                        and toks[i - 1].text in ("DATA", "PROCEDURE")):
-                    break
-                if in_sql or t.text != "SELECT" or i + 1 >= len(toks):
+            own = self._select_names(p.tokens, stop_at_division=True)
+            names = set(own)
+            for rel in self.c.closure.get(p.rel, ()):
+                if rel == p.rel:
                     continue
-                j = i + 1
-                if toks[j].text == "OPTIONAL":
-                    j += 1
-                if j < len(toks) and toks[j].kind == "W":
-                    names.append(toks[j].text)
-            self.selects[p.rel] = sorted(set(names))
+                s = self.c.files.get(rel)
+                if s is not None:
+                    names.update(self._select_names(s.tokens, stop_at_division=True))
+            self.own_selects[p.rel] = sorted(set(own))
+            self.selects[p.rel] = sorted(names)
+
+    @staticmethod
+    def _select_names(toks, stop_at_division):
+        names = []
+        in_sql = False
+        for i, t in enumerate(toks):
+            if t.text == "EXEC":
+                in_sql = True
+            elif t.text == "END-EXEC":
+                in_sql = False
+            if (stop_at_division and t.text == "DIVISION" and i > 0
+                    and toks[i - 1].text in ("DATA", "PROCEDURE")):
+                break
+            if in_sql or t.text != "SELECT" or i + 1 >= len(toks):
+                continue
+            j = i + 1
+            if toks[j].text == "OPTIONAL":
+                j += 1
+            if j < len(toks) and toks[j].kind == "W":
+                names.append(toks[j].text)
+        return names
 
 
 def pic_text(s, toks, k, stop):
@@ -1134,8 +1149,10 @@ def build(root, seed=35, keep_all=False):
         qs.append({
             "id": qid("files", name), "kind": "files",
             "question": "What files does %s use?" % name, "subject": name,
-            "expected": {"names": facts.selects[rel], "file": rel},
-            "rule": "SELECT names in the program file's own environment division",
+            "expected": {"names": facts.selects[rel], "direct_names": facts.own_selects[rel],
+                         "file": rel},
+            "rule": "SELECT names in the program file's own environment division and in "
+                    "the corpus copybooks it reaches by COPY",
         })
 
     # ---- dependencies ------------------------------------------------------

@@ -88,7 +88,12 @@ struct Outcome {
 
 fn names_of(facts: Option<&CodeFacts>) -> HashSet<String> {
     facts
-        .map(|f| f.items.iter().map(|i| i.name.to_ascii_uppercase()).collect())
+        .map(|f| {
+            f.items
+                .iter()
+                .map(|i| i.name.to_ascii_uppercase())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -251,7 +256,13 @@ fn main() {
     let mut sessions: HashMap<String, SessionId> = HashMap::new();
     let mut times = Vec::new();
     let mut follow_ups = (0usize, 0usize);
-    for (n, q) in questions.iter().enumerate() {
+    // Follow-ups after the questions they follow (each in that question's session).
+    let mut ordered: Vec<&Value> = questions
+        .iter()
+        .filter(|q| q["follows"].is_null())
+        .collect();
+    ordered.extend(questions.iter().filter(|q| !q["follows"].is_null()));
+    for (n, q) in ordered.into_iter().enumerate() {
         let id = q["id"].as_str().unwrap_or_default().to_owned();
         let kind = q["kind"].as_str().unwrap_or_default().to_owned();
         let text = q["question"].as_str().unwrap_or_default();

@@ -148,7 +148,9 @@ impl Linked {
     }
 
     /// The file a COPY names: the same path from the corpus root, else a file whose path
-    /// ends with it, else a copybook of that member name.
+    /// ends with it; a bare member name (no library) is a copybook of that name. A
+    /// library path that is not in the corpus stays unresolved: `LIBGB/DECLARE.CPY` is
+    /// not `LIBUP/DECLARE.CPY`.
     fn resolve_copy(&self, path: &str, member: &str) -> Option<u32> {
         let wanted = path.replace('\\', "/").to_ascii_uppercase();
         if let Some(&f) = self.by_path.get(&wanted) {
@@ -160,6 +162,9 @@ impl Linked {
                 return Some(f);
             }
             rest = tail;
+        }
+        if wanted.contains('/') {
+            return None;
         }
         self.by_member
             .get(member)?

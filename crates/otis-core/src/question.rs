@@ -124,8 +124,11 @@ const PLAIN_WORDS: &[&str] = &[
 /// A name the question mentions, and how sure we are that it is meant as one.
 struct Candidate {
     name: String,
-    /// Written like a name: capitals, digits, hyphens, a library path or an extension.
+    /// Written like a name: capitals, a library path or an extension.
     strong: bool,
+    /// Written in lower case but with a digit, hyphen or underscore (`lonpf2`,
+    /// `bt-branch`): a name when the corpus has it, a word (`a15`) otherwise.
+    marked: bool,
 }
 
 /// `LIBGB/SCREEN.CPY` -> `SCREEN`; `lonpf2` -> `LONPF2`.
@@ -164,10 +167,15 @@ fn candidates(question: &str) -> Vec<Candidate> {
         let capitals = token.bytes().any(|b| b.is_ascii_uppercase())
             && !token.bytes().any(|b| b.is_ascii_lowercase());
         let marked = token.contains(['-', '_']) || token.bytes().any(|b| b.is_ascii_digit());
-        let strong = pathlike || (capitals && name.len() >= 3) || marked;
-        let weak = !strong && name.len() >= 4 && !PLAIN_WORDS.contains(&lower.as_str());
+        let strong = pathlike || (capitals && (name.len() >= 3 || marked));
+        let weak =
+            !strong && (marked || (name.len() >= 4 && !PLAIN_WORDS.contains(&lower.as_str())));
         if (strong || weak) && !out.iter().any(|c| c.name == name) {
-            out.push(Candidate { name, strong });
+            out.push(Candidate {
+                name,
+                strong,
+                marked: marked && !strong,
+            });
         }
     }
     out
@@ -184,8 +192,13 @@ pub fn subject(
     for strong in [true, false] {
         for c in found.iter().filter(|c| c.strong == strong) {
             if let Some(kind) = identify(&c.name) {
-                // A plain word is taken only when it names a program or copybook.
-                if strong || matches!(kind, SymbolKind::Program | SymbolKind::Copybook) {
+                // A plain word is taken only when it names a program or copybook; a
+                // lower-case word with a hyphen may name anything the corpus defines.
+                let hyphenated = c.marked && c.name.contains(['-', '_']);
+                if strong
+                    || hyphenated
+                    || matches!(kind, SymbolKind::Program | SymbolKind::Copybook)
+                {
                     return Some((c.name.clone(), Some(kind)));
                 }
             }
@@ -518,6 +531,12 @@ mod tests {
             ("What does the full set of code do?", K::Overview, None),
             ("How is a loan payment received?", K::BusinessProcess, None),
             ("What does UNKNOWN1 do?", K::Purpose, Some("UNKNOWN1")),
+            ("how is bt-branch used", K::DataUsage, Some("BT-BRANCH")),
+            (
+                "Which program handles convert a15 files?",
+                K::BusinessProcess,
+                None,
+            ),
             ("Show me a flow of DAILY.CBL", K::Flow, Some("DAILY")),
             ("Show me a flow for FXMENU", K::Flow, Some("FXMENU")),
             (

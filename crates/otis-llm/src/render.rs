@@ -429,7 +429,11 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
     if let Some(programs) =
         note(facts, "programs that include the definition").filter(|p| *p != "0")
     {
-        text.push_str(&format!("{programs} programs include this definition"));
+        let n: usize = programs.parse().unwrap_or(0);
+        text.push_str(&format!(
+            "{} this definition",
+            plural(n, "program includes", "programs include")
+        ));
         if let Some(refs) = note(facts, "references") {
             text.push_str(&format!("; it is referenced in {refs} statements"));
         }
