@@ -22,8 +22,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorDetail, store_message};
 use crate::input::{self, StrictQuery};
+use crate::log::{self, Redactor};
 use crate::openapi;
 
 /// Largest request body accepted.
@@ -44,16 +45,20 @@ pub struct AppState {
     pub http: HttpSettings,
     /// Answers still streaming; shutdown waits for them so their turns are stored.
     pub streams: Mutex<Vec<JoinHandle<()>>>,
+    /// Removes the settings' secrets from what goes to the log.
+    redactor: Redactor,
 }
 
 impl AppState {
     /// State for `app`, with the HTTP settings from its settings.
     pub fn new(app: App) -> Arc<Self> {
         let http = app.settings.http.clone();
+        let redactor = Redactor::from_settings(&app.settings);
         Arc::new(Self {
             app,
             http,
             streams: Mutex::new(Vec::new()),
+            redactor,
         })
     }
 
@@ -87,6 +92,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/openapi.json", get(openapi_document))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), log_failures))
         .layer(middleware::from_fn_with_state(state.clone(), api_key))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state)
@@ -94,6 +100,21 @@ pub fn app(state: Arc<AppState>) -> Router {
 
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// Writes the backend's account of a failed request to the server log (the caller got
+/// only the code and a plain message).
+async fn log_failures(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = format!("{} {}", request.method(), request.uri().path());
+    let response = next.run(request).await;
+    if let Some(failure) = response.extensions().get::<ErrorDetail>() {
+        log::failure(&state.redactor, &route, failure.code, &failure.detail);
+    }
+    response
 }
 
 /// Requires `x-api-key` on every route but health when a key is configured.
@@ -323,9 +344,26 @@ fn parse_query(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Result<Quer
     })
 }
 
-/// The record for the caller: with the session id as the caller gave it (not scoped).
-fn record(mut response: otis_core::AskResponse, caller_session: Option<String>) -> QueryResponse {
+/// The record for the caller: with the session id as the caller gave it (not scoped),
+/// and a failed write reported in plain words (what the store said goes to the log).
+fn record(
+    state: &AppState,
+    mut response: otis_core::AskResponse,
+    caller_session: Option<String>,
+) -> QueryResponse {
     response.session_id = caller_session.and_then(|id| SessionId::parse(id).ok());
+    if let Some(detail) = response.persist_error.take() {
+        log::failure(
+            &state.redactor,
+            "POST /api/query (storing the turn)",
+            "persist_failed",
+            &detail,
+        );
+        response.persist_error = Some(format!(
+            "the turn was not stored: {}",
+            store_message("store_error")
+        ));
+    }
     QueryResponse::from(response)
 }
 
@@ -338,7 +376,7 @@ async fn query(
     let input = parse_query(&state, &headers, &raw)?;
     if !input.stream {
         let response = state.app.assistant.ask(input.request).await?;
-        return Ok(Json(record(response, input.caller_session)).into_response());
+        return Ok(Json(record(&state, response, input.caller_session)).into_response());
     }
     Ok(stream_answer(state, input).into_response())
 }
@@ -373,10 +411,19 @@ fn stream_answer(state: Arc<AppState>, input: QueryInput) -> impl IntoResponse {
             .await;
         let event = match result {
             Ok(response) => Event::default().event("done").data(
-                serde_json::to_string(&record(response, input.caller_session)).unwrap_or_default(),
+                serde_json::to_string(&record(&task_state, response, input.caller_session))
+                    .unwrap_or_default(),
             ),
             Err(e) => {
                 let e = ApiError::from(e);
+                if let Some(detail) = e.detail() {
+                    log::failure(
+                        &task_state.redactor,
+                        "POST /api/query (stream)",
+                        e.code,
+                        detail,
+                    );
+                }
                 Event::default()
                     .event("error")
                     .data(json!({"error": {"code": e.code, "message": e.message}}).to_string())
@@ -487,34 +534,46 @@ async fn sessions(
     ))
 }
 
+/// Health: whether the store and the retriever answer. Unauthenticated, so it says
+/// which part failed and nothing of what the backend said (that goes to the log).
 async fn health(State(state): State<Arc<AppState>>) -> Response {
-    let probe = SessionId::parse("__otis_health__").map_err(|e| e.to_string());
     let store = async {
-        let probe = probe?;
+        let probe = SessionId::parse("__otis_health__").map_err(|e| e.to_string())?;
         tokio::time::timeout(PROBE_TIMEOUT, state.app.store.load_latest(&probe, 1))
             .await
-            .map_err(|_| format!("the store did not answer within {PROBE_TIMEOUT:?}"))?
+            .map_err(|_| format!("no answer within {PROBE_TIMEOUT:?}"))?
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
     let retriever = async {
         tokio::time::timeout(PROBE_TIMEOUT, state.app.retriever.retrieve("LONPF2", 1))
             .await
-            .map_err(|_| format!("the retriever did not answer within {PROBE_TIMEOUT:?}"))?
+            .map_err(|_| format!("no answer within {PROBE_TIMEOUT:?}"))?
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
     let (store, retriever) = tokio::join!(store, retriever);
     let problem = match (&store, &retriever) {
-        (Err(e), _) => Some(("store_unavailable", e.clone())),
-        (_, Err(e)) => Some(("index_unavailable", e.clone())),
+        (Err(detail), _) => Some((
+            "store_unavailable",
+            "the conversation store did not answer",
+            detail,
+        )),
+        (_, Err(detail)) => Some((
+            "index_unavailable",
+            "the code index or search service did not answer",
+            detail,
+        )),
         _ => None,
     };
+    if let Some((code, _, detail)) = &problem {
+        log::failure(&state.redactor, "GET /api/health", code, detail);
+    }
     let body = json!({
         "status": if problem.is_none() { "ok" } else { "unavailable" },
         "store": state.app.store_name,
         "retriever": state.app.retriever.name(),
-        "error": problem.as_ref().map(|(code, message)| json!({"code": code, "message": message})),
+        "error": problem.as_ref().map(|(code, message, _)| json!({"code": code, "message": message})),
     });
     let status = if problem.is_none() {
         StatusCode::OK

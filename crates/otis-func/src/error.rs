@@ -1,5 +1,10 @@
 //! Errors at the HTTP edge: every failure is a status and
 //! `{"error": {"code": "...", "message": "..."}}`.
+//!
+//! A backend failure (store, model, search) answers with a stable code and a plain
+//! message of ours; what the backend said (its error body, request id, an echo of our
+//! request) is kept as the error's detail, which goes to the server log with secrets
+//! redacted ([`crate::log`]) and never into a response, an SSE event or `/api/health`.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -15,18 +20,28 @@ pub struct ApiError {
     pub status: StatusCode,
     /// A stable, machine-readable code.
     pub code: &'static str,
-    /// What went wrong, for people.
+    /// What went wrong, for people: never a backend's own text.
     pub message: String,
+    /// The backend's account of the failure, for the server log only.
+    detail: Option<String>,
+}
+
+/// The detail of an error answer, carried to the logging middleware in the response's
+/// extensions (never serialised).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorDetail {
+    pub(crate) code: &'static str,
+    pub(crate) detail: String,
 }
 
 impl ApiError {
     /// A 400 naming the field that is wrong.
     pub fn field(field: &str, message: impl std::fmt::Display) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_request",
-            message: format!("{field}: {message}"),
-        }
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("{field}: {message}"),
+        )
     }
 
     /// Any status and code.
@@ -35,56 +50,147 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// A backend failure: `message` for the caller, `detail` for the log.
+    fn backend(
+        status: StatusCode,
+        code: &'static str,
+        message: &str,
+        detail: impl std::fmt::Display,
+    ) -> Self {
+        Self {
+            detail: Some(detail.to_string()),
+            ..Self::new(status, code, message)
+        }
+    }
+
+    /// What the backend said, for the server log.
+    pub(crate) fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message}});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(detail) = self.detail {
+            response.extensions_mut().insert(ErrorDetail {
+                code: self.code,
+                detail,
+            });
+        }
+        response
+    }
+}
+
+/// The plain message for a store that failed with `code`.
+pub(crate) fn store_message(code: &str) -> &'static str {
+    match code {
+        "store_unavailable" => "the conversation store is unavailable; try again later",
+        _ => "the conversation store failed",
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        let message = e.to_string();
         match e {
-            StoreError::Unavailable(_) => Self::new(
+            StoreError::Unavailable(_) => Self::backend(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store_unavailable",
-                message,
+                store_message("store_unavailable"),
+                e,
             ),
-            StoreError::InvalidCursor(_) => Self::field("cursor", message),
+            StoreError::InvalidCursor(_) => Self::field("cursor", "is not a cursor this API gave"),
             StoreError::TooLarge { .. } => {
-                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
             }
-            _ => Self::new(StatusCode::BAD_GATEWAY, "store_error", message),
+            _ => Self::backend(
+                StatusCode::BAD_GATEWAY,
+                "store_error",
+                store_message("store_error"),
+                e,
+            ),
         }
     }
 }
 
 impl From<AskError> for ApiError {
     fn from(e: AskError) -> Self {
-        let message = e.to_string();
         match e {
             AskError::Invalid { field, message } => Self::field(field, message),
             AskError::Memory(store) => {
                 let mut error = Self::from(store);
-                error.message = message;
+                if error.detail.is_some() {
+                    error.message = format!(
+                        "could not read the conversation: {}",
+                        store_message(error.code)
+                    );
+                }
                 error
             }
-            AskError::Retrieve(RetrieveError::NoIndex(_)) => {
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "index_missing", message)
-            }
-            AskError::Retrieve(_) => Self::new(StatusCode::BAD_GATEWAY, "retrieval_error", message),
-            AskError::Model(ChatError::Timeout(_)) => {
-                Self::new(StatusCode::GATEWAY_TIMEOUT, "model_timeout", message)
-            }
-            AskError::Model(ChatError::RateLimited { .. }) => {
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "model_throttled", message)
-            }
-            AskError::Model(_) => Self::new(StatusCode::BAD_GATEWAY, "model_error", message),
+            AskError::Retrieve(RetrieveError::NoIndex(_)) => Self::backend(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "index_missing",
+                "the code index is not built",
+                e,
+            ),
+            AskError::Retrieve(_) => Self::backend(
+                StatusCode::BAD_GATEWAY,
+                "retrieval_error",
+                "the code search failed",
+                e,
+            ),
+            AskError::Model(ChatError::Timeout(_)) => Self::backend(
+                StatusCode::GATEWAY_TIMEOUT,
+                "model_timeout",
+                "the model did not answer in time",
+                e,
+            ),
+            AskError::Model(ChatError::RateLimited { .. }) => Self::backend(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "model_throttled",
+                "the model is busy; try again later",
+                e,
+            ),
+            AskError::Model(_) => Self::backend(
+                StatusCode::BAD_GATEWAY,
+                "model_error",
+                "the model failed to answer",
+                e,
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_text_stays_in_the_detail() {
+        let canary = "<Error><Code>AuthenticationFailed</Code>key=SECRET-CANARY</Error>";
+        let errors: Vec<ApiError> = vec![
+            StoreError::Backend(canary.into()).into(),
+            StoreError::Unavailable(canary.into()).into(),
+            StoreError::Corrupt(canary.into()).into(),
+            AskError::Memory(StoreError::Unavailable(canary.into())).into(),
+            AskError::Retrieve(RetrieveError::Backend(canary.into())).into(),
+            AskError::Retrieve(RetrieveError::NoIndex(canary.into())).into(),
+            AskError::Model(ChatError::Rejected {
+                status: 400,
+                message: canary.into(),
+            })
+            .into(),
+            AskError::Model(ChatError::Malformed(canary.into())).into(),
+            AskError::Model(ChatError::Backend(canary.into())).into(),
+        ];
+        for error in errors {
+            assert!(!error.message.contains("CANARY"), "{error:?}");
+            assert!(error.detail().unwrap().contains("SECRET-CANARY"));
         }
     }
 }

@@ -8,6 +8,7 @@
 mod api;
 mod error;
 mod input;
+mod log;
 pub mod openapi;
 
 use std::net::SocketAddr;

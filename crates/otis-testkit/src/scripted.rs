@@ -33,7 +33,30 @@ pub enum Reply {
     },
     /// Read the request and never answer.
     Silence,
+    /// Answer with `status` and a body that echoes the request (its line, every header
+    /// with its value, and its body), as a careless upstream's error page might: for
+    /// tests that no secret or upstream text reaches a caller.
+    Echo {
+        /// `401 Unauthorized`, ...
+        status: String,
+        /// The body's form.
+        form: EchoForm,
+    },
+    /// Read the request, then close the connection without answering.
+    Hangup,
 }
+
+/// How [`Reply::Echo`] shapes its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EchoForm {
+    /// `{"error": {"code": "Echo", "message": "<echo>"}}` (OpenAI, Azure Search).
+    Json,
+    /// An Azure Storage error document with the echo as its message.
+    StorageXml,
+}
+
+/// Marks every echoed body, so tests can look for it in what callers got.
+pub const ECHO_MARKER: &str = "UPSTREAM-ECHO-7f3a";
 
 impl Reply {
     /// A response with `status` and `body`, typed as JSON.
@@ -54,6 +77,14 @@ impl Reply {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
             body: body.into(),
+        }
+    }
+
+    /// An echo of the request (see [`Reply::Echo`]).
+    pub fn echo(status: &str, form: EchoForm) -> Self {
+        Self::Echo {
+            status: status.into(),
+            form,
         }
     }
 
@@ -210,10 +241,63 @@ async fn serve(
                     return;
                 }
             }
+            Some(Reply::Echo { status, form }) => {
+                let request = log.lock().unwrap().last().cloned();
+                let (content_type, body) = echo_body(form, request.as_ref());
+                let mut text = head(&status, &[("Content-Type".into(), content_type.into())]);
+                text.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+                if socket.write_all(text.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            Some(Reply::Hangup) => return,
             Some(Reply::Silence) | None => {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
                 return;
             }
         }
     }
+}
+
+fn echo_body(form: EchoForm, request: Option<&Received>) -> (&'static str, String) {
+    let mut echo = format!("{ECHO_MARKER} ");
+    if let Some(r) = request {
+        echo.push_str(&r.request_line);
+        for (name, value) in &r.headers {
+            echo.push_str(&format!("\n{name}: {value}"));
+        }
+        echo.push_str("\n\n");
+        echo.push_str(&r.body);
+    }
+    match form {
+        EchoForm::Json => (
+            "application/json",
+            format!(
+                "{{\"error\":{{\"code\":\"Echo\",\"message\":\"{}\"}}}}",
+                json_escape(&echo)
+            ),
+        ),
+        EchoForm::StorageXml => (
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code><Message>{}</Message></Error>",
+                echo.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            ),
+        ),
+    }
+}
+
+fn json_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -956,11 +956,217 @@ async fn a_failed_write_still_answers_and_says_so() {
             .starts_with("LONPF2 is a COBOL program")
     );
     assert_eq!(json["persisted"], false);
+    // In plain words: what the store said goes to the server log.
+    let reported = json["persist_error"].as_str().unwrap();
+    assert!(reported.contains("not stored"), "{json}");
+    assert!(!reported.contains("unreachable"), "{json}");
+}
+
+/// A model key, search key and storage account key that must never reach a caller.
+const CANARY_KEY: &str = "sk-canary-5b1e0c4d9a77";
+/// `CANARY-ACCOUNT-KEY-0123456789` in base64, as a storage account key.
+const CANARY_ACCOUNT_KEY: &str = "Q0FOQVJZLUFDQ09VTlQtS0VZLTAxMjM0NTY3ODk=";
+
+/// Fails if `text` (what a caller got) carries a secret or anything an upstream said.
+fn assert_no_leak(what: &str, text: &str) {
+    for needle in [
+        CANARY_KEY,
+        CANARY_ACCOUNT_KEY,
+        otis_testkit::scripted::ECHO_MARKER,
+        "AuthenticationFailed",
+        "Bearer",
+        "SharedKey",
+        "authorization",
+        "api-key",
+    ] {
+        assert!(!text.contains(needle), "{what} leaks {needle:?}: {text}");
+    }
+}
+
+async fn call_text(state: &Arc<AppState>, request: Request<Body>) -> (StatusCode, String) {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Model, search and storage upstreams that fail with a body echoing our request (key
+/// included): callers get a stable code and a plain message, in JSON answers, SSE error
+/// events, failed-write reports and the unauthenticated health check.
+#[tokio::test(flavor = "multi_thread")]
+async fn backend_error_text_never_reaches_callers() {
+    use otis_testkit::scripted::{EchoForm, Reply, Scripted};
+    let question = json!({"question": "Explain the interest calculation"}).to_string();
+
+    // The model.
+    let model_up = Scripted::start(vec![Reply::echo("401 Unauthorized", EchoForm::Json); 2]).await;
+    let model = otis_llm::OpenAiChat::new(
+        otis_llm::Endpoint::OpenAi {
+            base_url: model_up.url.clone(),
+            model: "m".into(),
+        },
+        CANARY_KEY.into(),
+        otis_llm::ChatPolicy {
+            max_attempts: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let f = fixture_with(HttpSettings::default(), Arc::new(model));
+    let (status, text) = call_text(&f.state, post("/api/query", question.clone())).await;
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("\"model_error\""), "{text}");
+    assert_no_leak("a model failure", &text);
+    let streamed = json!({"question": "Explain the interest calculation", "stream": true});
+    let (status, text) = call_text(&f.state, post("/api/query", streamed.to_string())).await;
+    assert_eq!(status, 200);
     assert!(
-        json["persist_error"]
+        text.contains("event: error") && text.contains("model_error"),
+        "{text}"
+    );
+    assert_no_leak("an SSE error event", &text);
+    let sent = model_up.received();
+    assert_eq!(sent.len(), 2, "the model was asked twice");
+    assert!(
+        sent[0]
+            .header("authorization")
+            .unwrap()
+            .contains(CANARY_KEY)
+    );
+
+    // The search service.
+    let search_up = Scripted::start(vec![Reply::echo("403 Forbidden", EchoForm::Json); 2]).await;
+    let search = otis_search_azure::AzureSearch::new(otis_search_azure::SearchConfig {
+        endpoint: search_up.url.clone(),
+        key: CANARY_KEY.into(),
+        indexes: vec!["cobol".into()],
+        top_per_index: 5,
+        api_version: "2024-07-01".into(),
+        timeout: Duration::from_secs(5),
+        max_attempts: 1,
+    })
+    .unwrap();
+    let f = fixture();
+    let mut app_ = f.state.app.clone();
+    app_.retriever = Arc::new(search.clone());
+    app_.assistant = Assistant::new(
+        Arc::new(search),
+        Arc::new(Extractive),
+        Some(f.store.clone()),
+    );
+    let state = AppState::new(app_);
+    let (status, text) = call_text(&state, get("/api/health")).await;
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("index_unavailable"), "{text}");
+    assert_no_leak("health with a failing search", &text);
+    let (status, text) = call_text(&state, post("/api/query", question.clone())).await;
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("retrieval_error"), "{text}");
+    assert_no_leak("a search failure", &text);
+    assert_eq!(search_up.received()[0].header("api-key"), Some(CANARY_KEY));
+
+    // The Table store: reads fail, then a read works and the write fails.
+    let store_up = Scripted::start(vec![
+        Reply::echo("403 Forbidden", EchoForm::StorageXml),
+        Reply::echo("403 Forbidden", EchoForm::StorageXml),
+        Reply::echo("403 Forbidden", EchoForm::StorageXml),
+        Reply::json("200 OK", r#"{"value":[]}"#),
+        Reply::echo("403 Forbidden", EchoForm::StorageXml),
+    ])
+    .await;
+    let connection = otis_store_table::Connection::parse(&format!(
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={CANARY_ACCOUNT_KEY};TableEndpoint={}/devstoreaccount1",
+        store_up.url
+    ))
+    .unwrap();
+    let policy = otis_store_table::RetryPolicy {
+        max_attempts: 1,
+        ..Default::default()
+    };
+    let table: DynSessionStore = Arc::new(
+        otis_store_table::TableStore::open_existing(connection, "OTISChatHistory", policy).unwrap(),
+    );
+    let f = fixture();
+    let mut app_ = f.state.app.clone();
+    app_.store = table.clone();
+    app_.assistant = Assistant::new(app_.retriever.clone(), Arc::new(Extractive), Some(table));
+    let state = AppState::new(app_);
+    let (status, text) = call_text(&state, get("/api/health")).await;
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("store_unavailable"), "{text}");
+    assert_no_leak("health with a failing store", &text);
+    let (status, text) = call_text(&state, get("/api/history?session_id=s")).await;
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("store_error"), "{text}");
+    assert_no_leak("a failed history read", &text);
+    let persisted =
+        json!({"question": "What does LONPF2 do?", "session_id": "s", "enable_persistence": true})
+            .to_string();
+    let (status, text) = call_text(&state, post("/api/query", persisted.clone())).await;
+    assert_eq!(status, 502, "{text}");
+    assert_no_leak("a failed memory read", &text);
+    let (status, text) = call_text(&state, post("/api/query", persisted)).await;
+    assert_eq!(status, 200, "{text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["persisted"], false, "{text}");
+    assert!(
+        answer["persist_error"]
             .as_str()
             .unwrap()
-            .contains("unreachable"),
-        "{json}"
+            .contains("not stored")
     );
+    assert_no_leak("a failed write report", &text);
+    assert_eq!(
+        store_up.received().len(),
+        5,
+        "every scripted reply was used"
+    );
+}
+
+/// The detail of a failure goes to the server's log, with the key redacted.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_log_has_the_detail_without_the_key() {
+    use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
+    let model_up = Scripted::start(vec![Reply::echo("401 Unauthorized", EchoForm::Json)]).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = scratch("log");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_otis-func"))
+        .args(["--port", &port.to_string()])
+        .env("OTIS_DATA_DIR", data.display().to_string())
+        .env("OPENAI_BASE_URL", &model_up.url)
+        .env("OPENAI_API_KEY", CANARY_KEY)
+        .env("OPENAI_MODEL", "m")
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let client = client();
+    for _ in 0..400 {
+        if client.get(format!("{url}/api/health")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let response = client
+        .post(format!("{url}/api/query"))
+        .body(json!({"question": "Explain the interest calculation"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    assert_no_leak("a model failure", &response.text().await.unwrap());
+    child.start_kill().unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains(ECHO_MARKER), "the detail is logged: {log}");
+    assert!(log.contains("model_error"), "{log}");
+    assert!(!log.contains(CANARY_KEY), "the key is redacted: {log}");
 }
