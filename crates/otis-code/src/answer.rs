@@ -30,7 +30,9 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
         _ => {}
     }
     let subject = normalise(q.subject.as_deref()?);
-    let kind = link.identify(&subject)?;
+    let Some(kind) = link.identify(&subject) else {
+        return Some(unknown(link, q.kind, &subject));
+    };
     use QuestionKind as K;
     use SymbolKind as S;
     match (q.kind, kind) {
@@ -54,6 +56,28 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
             crate::flow::program(link, lines, q, &subject, kind)
         }
         _ => None,
+    }
+}
+
+/// A question about a name the corpus does not define or use: said plainly, with what
+/// the index does hold.
+fn unknown(link: &Linked, kind: QuestionKind, subject: &str) -> CodeFacts {
+    let counts = link.counts();
+    CodeFacts {
+        kind,
+        subject: Some(subject.to_owned()),
+        subject_kind: None,
+        file: None,
+        description: None,
+        items: Vec::new(),
+        notes: vec![
+            ("not found".to_owned(), subject.to_owned()),
+            ("programs".to_owned(), counts.programs.to_string()),
+            ("copybooks".to_owned(), counts.copybooks.to_string()),
+        ],
+        evidence: Vec::new(),
+        graph: None,
+        diagram: None,
     }
 }
 
@@ -98,11 +122,26 @@ fn item(
     }
 }
 
-/// `LIBGB` from a COPY, or a placeholder.
+/// The library a COPY names: the folders before the member (`LIBGB`,
+/// `LIBUP/A15SRC`), or a placeholder.
 fn library(copy: &Copy) -> String {
-    copy.library
-        .clone()
-        .unwrap_or_else(|| "(no library)".to_owned())
+    match copy.path.replace('\\', "/").rsplit_once('/') {
+        Some((dir, _)) if !dir.is_empty() => dir.to_ascii_uppercase(),
+        _ => copy
+            .library
+            .clone()
+            .unwrap_or_else(|| "(no library)".to_owned()),
+    }
+}
+
+/// At most `max` characters of `text`, cut at a word, with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut} ...")
 }
 
 fn data_detail(item: &DataItem) -> String {
@@ -307,10 +346,17 @@ impl Out<'_> {
             .filter(|m| !seen.contains(m))
             .collect();
         if !nested.is_empty() {
+            let shown: Vec<&str> = nested.iter().take(25).map(String::as_str).collect();
+            let more = nested.len().saturating_sub(shown.len());
+            let tail = if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            };
             note(
                 &mut facts,
                 "copied through other copybooks",
-                nested.join(", "),
+                format!("{} ({}{tail})", nested.len(), shown.join(", ")),
             );
         }
         // Cite the first COPY of each library.
@@ -361,7 +407,15 @@ impl Out<'_> {
                 return "record or data layout";
             }
         }
-        "data or file definitions"
+        // The library naming convention: two letters of system, then FS (SELECT), FD
+        // (file description), WS (working storage) or 01 (record layout).
+        match m.get(2..4) {
+            Some("FS") => "file control",
+            Some("FD") => "file description",
+            Some("WS") => "working storage",
+            Some("01") => "record layout",
+            _ => "other",
+        }
     }
 
     fn calls(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
@@ -393,7 +447,7 @@ impl Out<'_> {
             let detail = call.and_then(|c| {
                 let path = c.path.clone()?;
                 Some(match c.set_line {
-                    Some(set) => format!("{path} (set at line {set})"),
+                    Some(set) => format!("{path}, set at line {set}"),
                     None => path,
                 })
             });
@@ -896,7 +950,7 @@ impl Out<'_> {
             let examples: Vec<String> = described
                 .iter()
                 .take(3)
-                .map(|(p, d)| format!("{} ({d})", self.link.name(*p)))
+                .map(|(p, d)| format!("{} ({})", self.link.name(*p), clip(d, 70)))
                 .collect();
             let (file, line) = described
                 .first()

@@ -347,6 +347,9 @@ impl Assistant {
         let stage = Instant::now();
         let mut hits = facts.as_ref().map(evidence_hits).unwrap_or_default();
         let wants_search = facts.is_none()
+            || facts
+                .as_ref()
+                .is_some_and(|f| f.subject.is_some() && f.subject_kind.is_none())
             || matches!(
                 question_type,
                 QuestionKind::Purpose | QuestionKind::BusinessProcess

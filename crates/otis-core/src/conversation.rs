@@ -32,9 +32,11 @@ pub enum AppendError {
 /// success, and after a conflict the latest turns are checked for our id before moving
 /// on. Costs one write when nobody races; each lost race costs one read and one write.
 ///
-/// A [`StoreError::Unavailable`] is returned as is: the write may have landed. Calling
-/// again with the same turn id (from the same or a fresher `expected`) settles it
-/// without a duplicate.
+/// A [`StoreError::Unavailable`] leaves the write's outcome unknown (the service may
+/// have committed it and the reply been lost), so before reporting it the latest turns
+/// are read once: if our turn id is there, the append succeeded. Otherwise, or if that
+/// read fails too, the error is returned; calling again with the same turn id (from the
+/// same or a fresher `expected`) settles it without a duplicate.
 pub async fn append_turn(
     store: &dyn SessionStore,
     session: &SessionId,
@@ -59,6 +61,14 @@ pub async fn append_turn(
                     return Ok(own.clone());
                 }
                 candidate.seq = recent.last().map_or(Seq::FIRST, |t| t.seq.next());
+            }
+            Err(StoreError::Unavailable(error)) => {
+                if let Ok(recent) = store.load_latest(session, RECHECK_TURNS).await
+                    && let Some(own) = recent.iter().find(|t| t.id == candidate.id)
+                {
+                    return Ok(own.clone());
+                }
+                return Err(StoreError::Unavailable(error).into());
             }
             Err(other) => return Err(other.into()),
         }
@@ -336,9 +346,44 @@ mod tests {
     }
 
     #[test]
-    fn transient_and_fatal_errors_are_returned_not_retried() {
+    fn an_ambiguous_write_that_landed_is_success() {
+        // The service committed, then the reply was lost: the store says Unavailable.
+        let store = Scripted {
+            inserts: Mutex::new(VecDeque::from([Err(StoreError::Unavailable(
+                "connection closed before the answer".into(),
+            ))])),
+            head: vec![
+                new_turn("before").at_seq(Seq(3)),
+                new_turn("mine").at_seq(Seq(4)),
+            ],
+            ..Scripted::default()
+        };
+        let turn = block_on(append_turn(&store, &session(), new_turn("mine"), Seq(4))).unwrap();
+        assert_eq!(turn.seq, Seq(4));
+        assert_eq!(*store.tried.lock().unwrap(), [Seq(4)], "written once");
+        assert_eq!(*store.reads.lock().unwrap(), 1, "confirmed with one read");
+    }
+
+    #[test]
+    fn an_ambiguous_write_that_did_not_land_is_reported() {
+        let store = Scripted {
+            inserts: Mutex::new(VecDeque::from([Err(StoreError::Unavailable(
+                "timeout".into(),
+            ))])),
+            head: vec![new_turn("before").at_seq(Seq(3))],
+            ..Scripted::default()
+        };
+        let err = block_on(append_turn(&store, &session(), new_turn("mine"), Seq(4))).unwrap_err();
+        assert!(
+            matches!(err, AppendError::Store(StoreError::Unavailable(_))),
+            "{err}"
+        );
+        assert_eq!(store.tried.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn fatal_errors_are_returned_not_retried_nor_read() {
         for failure in [
-            StoreError::Unavailable("timeout".into()),
             StoreError::TooLarge { bytes: 2, limit: 1 },
             StoreError::Backend("boom".into()),
         ] {
@@ -350,6 +395,7 @@ mod tests {
                 block_on(append_turn(&store, &session(), new_turn("mine"), Seq(0))).unwrap_err();
             assert!(matches!(err, AppendError::Store(_)), "{err}");
             assert_eq!(store.tried.lock().unwrap().len(), 1);
+            assert_eq!(*store.reads.lock().unwrap(), 0);
         }
     }
 }

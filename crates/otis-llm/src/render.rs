@@ -85,6 +85,22 @@ fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
             let names: Vec<String> = items.iter().map(|i| shown(i, with_detail)).collect();
             out.push_str(&format!("- {label}: {}{citation}\n", names.join(", ")));
         } else {
+            let mut roles: Vec<(String, usize)> = Vec::new();
+            if with_detail && facts.kind == QuestionKind::Copybooks {
+                for item in &items {
+                    let role = item.detail.clone().unwrap_or_default();
+                    match roles.iter_mut().find(|(r, _)| *r == role) {
+                        Some((_, n)) => *n += 1,
+                        None => roles.push((role, 1)),
+                    }
+                }
+            }
+            let roles = if roles.is_empty() {
+                String::new()
+            } else {
+                let parts: Vec<String> = roles.iter().map(|(r, n)| format!("{n} {r}")).collect();
+                format!(" [{}]", parts.join(", "))
+            };
             let names: Vec<String> = items
                 .iter()
                 .take(EXAMPLES)
@@ -97,7 +113,7 @@ fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
                 String::new()
             };
             out.push_str(&format!(
-                "- {label} ({}): {}{tail}{citation}\n",
+                "- {label} ({}){roles}: {}{tail}{citation}\n",
                 items.len(),
                 names.join(", ")
             ));
@@ -138,6 +154,13 @@ fn file_of(facts: &CodeFacts) -> String {
 pub(crate) fn render(facts: &CodeFacts) -> String {
     let name = facts.subject.clone().unwrap_or_default();
     let count = facts.items.len();
+    if let Some(missing) = note(facts, "not found") {
+        return format!(
+            "I found nothing named {missing} in the indexed code ({} programs, {} copybooks): no program, copybook, section, paragraph or data item has that name, and no statement uses it. It may live in a library that is not indexed (`otis index build DIR` adds a folder); the sources below are the closest text matches.",
+            note(facts, "programs").unwrap_or("0"),
+            note(facts, "copybooks").unwrap_or("0"),
+        );
+    }
     let mut text = match facts.kind {
         QuestionKind::Purpose => purpose(facts, &name),
         QuestionKind::Copybooks => {
