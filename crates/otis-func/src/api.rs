@@ -90,6 +90,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/stats", get(stats))
         .route("/api/feedback", post(feedback))
         .route("/api/openapi.json", get(openapi_document))
+        .route("/purge", post(crate::purge::purge))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), log_failures))

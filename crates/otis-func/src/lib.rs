@@ -3,13 +3,15 @@
 //!
 //! Routes: `POST /api/query` (JSON or server-sent events), `GET|DELETE /api/history`,
 //! `GET /api/sessions`, `GET /api/health`, `GET /api/stats`, `POST /api/feedback`,
-//! `GET /api/openapi.json`. Errors are `{"error": {"code": "...", "message": "..."}}`.
+//! `GET /api/openapi.json`, and `POST /purge` (the timer's expiry sweep, invoked by the
+//! Functions host). Errors are `{"error": {"code": "...", "message": "..."}}`.
 
 mod api;
 mod error;
 mod input;
 mod log;
 pub mod openapi;
+mod purge;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -322,10 +322,10 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         None => format!("{name} is {what} in {file}; its header gives no description{header}."),
     };
     text.push('\n');
-    let mut more = Vec::new();
     if let Some(date) = note(facts, "date written") {
-        more.push(format!("written {date}"));
+        text.push_str(&format!("Written {date}.\n"));
     }
+    let mut more = Vec::new();
     if let Some(copies) = note(facts, "copybooks").filter(|c| *c != "0") {
         more.push(format!("copies {copies} copybooks"));
     }
@@ -539,4 +539,112 @@ fn overview(facts: &CodeFacts) -> String {
     }
     text.push_str(&notes_text(facts, &["copybook libraries"]));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(kind: QuestionKind, items: Vec<FactItem>) -> CodeFacts {
+        CodeFacts {
+            kind,
+            subject: Some("PAYPST".into()),
+            subject_kind: Some(SymbolKind::Program),
+            file: Some("AC/PAYPST.CBL".into()),
+            description: None,
+            items,
+            notes: Vec::new(),
+            evidence: vec![Evidence {
+                file: "AC/PAYPST.CBL".into(),
+                line: 20,
+                end_line: 20,
+                member: Some("PAYPST".into()),
+                text: String::new(),
+            }],
+            graph: None,
+            diagram: None,
+        }
+    }
+
+    fn copybook(name: &str, library: &str, line: u32) -> FactItem {
+        FactItem {
+            name: name.into(),
+            group: Some(library.into()),
+            detail: Some("record layout".into()),
+            file: "AC/PAYPST.CBL".into(),
+            line,
+        }
+    }
+
+    #[test]
+    fn short_lists_name_every_item_by_group_with_citations() {
+        let text = render(&facts(
+            QuestionKind::Copybooks,
+            vec![
+                copybook("PAYREC", "LIBAC", 20),
+                copybook("SCREEN", "LIBGB", 30),
+            ],
+        ));
+        assert_eq!(
+            text,
+            "PAYPST copies 2 copybooks from 2 libraries:\n- LIBAC: PAYREC (record layout) [1]\n- LIBGB: SCREEN (record layout)"
+        );
+    }
+
+    #[test]
+    fn long_lists_show_groups_counts_and_roles() {
+        let items = (0..40)
+            .map(|i| {
+                copybook(
+                    &format!("CPY{i:02}"),
+                    if i < 30 { "LIBAC" } else { "LIBGB" },
+                    20 + i,
+                )
+            })
+            .collect();
+        let text = render(&facts(QuestionKind::Copybooks, items));
+        assert!(
+            text.starts_with("PAYPST copies 40 copybooks from 2 libraries:\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- LIBAC (30) [30 record layout]: CPY00, CPY01, CPY02, CPY03, CPY04, CPY05, and 24 more [1]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("The complete list of 40 is in the answer record"),
+            "{text}"
+        );
+        assert!(!text.contains("CPY39"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_name_is_said_plainly() {
+        let mut unknown = facts(QuestionKind::Callers, Vec::new());
+        unknown.subject_kind = None;
+        unknown.notes = vec![
+            ("not found".into(), "NOSUCH".into()),
+            ("programs".into(), "3".into()),
+            ("copybooks".into(), "4".into()),
+        ];
+        let text = render(&unknown);
+        assert!(
+            text.starts_with(
+                "I found nothing named NOSUCH in the indexed code (3 programs, 4 copybooks)"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn purpose_leads_with_the_header_description() {
+        let mut purpose = facts(QuestionKind::Purpose, Vec::new());
+        purpose.description = Some("POST LOAN PAYMENTS TO THE LEDGER".into());
+        purpose.notes = vec![("date written".into(), "03/08/2018".into())];
+        let text = render(&purpose);
+        assert!(
+            text.starts_with("PAYPST (AC/PAYPST.CBL) is a program: Post loan payments to the ledger [1].\nWritten 03/08/2018."),
+            "{text}"
+        );
+    }
 }

@@ -236,3 +236,69 @@ async fn a_silent_server_times_out() {
         .unwrap_err();
     assert!(matches!(err, ChatError::Timeout(_)), "{err:?}");
 }
+
+/// A model is given the same exact facts the extractive answerer uses: the question
+/// kind, the subject, every item with its file and line, and the cited lines as
+/// numbered sources.
+#[tokio::test]
+async fn the_prompt_carries_the_code_models_facts_and_cited_lines() {
+    use otis_core::ports::{CodeFacts, Evidence, FactItem, Hit, QuestionKind, SymbolKind};
+    let server = Scripted::start(vec![Reply::json("200 OK", OK)]).await;
+    let model = azure(&server, quick());
+    let facts = CodeFacts {
+        kind: QuestionKind::Callers,
+        subject: Some("PAYPST".into()),
+        subject_kind: Some(SymbolKind::Program),
+        file: Some("AC/PAYPST.CBL".into()),
+        description: None,
+        items: vec![FactItem {
+            name: "ACMENU".into(),
+            group: Some("AC".into()),
+            detail: None,
+            file: "AC/ACMENU.CBL".into(),
+            line: 80,
+        }],
+        notes: vec![("programs that hand control to it".into(), "GBMENU".into())],
+        evidence: vec![Evidence {
+            file: "AC/ACMENU.CBL".into(),
+            line: 80,
+            end_line: 80,
+            member: Some("ACMENU".into()),
+            text: "       M01. MOVE \"AC/PAYPST\" TO FORM-NAM.".into(),
+        }],
+        graph: None,
+        diagram: None,
+    };
+    let mut grounded = request();
+    grounded.question = "Who calls PAYPST?".into();
+    grounded.sources = vec![Hit {
+        id: "AC/ACMENU.CBL:80".into(),
+        file: "AC/ACMENU.CBL".into(),
+        program: Some("ACMENU".into()),
+        lines: Some((80, 80)),
+        score: 1.0,
+        text: facts.evidence[0].text.clone(),
+        facts: None,
+    }];
+    grounded.facts = Some(facts);
+    model.complete(&grounded).await.unwrap();
+    let body: Value = serde_json::from_str(&server.received()[0].body).unwrap();
+    let user = body["messages"][1]["content"].as_str().unwrap();
+    for needle in [
+        "question kind: callers",
+        "subject: PAYPST, a program",
+        "- 1 items:",
+        "ACMENU [AC] (AC/ACMENU.CBL:80)",
+        "programs that hand control to it: GBMENU",
+        "[1] AC/ACMENU.CBL lines 80-80 (ACMENU)",
+        "M01. MOVE \"AC/PAYPST\" TO FORM-NAM.",
+        "Question: Who calls PAYPST?",
+    ] {
+        assert!(
+            user.contains(needle),
+            "{needle:?} not in the prompt:\n{user}"
+        );
+    }
+    let system = body["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains("exact facts"), "{system}");
+}
