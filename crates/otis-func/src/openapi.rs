@@ -103,6 +103,13 @@ pub const ROUTES: &[Route] = &[
         query: &[],
         body: &[],
     },
+    Route {
+        method: "post",
+        path: "/purge",
+        summary: "The expiry sweep, as the function app's timer (function-app/purge) invokes it through the Functions host: removes sessions idle for longer than OTIS_SESSION_TTL_DAYS and answers {\"Outputs\": {}, \"Logs\": [...], \"ReturnValue\": {\"removed\": N, \"cutoff\", \"idle_days\"}}. The request body (the timer's invocation) is ignored.",
+        query: &[],
+        body: &[],
+    },
 ];
 
 /// The OpenAPI 3.0 document of [`ROUTES`].
