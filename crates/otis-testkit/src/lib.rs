@@ -3,10 +3,14 @@
 //! - [`azurite`]: a real Azurite table service on a free loopback port.
 //! - [`redis`]: real `redis-server` single nodes and 3-node Clusters on loopback ports.
 //! - [`scripted`]: a loopback HTTP server that answers each request with the next reply
-//!   of a script (statuses, headers, bodies, streamed chunks, silence) and records what
-//!   it was sent, for testing clients against documented wire formats.
+//!   of a script (statuses, headers, bodies, streamed chunks, silence, an echo of the
+//!   request) and records what it was sent, for testing clients against documented wire
+//!   formats.
+//! - [`proxy`]: a loopback TCP proxy that drops connections before a request reaches
+//!   the service or after the service has answered.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod azurite;
+pub mod proxy;
 pub mod redis;
 pub mod scripted;

@@ -143,3 +143,90 @@ async fn a_malformed_body_is_an_error() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
 }
+
+/// A proxy in front of the shared Azurite, and a store that talks through it.
+async fn through_proxy() -> (otis_testkit::proxy::FaultProxy, TableStore, TableStore) {
+    use otis_testkit::azurite;
+    let endpoint = azurite::shared_endpoint();
+    let direct = crate::fresh_store().await;
+    let authority = endpoint
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap();
+    let proxy = otis_testkit::proxy::FaultProxy::start(authority.parse().unwrap()).await;
+    let proxied = TableStore::open_existing(
+        crate::connection(&proxy.url("devstoreaccount1")),
+        direct.table(),
+        quick(),
+    )
+    .unwrap();
+    (proxy, proxied, direct)
+}
+
+/// Every write commits and then loses its answer, retries included (each retry meets
+/// the committed turn: 409, also lost). The append reads its turn id back before
+/// reporting a failure, finds it, and reports success; each turn is stored once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_whose_answer_is_lost_is_confirmed_by_reading_it_back() {
+    use otis_testkit::proxy::{Fault, Rule};
+    let (proxy, proxied, direct) = through_proxy().await;
+    proxy.set(Rule {
+        method: Some("POST"),
+        fault: Fault::DropAfter,
+        every: 1,
+    });
+    let session = SessionId::parse("ambiguous").unwrap();
+    for i in 0..3u64 {
+        let turn = NewTurn {
+            id: TurnId::parse(format!("t{i}")).unwrap(),
+            at: Timestamp::EPOCH,
+            user: format!("q{i}"),
+            assistant: "a".into(),
+            metadata: Metadata::new(),
+        };
+        let stored = otis_core::append_turn(&proxied, &session, turn, Seq(i))
+            .await
+            .unwrap_or_else(|e| panic!("turn {i} was stored but reported as {e}"));
+        assert_eq!(stored.seq, Seq(i));
+    }
+    let dropped = proxy
+        .counts
+        .dropped_after
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(dropped, 9, "every attempt of every write lost its answer");
+    let turns = direct.load_latest(&session, 10).await.unwrap();
+    let ids: Vec<&str> = turns.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["t0", "t1", "t2"], "each turn stored exactly once");
+}
+
+/// Writes that never reach the service are reported failed, and nothing is stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_dropped_before_the_service_is_reported_failed() {
+    use otis_testkit::proxy::{Fault, Rule};
+    let (proxy, proxied, direct) = through_proxy().await;
+    proxy.set(Rule {
+        method: Some("POST"),
+        fault: Fault::DropBefore,
+        every: 1,
+    });
+    let session = SessionId::parse("never-arrived").unwrap();
+    let turn = NewTurn {
+        id: TurnId::parse("t0").unwrap(),
+        at: Timestamp::EPOCH,
+        user: "q".into(),
+        assistant: "a".into(),
+        metadata: Metadata::new(),
+    };
+    let err = otis_core::append_turn(&proxied, &session, turn, Seq(0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            otis_core::AppendError::Store(StoreError::Unavailable(_))
+        ),
+        "{err}"
+    );
+    assert!(direct.load_latest(&session, 10).await.unwrap().is_empty());
+}
