@@ -1,0 +1,132 @@
+//! Properties: the reader never panics and every line it reports is within the file.
+
+use otis_cobol::{SourceFacts, read};
+use proptest::prelude::*;
+
+fn all_lines(f: &SourceFacts) -> Vec<u32> {
+    let mut v = Vec::new();
+    v.extend(f.header.description_line);
+    v.extend(f.header.revisions.iter().map(|r| r.line));
+    v.extend(f.copies.iter().map(|c| c.line));
+    for c in &f.calls {
+        v.push(c.line);
+        v.extend(c.set_line);
+    }
+    v.extend(f.transfers.iter().map(|t| t.line));
+    v.extend(f.files.iter().map(|d| d.line));
+    for p in &f.procedures {
+        v.push(p.line);
+        v.push(p.end_line);
+    }
+    v.extend(f.edges.iter().map(|e| e.line));
+    v.extend(f.data_items.iter().map(|d| d.line));
+    v.extend(f.refs.iter().map(|r| r.line));
+    v
+}
+
+fn check(f: &SourceFacts) -> Result<(), TestCaseError> {
+    for l in all_lines(f) {
+        prop_assert!(l >= 1 && l <= f.lines, "line {} of {}", l, f.lines);
+    }
+    for p in &f.procedures {
+        prop_assert!(p.line <= p.end_line);
+    }
+    Ok(())
+}
+
+const FRAGMENTS: &[&str] = &[
+    "       IDENTIFICATION DIVISION.",
+    "       PROGRAM-ID. ACPROP.",
+    "       DATA DIVISION.",
+    "       WORKING-STORAGE SECTION.",
+    "       PROCEDURE DIVISION.",
+    "       01  WS-REC.",
+    "           03  WS-A PIC X(10) VALUE \"AB",
+    "      -    \"CD\".",
+    "           88  WS-OK VALUE \"Y\".",
+    "           03  FILLER OCCURS 5 TIMES.",
+    "       P1.",
+    "       P2 SECTION.",
+    "           MOVE \"AC/ACONE\" TO FORM-NAM.",
+    "           MOVE \"AC/ACTWO\" TO FORM-NAM",
+    "           CALL FORM-PROGX USING FORM-PATH.",
+    "           CALL \"C$TOLOWER\" USING WS-A.",
+    "           GO TO P1 P2 DEPENDING ON WS-A.",
+    "           GO TO P1.",
+    "           PERFORM P2 THRU P1.",
+    "           PERFORM P1.",
+    "           PERFORM UNTIL WS-OK",
+    "           END-PERFORM.",
+    "           IF WS-A = \"1\"",
+    "           ELSE",
+    "           END-IF.",
+    "           EVALUATE TRUE",
+    "           WHEN WS-OK MOVE 1 TO WS-A",
+    "           END-EVALUATE.",
+    "           COPY \"LIBAC/ACX.CPY\".",
+    "           COPY ACX OF LIBAC REPLACING ==A== BY ==B==",
+    "           EXEC SQL SELECT X INTO :WS-A FROM T END-EXEC.",
+    "           EXIT PROGRAM.",
+    "           STOP RUN.",
+    "      * DESCRIPTION: A PROP TEST",
+    "      * REV:",
+    "      *",
+    "",
+    "\t\tMOVE A TO B.",
+    "           READ F INTO WS-A AT END MOVE 1 TO WS-B.",
+    "           SELECT F ASSIGN TO DISK \"X\".",
+    "           COMPUTE WS-A = (WS-B + 1) * WS-C(2:3).",
+    "       *> FREE COMMENT",
+    "MOVE Ü TO Ñ.",
+    ".",
+    "\"",
+    "(",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC*") {
+        let f = read("X.CBL", &text);
+        check(&f)?;
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let f = read("X.CPY", &text);
+        check(&f)?;
+    }
+
+    #[test]
+    fn line_soups_never_panic(
+        picks in proptest::collection::vec((0..FRAGMENTS.len(), 0usize..3, any::<bool>()), 0..60)
+    ) {
+        let mut text = String::new();
+        for (k, pad, crlf) in picks {
+            text.push_str(&" ".repeat(pad));
+            text.push_str(FRAGMENTS.get(k).copied().unwrap_or(""));
+            text.push_str(if crlf { "\r\n" } else { "\n" });
+        }
+        let f = read("AC/ACPROP.CBL", &text);
+        check(&f)?;
+    }
+}
+
+#[test]
+fn huge_line_and_deep_nesting() {
+    let long = format!("       MOVE {} TO WS-A.\n", "X".repeat(200_000));
+    check(&read("X.CBL", &long)).unwrap();
+    let nested = format!("       P1.\n{}", "           IF A = 1\n".repeat(5_000));
+    check(&read("X.CBL", &nested)).unwrap();
+    let gotos = (0..2_000)
+        .map(|i| {
+            format!(
+                "       P{i}. MOVE \"AC/ACX\" TO FORM-NAM. GO TO P{}.\n",
+                (i * 7) % 2_000
+            )
+        })
+        .collect::<String>();
+    check(&read("X.CBL", &gotos)).unwrap();
+}
