@@ -23,7 +23,8 @@ tasks:
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
   bench store|http|index|model|quality
-         benchmarks (release): the Table store on Azurite, the HTTP endpoint,
+         benchmarks (release): the Table store on Azurite and the Redis store on a
+         local redis-server, the HTTP endpoint,
          the index build, the local model; each prints its figures and writes them into
          docs/benchmarks.md";
 
@@ -36,7 +37,8 @@ fn main() -> ExitCode {
         Some("fetch-model") => fetch_model().map(|_| ()),
         Some("ci") => ci(),
         Some("bench") => match env::args().nth(2).as_deref() {
-            Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite", &[]),
+            Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite", &[])
+                .and_then(|()| run_redis_bench()),
             Some("http") => run_bench("http", "otis-func", "HTTP endpoint", &[]),
             Some("index") => run_bench("index", "otis-index", "Local index build", &[]),
             Some("quality") => run_bench(
@@ -228,6 +230,92 @@ fn start_azurite() -> Result<Azurite, String> {
     Ok(azurite)
 }
 
+/// A `redis-server` on a free loopback port, killed by its PID on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const REDIS_INSTALL: &str = "apt-get update && apt-get install -y redis-server redis-tools";
+
+fn redis_version() -> Option<String> {
+    let output = Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let start = text.find("v=")? + 2;
+    Some(text[start..].split_whitespace().next()?.to_owned())
+}
+
+/// Starts a `redis-server` without persistence on 127.0.0.1 for a benchmark.
+fn start_redis() -> Result<Redis, String> {
+    if redis_version().is_none() {
+        return Err(format!(
+            "redis-server is not installed (the Redis store's tests and benchmark need it): {REDIS_INSTALL}"
+        ));
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start redis-server: {e}"))?;
+    let redis = Redis {
+        child,
+        url: format!("redis://127.0.0.1:{port}"),
+    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("redis-server did not listen on {addr} within 10 s"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("xtask: redis-server on {addr} (pid {})", redis.child.id());
+    Ok(redis)
+}
+
+/// The Redis store's benchmark (release) on a fresh `redis-server`; its report goes
+/// between the `bench:store-redis` markers of docs/benchmarks.md.
+fn run_redis_bench() -> Result<(), String> {
+    let redis = start_redis()?;
+    let report_file = env::temp_dir().join(format!("otis-bench-redis-{}.md", std::process::id()));
+    let report_path = report_file.to_string_lossy().into_owned();
+    cargo_with(
+        &["bench", "-p", "otis-store-redis", "--bench", "store"],
+        &[
+            ("OTIS_BENCH_REDIS", redis.url.as_str()),
+            ("OTIS_BENCH_OUT", report_path.as_str()),
+        ],
+    )?;
+    drop(redis);
+    let report = std::fs::read_to_string(&report_file)
+        .map_err(|e| format!("benchmark wrote no report: {e}"))?;
+    let _ = std::fs::remove_file(&report_file);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let section = format!(
+        "<!-- bench:store-redis -->\n## Redis store\n\nCommand: `cargo xtask bench store` \
+         (release build, redis-server {} on loopback, {cores} cores; one run, figures from \
+         that run only).\n\n{report}\n<!-- /bench:store-redis -->",
+        redis_version().unwrap_or_default()
+    );
+    write_section("store-redis", &section)
+}
+
 fn has_nextest() -> bool {
     let cargo = env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     Command::new(cargo)
@@ -289,6 +377,12 @@ fn ci() -> Result<(), String> {
 /// the `bench:NAME` markers of docs/benchmarks.md.
 fn run_bench(name: &str, package: &str, title: &str, features: &[&str]) -> Result<(), String> {
     let azurite = start_azurite()?;
+    // The HTTP benchmark also measures the Redis store.
+    let redis = if package == "otis-func" {
+        Some(start_redis()?)
+    } else {
+        None
+    };
     let report_file = env::temp_dir().join(format!("otis-bench-{name}-{}.md", std::process::id()));
     let report_path = report_file.to_string_lossy().into_owned();
     let mut args = vec!["bench", "-p", package, "--bench", name];
@@ -298,9 +392,14 @@ fn run_bench(name: &str, package: &str, title: &str, features: &[&str]) -> Resul
         &[
             ("OTIS_BENCH_AZURITE", azurite.endpoint.as_str()),
             ("OTIS_BENCH_OUT", report_path.as_str()),
+            (
+                "OTIS_BENCH_REDIS",
+                redis.as_ref().map_or("", |r| r.url.as_str()),
+            ),
         ],
     )?;
     drop(azurite);
+    drop(redis);
     let report = std::fs::read_to_string(&report_file)
         .map_err(|e| format!("benchmark wrote no report: {e}"))?;
     let _ = std::fs::remove_file(&report_file);

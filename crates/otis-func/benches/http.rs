@@ -1,7 +1,7 @@
 //! HTTP benchmark: cold start of the otis-func binary to its first 200 on /api/health,
 //! and /api/query throughput and latency with 64 concurrent sessions, extractive model,
-//! over the in-memory store and over Azure Tables on Azurite. Run with
-//! `cargo xtask bench http` (it starts Azurite and collects the report).
+//! over the in-memory store, embedded SQLite, Azure Tables on Azurite and Redis. Run with
+//! `cargo xtask bench http` (it starts Azurite and a redis-server and collects the report).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write as _;
@@ -160,6 +160,11 @@ fn main() {
             let table = settings(&[("AZURE_STORAGE_CONNECTION_STRING", connection), ("OTIS_TABLE_NAME", "benchhttp".into())], &data);
             let (rps, p50, p99, n) = load(table).await;
             writeln!(out, "| Azure Tables on Azurite | {n} | {rps:.0} | {:.2} | {:.2} |", ms(p50), ms(p99)).unwrap();
+        }
+        if let Ok(url) = std::env::var("OTIS_BENCH_REDIS").map(|u| u.trim().to_owned()) && !url.is_empty() {
+            let redis = settings(&[("OTIS_STORE", "redis".into()), ("REDIS_URL", url), ("OTIS_REDIS_PREFIX", "benchhttp".into())], &data);
+            let (rps, p50, p99, n) = load(redis).await;
+            writeln!(out, "| Redis (local redis-server) | {n} | {rps:.0} | {:.2} | {:.2} |", ms(p50), ms(p99)).unwrap();
         }
     });
     let _ = std::fs::remove_dir_all(&data);
