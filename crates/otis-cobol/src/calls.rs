@@ -9,6 +9,9 @@ use crate::procedure::{Flow, FlowOp, ProcFacts};
 
 /// Steps one walk may take (bounds the work on big programs).
 const STEP_LIMIT: u32 = 50_000;
+/// Steps all the walks of one file may take; moves left when it runs out are not
+/// reported (neither a call nor a transfer is proven).
+const FILE_STEP_LIMIT: u32 = 2_000_000;
 /// Nested PERFORMs one walk steps into.
 const MAX_DEPTH: u32 = 32;
 
@@ -253,28 +256,40 @@ impl<'p> Walk<'p, '_> {
     }
 }
 
-/// Where PERFORMs of procedure `k` (or of its section) return to, keyed by the end of
-/// that procedure.
-fn return_sites(pf: &ProcFacts, ranges: &Ranges<'_>, k: usize) -> HashMap<usize, Vec<usize>> {
-    let mut names: Vec<(usize, &str)> = Vec::new();
-    if let Some(p) = pf.procedures.get(k) {
-        names.push((ranges.end(k), p.name.as_str()));
-        if let Some(sec) = &p.section
-            && let Some(&sk) = ranges.by_name.get(sec.as_str())
-        {
-            names.push((ranges.end(sk), sec.as_str()));
-        }
-    }
-    let mut out: HashMap<usize, Vec<usize>> = HashMap::new();
+/// For each procedure name, the flow steps just after the PERFORMs that end with it.
+fn perform_sites(pf: &ProcFacts) -> HashMap<&str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, op) in pf.ops.iter().enumerate() {
         if let Flow::Perform { target, thru } = &op.flow {
             let last = thru.as_deref().unwrap_or(target);
-            for (end, n) in &names {
-                if last == *n {
-                    out.entry(*end).or_default().push(i + 1);
-                }
-            }
+            out.entry(last).or_default().push(i + 1);
         }
+    }
+    out
+}
+
+/// Where PERFORMs of procedure `k` (or of its section) return to, keyed by the end of
+/// that procedure.
+fn return_sites(
+    pf: &ProcFacts,
+    ranges: &Ranges<'_>,
+    sites: &HashMap<&str, Vec<usize>>,
+    k: usize,
+) -> HashMap<usize, Vec<usize>> {
+    let mut out: HashMap<usize, Vec<usize>> = HashMap::new();
+    let Some(p) = pf.procedures.get(k) else {
+        return out;
+    };
+    let mut add = |end: usize, name: &str| {
+        if let Some(v) = sites.get(name) {
+            out.entry(end).or_default().extend(v.iter().copied());
+        }
+    };
+    add(ranges.end(k), p.name.as_str());
+    if let Some(sec) = &p.section
+        && let Some(&sk) = ranges.by_name.get(sec.as_str())
+    {
+        add(ranges.end(sk), sec.as_str());
     }
     out
 }
@@ -293,6 +308,8 @@ pub(crate) fn dynamic(pf: &ProcFacts, program_id: Option<&str>) -> (Vec<Call>, V
         })
         .collect();
     let ranges = Ranges::new(pf);
+    let sites = perform_sites(pf);
+    let mut budget = FILE_STEP_LIMIT;
     for (m, op) in pf.ops.iter().enumerate() {
         let Flow::MoveLit { lit, to } = &op.flow else {
             continue;
@@ -332,9 +349,12 @@ pub(crate) fn dynamic(pf: &ProcFacts, program_id: Option<&str>) -> (Vec<Call>, V
             .proc_idx
             .and_then(|k| pf.procedures.get(k))
             .map(|p| p.name.clone());
+        if budget == 0 {
+            break;
+        }
         let returns_at = op
             .proc_idx
-            .map(|k| return_sites(pf, &ranges, k))
+            .map(|k| return_sites(pf, &ranges, &sites, k))
             .unwrap_or_default();
         let mut walk = Walk {
             ops: &pf.ops,
@@ -349,7 +369,13 @@ pub(crate) fn dynamic(pf: &ProcFacts, program_id: Option<&str>) -> (Vec<Call>, V
             memo: HashMap::new(),
             active: HashSet::new(),
         };
-        let found = walk.frame(m + 1, None, 0).found.and_then(|c| pf.ops.get(c));
+        let outcome = walk.frame(m + 1, None, 0);
+        budget = budget.saturating_sub(walk.steps);
+        if walk.steps >= STEP_LIMIT && outcome.found.is_none() {
+            // Not proven either way.
+            continue;
+        }
+        let found = outcome.found.and_then(|c| pf.ops.get(c));
         match found {
             Some(call) => {
                 let via = match &call.flow {

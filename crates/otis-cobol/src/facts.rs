@@ -115,7 +115,9 @@ pub struct Call {
     pub set_line: Option<u32>,
     /// For a dynamic call, the variable called (`FORM-PROGX`).
     pub via: Option<String>,
-    /// The procedure (paragraph, else section) the CALL stands in, when known.
+    /// The procedure (paragraph, else section) the CALL stands in, when known. For a
+    /// dynamic call, the procedure of the MOVE that names the program (for a menu, the
+    /// option's paragraph `M01`, not the shared `RUN-PROG` that calls).
     pub from: Option<String>,
 }
 

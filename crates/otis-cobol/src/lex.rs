@@ -55,6 +55,11 @@ impl Token<'_> {
     }
 }
 
+/// Word bytes: ASCII letters, digits, `-`, `_`, and any byte of a non-ASCII character.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || !b.is_ascii()
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()
 }
@@ -159,9 +164,17 @@ fn lex_line<'a>(
     // After PIC / PICTURE (and an optional IS) the next blank-delimited string is the
     // picture itself.
     let mut want_pic = false;
-    while i < bytes.len() {
-        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
-            break;
+    while let Some(&byte) = bytes.get(i) {
+        let c = if byte.is_ascii() {
+            char::from(byte)
+        } else {
+            match text.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => c,
+                None => {
+                    i += 1;
+                    continue;
+                }
+            }
         };
         if c.is_whitespace() || c == ',' || c == ';' {
             i += c.len_utf8();
@@ -248,11 +261,11 @@ fn lex_line<'a>(
         }
         if is_word_char(c) {
             let mut end = i;
-            for (k, ch) in text.get(i..).unwrap_or("").char_indices() {
-                if !is_word_char(ch) {
-                    break;
-                }
-                end = i + k + ch.len_utf8();
+            while bytes.get(end).is_some_and(|&b| is_word_byte(b)) {
+                end += 1;
+            }
+            while end < bytes.len() && !text.is_char_boundary(end) {
+                end += 1;
             }
             // A decimal number: digits '.' digits.
             let word = text.get(i..end).unwrap_or("");

@@ -137,43 +137,59 @@ fn is_free_format(lines: &[Cow<'_, str>]) -> bool {
     free * 10 > fixed + free
 }
 
+fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_whitespace())
+}
+
 fn fixed_line(num: u32, line: Cow<'_, str>) -> Line<'_> {
     let blank = Line {
         num,
         kind: LineKind::Blank,
         text: Cow::Borrowed(""),
     };
-    if line.trim().is_empty() {
+    if is_blank(&line) {
         return blank;
     }
-    let Some(indicator) = char_at(&line, 6) else {
+    let ascii = line.is_ascii();
+    let indicator = if ascii {
+        line.as_bytes().get(6).map(|&b| char::from(b))
+    } else {
+        char_at(&line, 6)
+    };
+    let Some(indicator) = indicator else {
         return blank;
     };
-    let ind_end = char_offset(&line, 7);
+    let ind_end = if ascii { 7 } else { char_offset(&line, 7) };
     let (kind, start) = match indicator {
         '*' | '/' | 'D' | 'd' => (LineKind::Comment, ind_end),
         '$' => (LineKind::Directive, ind_end),
         '-' => (LineKind::Continuation, ind_end),
         ' ' => (LineKind::Code, ind_end),
         // Something odd in the indicator column: read it as code, from column 7.
-        _ => (LineKind::Code, char_offset(&line, 6)),
+        _ => (
+            LineKind::Code,
+            if ascii { 6 } else { char_offset(&line, 6) },
+        ),
     };
     let text = match kind {
         LineKind::Comment | LineKind::Directive => slice(line, start, usize::MAX),
         _ => {
-            let end = code_area_end(&line);
+            let end = code_area_end(&line, ascii);
             slice(line, start, end)
         }
     };
-    if kind == LineKind::Code && text.trim_start().starts_with(">>") {
-        return Line {
-            num,
-            kind: LineKind::Directive,
-            text,
-        };
-    }
-    if kind == LineKind::Code && text.trim().is_empty() {
-        return blank;
+    if kind == LineKind::Code {
+        if is_blank(&text) {
+            return blank;
+        }
+        let lead = text.bytes().take_while(|b| *b == b' ').count();
+        if text.as_bytes().get(lead..lead + 2) == Some(b">>") {
+            return Line {
+                num,
+                kind: LineKind::Directive,
+                text,
+            };
+        }
     }
     Line { num, kind, text }
 }
@@ -181,8 +197,12 @@ fn fixed_line(num: u32, line: Cow<'_, str>) -> Line<'_> {
 /// Where the code area ends: column 72 when the line is an 80-column card whose tail
 /// (columns 73-80) is an identification field, else the end of the line (some real lines
 /// are long code with an inline comment).
-fn code_area_end(line: &str) -> usize {
-    let cut = char_offset(line, 72);
+fn code_area_end(line: &str, ascii: bool) -> usize {
+    let cut = if ascii {
+        72.min(line.len())
+    } else {
+        char_offset(line, 72)
+    };
     if cut >= line.len() {
         return line.len();
     }
