@@ -6,10 +6,10 @@
 //! (`MOVE "LP/LONPF2" TO FORM-NAM` then `CALL FORM-PROGX`), sections and paragraphs in
 //! programs and in procedure copybooks, and data descriptions.
 //!
-//! The pipeline: [`lines`] normalises the source format, [`lex`] makes tokens, COPY
+//! The pipeline: `lines` normalises the source format, `lex` makes tokens, COPY
 //! statements are taken out of the token stream, sentences are sorted by division
-//! ([`data`] for entries and SELECTs, [`procedure`] for statements), [`header`] reads the
-//! top comment block and [`calls`] walks the flow for dynamic calls.
+//! (`data` for entries and SELECTs, `procedure` for statements), `header` reads the
+//! top comment block and `calls` walks the flow for dynamic calls.
 
 mod calls;
 mod copy;
