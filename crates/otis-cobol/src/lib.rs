@@ -9,12 +9,14 @@
 //! The pipeline: `lines` normalises the source format, `lex` makes tokens, COPY
 //! statements are taken out of the token stream, sentences are sorted by division
 //! (`data` for entries and SELECTs, `procedure` for statements), `header` reads the
-//! top comment block and `calls` walks the flow for dynamic calls.
+//! top comment block and `calls` walks the flow for dynamic calls. [`read_form`] reads
+//! a screen form file (`FM/XX/<DIR>/<NAME>`): a menu's numbered options and its title.
 
 mod calls;
 mod copy;
 mod data;
 mod facts;
+mod form;
 mod header;
 mod lex;
 mod lines;
@@ -22,6 +24,7 @@ mod procedure;
 mod words;
 
 pub use facts::*;
+pub use form::{Form, FormKey, FormOption, read_form};
 
 use lex::{Tok, Token};
 
