@@ -2,6 +2,8 @@
 //! extractive model, and conversation memory that survives a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod redis;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
