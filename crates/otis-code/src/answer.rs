@@ -9,7 +9,7 @@ use otis_core::ports::{CodeFacts, CodeQuestion, Evidence, FactItem, QuestionKind
 use crate::LineSource;
 use crate::link::Linked;
 use crate::names::{directory, normalise};
-use crate::words::{Scorer, stems};
+use crate::words::{ProcessIndex, stems};
 
 /// Most lines one answer cites.
 const MAX_EVIDENCE: usize = 8;
@@ -995,24 +995,38 @@ impl Out<'_> {
         if question.is_empty() {
             return None;
         }
-        let programs: Vec<u32> = (0..self.link.files.len() as u32)
-            .filter(|&f| self.link.is_program(f))
-            .collect();
-        let docs = programs.iter().map(|&p| {
-            let file = self.link.file(p);
-            format!(
-                "{} {}",
-                file.facts.header.description.as_deref().unwrap_or_default(),
-                self.link.name(p)
-            )
+        let index = self.link.process.get_or_init(|| {
+            let programs: Vec<u32> = (0..self.link.files.len() as u32)
+                .filter(|&f| self.link.is_program(f))
+                .collect();
+            let descriptions = programs
+                .iter()
+                .map(|&p| {
+                    let file = self.link.file(p);
+                    format!(
+                        "{} {}",
+                        file.facts.header.description.as_deref().unwrap_or_default(),
+                        self.link.name(p)
+                    )
+                })
+                .collect();
+            let procedures = programs
+                .iter()
+                .map(|&p| {
+                    let names: Vec<&str> = self
+                        .link
+                        .file(p)
+                        .facts
+                        .procedures
+                        .iter()
+                        .map(|x| x.name.as_str())
+                        .collect();
+                    names.join(" ")
+                })
+                .collect();
+            ProcessIndex::new(programs, descriptions, procedures)
         });
-        let scores = Scorer::new(docs).scores(&question);
-        let mut ranked: Vec<(f64, u32)> = scores
-            .into_iter()
-            .zip(programs)
-            .filter(|(s, _)| *s > 0.0)
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut ranked = index.rank(&question);
         ranked.truncate(MAX_PROCESS_HITS);
         if ranked.is_empty() {
             return None;

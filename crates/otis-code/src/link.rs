@@ -54,6 +54,8 @@ pub(crate) struct Linked {
     pub(crate) copy_file: Vec<Vec<Option<u32>>>,
     /// For each file, the files that copy it.
     includers: Vec<Vec<u32>>,
+    /// Word scorers over the programs, built on the first business-process question.
+    pub(crate) process: std::sync::OnceLock<crate::words::ProcessIndex>,
 }
 
 fn push(map: &mut HashMap<String, Vec<Site>>, key: &str, site: Site) {
@@ -124,6 +126,7 @@ impl Linked {
             data_refs,
             copy_file: Vec::new(),
             includers: vec![Vec::new(); files.len()],
+            process: std::sync::OnceLock::new(),
             files,
         };
         linked.copy_file = (0..linked.files.len())

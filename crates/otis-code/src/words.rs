@@ -76,7 +76,7 @@ const STOPWORDS: &[&str] = &[
 /// dropped (`payments`, `paying` -> `pay`... roughly; exactness is not needed).
 pub(crate) fn stem_word(word: &str) -> String {
     let w = word.to_ascii_lowercase();
-    for suffix in ["ing", "ed", "es", "s"] {
+    for suffix in ["ments", "ment", "ions", "ion", "ing", "ed", "es", "s"] {
         if let Some(stem) = w.strip_suffix(suffix)
             && stem.len() >= 3
         {
@@ -140,6 +140,50 @@ impl Scorer {
                     .sum()
             })
             .collect()
+    }
+}
+
+/// Scorers over every program: its header description and name, and (weighing less)
+/// the words of its section and paragraph names (`POST-PAYMENT`).
+pub(crate) struct ProcessIndex {
+    pub(crate) programs: Vec<u32>,
+    descriptions: Scorer,
+    procedures: Scorer,
+}
+
+/// How much procedure-name words count against description words.
+const PROCEDURE_WEIGHT: f64 = 0.3;
+
+impl ProcessIndex {
+    pub(crate) fn new(
+        programs: Vec<u32>,
+        descriptions: Vec<String>,
+        procedures: Vec<String>,
+    ) -> Self {
+        Self {
+            programs,
+            descriptions: Scorer::new(descriptions),
+            procedures: Scorer::new(procedures),
+        }
+    }
+
+    /// (score, program) best first, only programs that share a word with the question.
+    pub(crate) fn rank(&self, question: &[String]) -> Vec<(f64, u32)> {
+        let d = self.descriptions.scores(question);
+        let p = self.procedures.scores(question);
+        let mut ranked: Vec<(f64, u32)> = self
+            .programs
+            .iter()
+            .enumerate()
+            .map(|(i, &program)| {
+                let score = d.get(i).copied().unwrap_or(0.0)
+                    + PROCEDURE_WEIGHT * p.get(i).copied().unwrap_or(0.0);
+                (score, program)
+            })
+            .filter(|(s, _)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked
     }
 }
 

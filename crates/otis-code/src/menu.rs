@@ -1,0 +1,219 @@
+//! The menu idiom: `GO TO M01 M02 ... DEPENDING ON FORM-BUF` sends option N to the Nth
+//! paragraph, and each option paragraph names the next program
+//! (`M01. MOVE "LP/LONP" TO FORM-NAM. GO TO RUN-PROG.`), run by a dynamic call or handed
+//! back to the caller (a transfer). The labels come from the program's screen form
+//! (`1. DAILY PROCESSING`).
+
+use otis_cobol::{CallKind, EdgeKind, Procedure};
+
+use crate::forms::{FormFile, dir_of};
+use crate::link::Linked;
+
+/// How an option or key reaches the next program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// Called here (`CALL FORM-PROGX` after the move).
+    Dynamic,
+    /// `CALL "NAME"`.
+    Static,
+    /// Handed back to the caller to run next.
+    Transfer,
+}
+
+/// A program a menu runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// The program, upper case.
+    pub(crate) name: String,
+    /// The literal with its directory, when it has one: `FX/FXBYDS`.
+    pub(crate) path: Option<String>,
+    pub(crate) via: Via,
+    /// The line that names it (the MOVE, or the CALL).
+    pub(crate) line: u32,
+    /// The procedure it is named in.
+    pub(crate) from: Option<String>,
+}
+
+/// One option of a menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MenuOption {
+    /// What the user types.
+    pub(crate) number: u32,
+    /// The paragraph the option goes to.
+    pub(crate) paragraph: String,
+    /// The program it runs, when it runs one (unused options go back to the menu).
+    pub(crate) target: Option<Target>,
+    /// The option's label on the screen, and its line in the form file.
+    pub(crate) label: Option<(String, u32)>,
+    /// The paragraphs the option paragraph goes on to (`RUN-PROG`).
+    pub(crate) then: Vec<String>,
+}
+
+/// A menu program's options and the other programs it names (function keys, returns).
+#[derive(Debug, Clone)]
+pub(crate) struct Menu<'a> {
+    /// The procedure with the `GO TO ... DEPENDING ON`.
+    pub(crate) from: Option<String>,
+    /// Its line.
+    pub(crate) line: u32,
+    pub(crate) options: Vec<MenuOption>,
+    /// Programs named outside the option paragraphs, in source order.
+    pub(crate) others: Vec<Target>,
+    /// The menu's screen form, when the corpus has it.
+    pub(crate) form: Option<&'a FormFile>,
+}
+
+impl Menu<'_> {
+    /// Options that run a program.
+    pub(crate) fn used(&self) -> impl Iterator<Item = (&MenuOption, &Target)> {
+        self.options
+            .iter()
+            .filter_map(|o| o.target.as_ref().map(|t| (o, t)))
+    }
+}
+
+/// A run of `GO TO` edges of one statement with two or more targets: a
+/// `GO TO ... DEPENDING ON`. Returns (procedure, line, targets) for each.
+pub(crate) fn depending_groups(link: &Linked, f: u32) -> Vec<(Option<String>, u32, Vec<String>)> {
+    let edges = &link.file(f).facts.edges;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < edges.len() {
+        let e = &edges[i];
+        let mut j = i + 1;
+        if e.kind == EdgeKind::GoTo {
+            while j < edges.len()
+                && edges[j].kind == EdgeKind::GoTo
+                && edges[j].line == e.line
+                && edges[j].from == e.from
+            {
+                j += 1;
+            }
+            if j - i >= 2 {
+                let targets = edges[i..j].iter().map(|x| x.target.clone()).collect();
+                out.push((e.from.clone(), e.line, targets));
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+fn span(procs: &[Procedure], name: &str) -> Option<(u32, u32)> {
+    procs
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| (p.line, p.end_line))
+}
+
+/// The programs named in lines `start..=end` of file `f`: dynamic calls by the line of
+/// their move, static calls, transfers; in source order.
+pub(crate) fn targets_in(link: &Linked, f: u32, start: u32, end: u32) -> Vec<Target> {
+    let facts = &link.file(f).facts;
+    let mut out: Vec<Target> = Vec::new();
+    for call in &facts.calls {
+        let (via, line) = match call.kind {
+            CallKind::Runtime => continue,
+            CallKind::Dynamic => (Via::Dynamic, call.set_line.unwrap_or(call.line)),
+            CallKind::Static => (Via::Static, call.line),
+        };
+        if (start..=end).contains(&line) {
+            out.push(Target {
+                name: call.target.clone(),
+                path: call.path.clone(),
+                via,
+                line,
+                from: call.from.clone(),
+            });
+        }
+    }
+    for t in &facts.transfers {
+        if (start..=end).contains(&t.line) {
+            out.push(Target {
+                name: t.target.clone(),
+                path: t.path.clone(),
+                via: Via::Transfer,
+                line: t.line,
+                from: t.from.clone(),
+            });
+        }
+    }
+    out.sort_by_key(|t| t.line);
+    out.dedup_by(|a, b| a.name == b.name && a.line == b.line);
+    out
+}
+
+/// The menu in program file `f`, when it has one: the `GO TO ... DEPENDING ON` whose
+/// target paragraphs name the most programs (at least two).
+pub(crate) fn menu_of(link: &Linked, f: u32) -> Option<Menu<'_>> {
+    let facts = &link.file(f).facts;
+    let procs = &facts.procedures;
+    let mut best: Option<(usize, Menu<'_>)> = None;
+    for (from, line, targets) in depending_groups(link, f) {
+        let mut options = Vec::new();
+        let mut used = 0;
+        for (k, paragraph) in targets.iter().enumerate() {
+            let number = u32::try_from(k + 1).unwrap_or(u32::MAX);
+            let Some((start, end)) = span(procs, paragraph) else {
+                options.push(MenuOption {
+                    number,
+                    paragraph: paragraph.clone(),
+                    target: None,
+                    label: None,
+                    then: Vec::new(),
+                });
+                continue;
+            };
+            let target = targets_in(link, f, start, end).into_iter().next();
+            used += usize::from(target.is_some());
+            let then = facts
+                .edges
+                .iter()
+                .filter(|e| {
+                    e.kind == EdgeKind::GoTo && e.from.as_deref() == Some(paragraph.as_str())
+                })
+                .map(|e| e.target.clone())
+                .collect();
+            options.push(MenuOption {
+                number,
+                paragraph: paragraph.clone(),
+                target,
+                label: None,
+                then,
+            });
+        }
+        if used >= 2 && best.as_ref().is_none_or(|(n, _)| used > *n) {
+            best = Some((
+                used,
+                Menu {
+                    from,
+                    line,
+                    options,
+                    others: Vec::new(),
+                    form: None,
+                },
+            ));
+        }
+    }
+    let (_, mut menu) = best?;
+    // Other programs it names: outside the option paragraphs.
+    let option_spans: Vec<(u32, u32)> = menu
+        .options
+        .iter()
+        .filter_map(|o| span(procs, &o.paragraph))
+        .collect();
+    menu.others = targets_in(link, f, 1, u32::MAX)
+        .into_iter()
+        .filter(|t| !option_spans.iter().any(|&(s, e)| (s..=e).contains(&t.line)))
+        .collect();
+    let file = link.file(f);
+    menu.form = link.forms.find(dir_of(&file.path), link.name(f));
+    if let Some(form) = menu.form {
+        for option in &mut menu.options {
+            if let Some(o) = form.form.options.iter().find(|o| o.number == option.number) {
+                option.label = Some((o.label.clone(), o.line));
+            }
+        }
+    }
+    Some(menu)
+}
