@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use otis_app::{IndexMode, Settings, StoreChoice};
-use otis_core::ports::DynSessionStore;
+use otis_core::ports::{DynSessionStore, QuestionKind};
 use otis_core::{AskRequest, Assistant, SessionId, TurnId};
 use otis_index::LocalIndex;
 use otis_llm::Extractive;
@@ -32,8 +32,21 @@ fn ask(question: &str, session: &SessionId, n: u32) -> AskRequest {
     }
 }
 
+/// The copybooks LONPF2 copies, in the order of its COPY statements.
+const LONPF2_COPYBOOKS: [&str; 7] = [
+    "LP01LN",
+    "FORMW",
+    "DATE360W",
+    "LONPF2_WKS",
+    "LONPF2_SCN",
+    "SCREEN",
+    "DATE360",
+];
+
 /// The seed's scenario: "What does LONPF2 do?", then, after the function "restarts"
 /// (a new assistant over the same persistent store), "What copybooks does it use?".
+/// Answers come from the code model; the test holds to the facts (kind, subject, cited
+/// file and lines, the names listed), not to the wording.
 async fn follow_up_survives_a_restart(make_assistant: impl Fn() -> Assistant) {
     let session = SessionId::parse("29:1GxRestart").unwrap();
     let first = make_assistant()
@@ -41,24 +54,42 @@ async fn follow_up_survives_a_restart(make_assistant: impl Fn() -> Assistant) {
         .await
         .unwrap();
     assert!(first.persisted, "{first:?}");
+    assert_eq!(first.question_type, QuestionKind::Purpose);
+    assert_eq!(first.subject.as_deref(), Some("LONPF2"));
     assert!(
-        first.answer.contains("Posts loan payments."),
+        first
+            .answer
+            .to_ascii_lowercase()
+            .contains("loan payment posting"),
         "{}",
         first.answer
     );
-    assert_eq!(first.sources[0].program.as_deref(), Some("LONPF2"));
-    assert_eq!(first.subject.as_deref(), Some("LONPF2"));
+    // The first source is the header's DESCRIPTION, lines 6-8.
+    assert_eq!(first.sources[0].file, "LP/LONPF2.CBL");
+    assert_eq!(first.sources[0].lines, Some((6, 8)));
 
     let second = make_assistant()
         .ask(ask("What copybooks does it use?", &session, 2))
         .await
         .unwrap();
     assert_eq!(second.resolved_question, "What copybooks does LONPF2 use?");
-    assert_eq!(
-        second.answer,
-        "LONPF2 uses 3 copybooks: PAYREC, LNREC and ERRMSG [1]."
-    );
-    assert_eq!(second.sources[0].file, "src/LONPF2.cbl");
+    assert_eq!(second.question_type, QuestionKind::Copybooks);
+    assert_eq!(second.subject.as_deref(), Some("LONPF2"));
+    let listed: Vec<&str> = second
+        .facts
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(listed, LONPF2_COPYBOOKS);
+    for copybook in LONPF2_COPYBOOKS {
+        assert!(second.answer.contains(copybook), "{}", second.answer);
+    }
+    // Cited at its first COPY statement.
+    assert_eq!(second.sources[0].file, "LP/LONPF2.CBL");
+    assert_eq!(second.sources[0].lines, Some((31, 31)));
     assert!(second.persisted);
 }
 
@@ -83,6 +114,7 @@ async fn follow_up_across_restarts_on_a_shared_memory_backend() {
     follow_up_survives_a_restart(|| {
         let store: DynSessionStore = Arc::new(MemoryStore::open(backend.clone()));
         Assistant::new(index.clone(), Arc::new(Extractive), Some(store))
+            .with_code_model(index.code_model())
     })
     .await;
 }
@@ -110,6 +142,7 @@ async fn follow_up_across_restarts_on_azure_table_storage() {
     let store = app.store.clone();
     follow_up_survives_a_restart(|| {
         Assistant::new(index.clone(), Arc::new(Extractive), Some(store.clone()))
+            .with_code_model(index.code_model())
     })
     .await;
 }
@@ -242,6 +275,7 @@ async fn with_nothing_configured_the_embedded_store_remembers_across_restarts() 
         let store: DynSessionStore =
             Arc::new(otis_store_sqlite::SqliteStore::open(&s.sqlite_path).unwrap());
         Assistant::new(index.clone(), Arc::new(Extractive), Some(store))
+            .with_code_model(index.code_model())
     })
     .await;
 }

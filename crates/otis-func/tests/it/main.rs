@@ -576,12 +576,11 @@ async fn streaming_answers_are_well_framed_server_sent_events() {
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(names, ["delta", "done"], "{text}");
     let delta: Value = serde_json::from_str(&events[0].1).unwrap();
-    assert_eq!(
-        delta["text"],
-        "DATEUTIL is called by LONPF2 and LONPF3 [1]."
-    );
+    // The sample's one caller of DATEUTIL.
+    assert!(delta["text"].as_str().unwrap().contains("LONPF2"), "{text}");
     let done: Value = serde_json::from_str(&events[1].1).unwrap();
     assert_eq!(done["answer"], delta["text"]);
+    assert_eq!(done["question_type"], "callers", "{text}");
     assert_eq!(done["persisted"], true);
 }
 
@@ -812,10 +811,12 @@ async fn remembers_across_server_processes(env: Vec<(String, String)>) {
         second["resolved_question"], "What copybooks does LONPF2 use?",
         "{second}"
     );
-    assert_eq!(
-        second["answer"],
-        "LONPF2 uses 3 copybooks: PAYREC, LNREC and ERRMSG [1]."
-    );
+    assert_eq!(second["question_type"], "copybooks", "{second}");
+    let answer = second["answer"].as_str().unwrap();
+    for copybook in ["LP01LN", "LONPF2_WKS", "LONPF2_SCN", "SCREEN", "DATE360"] {
+        assert!(answer.contains(copybook), "{copybook}: {answer}");
+    }
+    assert_eq!(second["sources"][0]["file"], "LP/LONPF2.CBL", "{second}");
 }
 
 fn scratch(tag: &str) -> PathBuf {
@@ -960,10 +961,8 @@ async fn a_failed_write_still_answers_and_says_so() {
     .await;
     assert_eq!(status, 200, "{json}");
     assert!(
-        json["answer"]
-            .as_str()
-            .unwrap()
-            .starts_with("LONPF2 is a COBOL program")
+        json["answer"].as_str().unwrap().contains("LONPF2"),
+        "{json}"
     );
     assert_eq!(json["persisted"], false);
     // In plain words: what the store said goes to the server log.

@@ -5,7 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use otis_core::ports::{MemberKind, Retriever};
+use otis_core::ports::{CodeFacts, CodeModel, MemberKind, QuestionKind, Retriever, SymbolKind};
+use otis_core::question::classify;
 use otis_index::LocalIndex;
 
 fn sample() -> PathBuf {
@@ -24,52 +25,85 @@ fn build(corpus: &Path, dir: &Path) -> (LocalIndex, otis_index::BuildReport) {
 }
 
 #[test]
-fn extracts_lonpf2_exactly() {
+fn extracts_the_sample_in_the_real_idiom() {
     let dir = scratch("facts");
     let (index, report) = build(&sample(), &dir);
-    assert_eq!(report.files, 12, "{report:?}");
+    // 5 programs, 7 copybooks, 2 documents; the form file (no extension) is not indexed.
+    assert_eq!(report.files, 14, "{report:?}");
+    let stats = index.stats();
+    assert_eq!(
+        (stats.programs, stats.copybooks, stats.documents),
+        (5, 7, 2)
+    );
+
     let facts = index.facts("lonpf2").unwrap();
     assert_eq!(facts.kind, Some(MemberKind::Program));
-    assert_eq!(facts.file, "src/LONPF2.cbl");
+    assert_eq!(facts.file, "LP/LONPF2.CBL");
+    // The header follows PROGRAM-ID, as in the real sources.
     assert!(
         facts
             .description
             .as_deref()
             .unwrap()
-            .starts_with("POSTS LOAN PAYMENTS.")
+            .starts_with("LOAN PAYMENT POSTING."),
+        "{facts:?}"
     );
-    assert_eq!(facts.copybooks, ["PAYREC", "LNREC", "ERRMSG"]);
-    assert_eq!(facts.calls, ["DATEUTIL", "LONAUDIT"]);
-    assert_eq!(facts.called_by, ["LONMAIN"]);
+    assert_eq!(
+        facts.copybooks,
+        [
+            "LP01LN",
+            "FORMW",
+            "DATE360W",
+            "LONPF2_WKS",
+            "LONPF2_SCN",
+            "SCREEN",
+            "DATE360"
+        ]
+    );
+    for callee in ["DATEUTIL", "LONAUDIT"] {
+        assert!(facts.calls.iter().any(|c| c == callee), "{:?}", facts.calls);
+    }
+    // Run from the menu through `MOVE "LP/LONPF2" TO FORM-NAM` and `CALL FORM-PROGX`.
+    assert_eq!(facts.called_by, ["LPMENU"]);
     let files: Vec<(&str, &str)> = facts
         .files
         .iter()
         .map(|f| (f.name.as_str(), f.assign.as_str()))
         .collect();
-    assert_eq!(
-        files,
-        [("PAYMENT-FILE", "PAYTRAN"), ("LOAN-MASTER", "LNMAST")]
-    );
+    assert_eq!(files, [("LN-FILE", "LN-PATH"), ("PAY-FILE", "PAY-PATH")]);
     assert_eq!(
         facts.paragraphs,
         [
-            "0000-MAIN",
-            "1000-INITIALIZE",
-            "2000-POST-PAYMENT",
-            "2100-APPLY-PAYMENT",
-            "8000-REJECT",
-            "9000-FINISH"
+            "MAIN-PROGRAM",
+            "ENTER-ACCOUNT",
+            "ENTER-PAYMENT",
+            "END-ROUTINE",
+            "APPLY-PAYMENT"
         ]
     );
-    let lnrec = index.facts("LNREC").unwrap();
-    assert_eq!(lnrec.kind, Some(MemberKind::Copybook));
-    assert_eq!(lnrec.copied_by, ["LONPF2", "LONPF3"]);
-    let dateutil = index.facts("DATEUTIL").unwrap();
-    assert_eq!(dateutil.called_by, ["LONPF2", "LONPF3"]);
-    let stats = index.stats();
+
+    let menu = index.facts("LPMENU").unwrap();
     assert_eq!(
-        (stats.programs, stats.copybooks, stats.documents),
-        (5, 5, 2)
+        menu.calls,
+        ["LONPF2", "LONPF3"],
+        "the transfer to GB/MAINMN is no call"
+    );
+    assert_eq!(
+        index.facts("LP01LN").unwrap().kind,
+        Some(MemberKind::Copybook)
+    );
+    assert_eq!(
+        index.facts("LP01LN").unwrap().copied_by,
+        ["LONPF2", "LONPF3"]
+    );
+    assert_eq!(
+        index.facts("SCREEN").unwrap().copied_by,
+        ["LONPF2", "LONPF3", "LPMENU"]
+    );
+    assert_eq!(index.facts("DATEUTIL").unwrap().called_by, ["LONPF2"]);
+    assert_eq!(
+        index.facts("LONAUDIT").unwrap().called_by,
+        ["LONPF2", "LONPF3"]
     );
 }
 
@@ -81,7 +115,7 @@ async fn a_named_program_ranks_first() {
         ("What does LONPF2 do?", "LONPF2"),
         ("What copybooks does LONPF2 use?", "LONPF2"),
         ("which files does lonpf3 read", "LONPF3"),
-        ("Explain the PAYREC layout", "PAYREC"),
+        ("Explain the LP01LN layout", "LP01LN"),
     ] {
         let hits = index.retrieve(question, 5).await.unwrap();
         assert!(!hits.is_empty(), "{question}");
@@ -93,15 +127,19 @@ async fn a_named_program_ranks_first() {
         assert!(hits.len() <= 5);
     }
     let first = index.retrieve("What does LONPF2 do?", 5).await.unwrap();
-    assert_eq!(first[0].id, "src/LONPF2.cbl#0", "the summary leads");
+    assert_eq!(first[0].id, "LP/LONPF2.CBL#0", "the summary leads");
     assert_eq!(first[0].facts.as_ref().unwrap().name, "LONPF2");
     let again = index.retrieve("What does LONPF2 do?", 5).await.unwrap();
     assert_eq!(first, again, "deterministic");
-    let fees = index
-        .retrieve("how are late fees assessed", 3)
+    let charges = index
+        .retrieve("which program does the late charge assessment", 3)
         .await
         .unwrap();
-    assert_eq!(fees[0].program.as_deref(), Some("LONPF3"), "{fees:#?}");
+    assert_eq!(
+        charges[0].program.as_deref(),
+        Some("LONPF3"),
+        "{charges:#?}"
+    );
     assert!(
         index
             .retrieve("zzqx nothing matches", 5)
@@ -109,6 +147,116 @@ async fn a_named_program_ranks_first() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// What the code model built with the index answers about the sample, by file and line:
+/// every OTIS idiom the sample shows is seen (a section in a procedure copybook, calls
+/// through a form name, a transfer back to a menu, a runtime routine, a data item in a
+/// record copybook).
+#[test]
+fn the_code_model_sees_the_sample_idioms() {
+    let dir = scratch("code");
+    let (index, _) = build(&sample(), &dir);
+    let code = index.code_model();
+    let ask = |question: &str| {
+        let classified = classify(question, &|name| code.identify(name));
+        code.facts(&classified)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{question}: no facts"))
+    };
+    let sites = |facts: &CodeFacts| -> Vec<(String, String, u32)> {
+        facts
+            .items
+            .iter()
+            .map(|i| (i.name.clone(), i.file.clone(), i.line))
+            .collect()
+    };
+    let site = |name: &str, file: &str, line: u32| (name.to_owned(), file.to_owned(), line);
+
+    let purpose = ask("What does LONPF2 do?");
+    assert_eq!(purpose.kind, QuestionKind::Purpose);
+    assert_eq!(purpose.file.as_deref(), Some("LP/LONPF2.CBL"));
+    assert!(
+        purpose
+            .description
+            .as_deref()
+            .is_some_and(|d| d.starts_with("LOAN PAYMENT POSTING.")),
+        "{purpose:?}"
+    );
+
+    let copybooks = ask("What copybooks does LONPF2 use?");
+    assert_eq!(copybooks.kind, QuestionKind::Copybooks);
+    assert_eq!(
+        sites(&copybooks),
+        [
+            site("LP01LN", "LP/LONPF2.CBL", 31),
+            site("FORMW", "LP/LONPF2.CBL", 51),
+            site("DATE360W", "LP/LONPF2.CBL", 52),
+            site("LONPF2_WKS", "LP/LONPF2.CBL", 53),
+            site("LONPF2_SCN", "LP/LONPF2.CBL", 59),
+            site("SCREEN", "LP/LONPF2.CBL", 154),
+            site("DATE360", "LP/LONPF2.CBL", 155),
+        ]
+    );
+
+    // The menu runs LONPF2 and LONPF3 through FORM-NAM; GB/MAINMN is a transfer back.
+    let callers = ask("Who calls LONPF2?");
+    assert_eq!(callers.kind, QuestionKind::Callers);
+    assert_eq!(sites(&callers), [site("LPMENU", "LP/LPMENU.CBL", 56)]);
+    let calls = ask("What programs does LPMENU call?");
+    assert_eq!(calls.kind, QuestionKind::Calls);
+    assert_eq!(
+        sites(&calls),
+        [
+            site("LONPF2", "LP/LPMENU.CBL", 56),
+            site("LONPF3", "LP/LPMENU.CBL", 56)
+        ],
+        "a transfer back to GB/MAINMN is no call"
+    );
+    // Static calls are programs; C$JUSTIFY is a runtime routine, not among them.
+    let calls = ask("What programs does LONPF2 call?");
+    assert_eq!(
+        sites(&calls),
+        [
+            site("DATEUTIL", "LP/LONPF2.CBL", 97),
+            site("LONAUDIT", "LP/LONPF2.CBL", 146)
+        ]
+    );
+
+    // TIM360 is a section of LIBGB/DATE360.CPY, performed by two programs.
+    let tim360 = ask("Where is TIM360 used?");
+    assert_eq!(tim360.kind, QuestionKind::ProcedureUsers);
+    assert_eq!(tim360.subject_kind, Some(SymbolKind::Section));
+    assert_eq!(tim360.evidence[0].file, "LIBGB/DATE360.CPY");
+    assert_eq!(tim360.evidence[0].line, 14);
+    let users: Vec<&str> = tim360.items.iter().map(|i| i.file.as_str()).collect();
+    assert_eq!(users, ["LP/LONPF2.CBL", "LP/LONPF3.CBL"], "{tim360:?}");
+
+    // LN-BRANCH is defined once, in the record copybook, and used by two programs.
+    let defined = ask("Where is LN-BRANCH defined?");
+    assert_eq!(defined.kind, QuestionKind::DataDefinition);
+    assert_eq!(
+        (defined.evidence[0].file.as_str(), defined.evidence[0].line),
+        ("LIBLP/LP01LN.CPY", 14)
+    );
+    let used = ask("How is LN-BRANCH used?");
+    assert_eq!(used.kind, QuestionKind::DataUsage);
+    for (file, line) in [("LP/LONPF2.CBL", 75), ("LP/LONPF3.CBL", 74)] {
+        assert!(
+            used.items.iter().any(|i| i.file == file && i.line == line),
+            "{file}:{line} in {used:?}"
+        );
+    }
+
+    let files = ask("What files does LONPF3 use?");
+    assert_eq!(files.kind, QuestionKind::Files);
+    let names: Vec<&str> = files.items.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["LN-FILE", "REGISTER-FILE"], "{files:?}");
+
+    let users = ask("What programs use SCREEN.CPY?");
+    assert_eq!(users.kind, QuestionKind::CopybookUsers);
+    let names: Vec<&str> = users.items.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["LONPF2", "LONPF3", "LPMENU"], "{users:?}");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! whether that process exits without running destructors or is killed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod redis;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
