@@ -297,7 +297,7 @@ impl<'t, 'a> Scanner<'t, 'a> {
                 self.pop_until(Branch::Inline, true);
             }
             "END-EXEC" => {}
-            _ if w.starts_with("END-") => {
+            _ if w.starts_with("END-") && crate::words::is_reserved(w) => {
                 self.end_stmt();
                 if self.branches.last().is_some_and(|b| b.1 == Branch::Phrase) {
                     self.branches.pop();

@@ -30,8 +30,15 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
         _ => {}
     }
     let subject = normalise(q.subject.as_deref()?);
-    let Some(kind) = link.identify(&subject) else {
+    let Some(found) = link.identify(&subject) else {
         return Some(unknown(link, q.kind, &subject));
+    };
+    // The question may say which member it means (`CHKSEC.CPY`, `CHKSEC.CBL`) where a
+    // program and a copybook share a name.
+    let kind = match q.subject_kind {
+        Some(SymbolKind::Copybook) if link.is_copybook_name(&subject) => SymbolKind::Copybook,
+        Some(SymbolKind::Program) if link.is_program_name(&subject) => SymbolKind::Program,
+        _ => found,
     };
     use QuestionKind as K;
     use SymbolKind as S;

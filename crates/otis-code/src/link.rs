@@ -243,6 +243,18 @@ impl Linked {
         out
     }
 
+    /// Whether a copybook of this name is indexed or copied.
+    pub(crate) fn is_copybook_name(&self, name: &str) -> bool {
+        self.member_files(name).iter().any(|&f| !self.is_program(f))
+            || self.copy_sites.contains_key(name)
+    }
+
+    /// Whether a program of this name is indexed or called.
+    pub(crate) fn is_program_name(&self, name: &str) -> bool {
+        self.member_files(name).iter().any(|&f| self.is_program(f))
+            || self.call_sites.contains_key(name)
+    }
+
     pub(crate) fn identify(&self, name: &str) -> Option<SymbolKind> {
         if let Some(&f) = self.member_files(name).first() {
             return Some(if self.is_program(f) {

@@ -129,6 +129,8 @@ struct Candidate {
     /// Written in lower case but with a digit, hyphen or underscore (`lonpf2`,
     /// `bt-branch`): a name when the corpus has it, a word (`a15`) otherwise.
     marked: bool,
+    /// What its extension says it is (`.CPY` a copybook, `.CBL` a program).
+    hint: Option<SymbolKind>,
 }
 
 /// `LIBGB/SCREEN.CPY` -> `SCREEN`; `lonpf2` -> `LONPF2`.
@@ -156,10 +158,16 @@ fn candidates(question: &str) -> Vec<Candidate> {
             continue;
         }
         let lower = token.to_ascii_lowercase();
-        let pathlike = token.contains('/')
-            || lower.ends_with(".cpy")
-            || lower.ends_with(".cbl")
-            || lower.ends_with(".cob");
+        let hint = if lower.ends_with(".cpy") {
+            Some(SymbolKind::Copybook)
+        } else if lower.ends_with(".cbl") || lower.ends_with(".cob") {
+            Some(SymbolKind::Program)
+        } else {
+            None
+        };
+        // `LIBGB/SCREEN` is a path; `sa/ds` in a sentence is two words.
+        let pathlike = hint.is_some()
+            || (token.contains('/') && token.bytes().any(|b| b.is_ascii_uppercase()));
         let name = bare(token);
         if name.len() < 2 || (!pathlike && NOT_SUBJECTS.contains(&name.as_str())) {
             continue;
@@ -175,6 +183,7 @@ fn candidates(question: &str) -> Vec<Candidate> {
                 name,
                 strong,
                 marked: marked && !strong,
+                hint,
             });
         }
     }
@@ -199,6 +208,11 @@ pub fn subject(
                     || hyphenated
                     || matches!(kind, SymbolKind::Program | SymbolKind::Copybook)
                 {
+                    // `CHKSEC.CPY` means the copybook even where a program has that name.
+                    let kind = match (c.hint, kind) {
+                        (Some(hint), SymbolKind::Program | SymbolKind::Copybook) => hint,
+                        _ => kind,
+                    };
                     return Some((c.name.clone(), Some(kind)));
                 }
             }
@@ -532,6 +546,16 @@ mod tests {
             ("How is a loan payment received?", K::BusinessProcess, None),
             ("What does UNKNOWN1 do?", K::Purpose, Some("UNKNOWN1")),
             ("how is bt-branch used", K::DataUsage, Some("BT-BRANCH")),
+            (
+                "What programs use LONPF2.CPY?",
+                K::CopybookUsers,
+                Some("LONPF2"),
+            ),
+            (
+                "Which program handles loan agreement (sa/ds)?",
+                K::BusinessProcess,
+                None,
+            ),
             (
                 "Which program handles convert a15 files?",
                 K::BusinessProcess,

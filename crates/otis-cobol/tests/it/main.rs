@@ -588,3 +588,29 @@ fn free_format_and_odd_inputs() {
     let f = read("X.CPY", "      * ÜBER ÇA\n       01  WS-Ñ PIC X.\n");
     assert_eq!(f.lines, 2);
 }
+
+/// Data names that begin like a scope terminator (`END-SUB`, `END-ACCT`) are data names:
+/// only the reserved `END-xxx` words end a statement.
+#[test]
+fn names_starting_with_end_are_references() {
+    let src = "       IDENTIFICATION DIVISION.
+       PROGRAM-ID.    ENDNAM.
+       DATA DIVISION.
+       WORKING-STORAGE SECTION.
+       01  END-SUB            PIC 99.
+       01  OUT-SUB            PIC 99.
+       PROCEDURE DIVISION.
+       MAIN-LOGIC.
+           SUBTRACT 1 FROM OUT-SUB END-SUB.
+           IF END-SUB NOT < OUT-SUB
+              MOVE 0 TO END-SUB
+           END-IF.
+           STOP RUN.
+";
+    let f = read("AC/ENDNAM.CBL", src);
+    assert!(has_ref(&f, "OUT-SUB", "SUBTRACT", Access::Write, 9), "{:?}", f.refs);
+    assert!(has_ref(&f, "END-SUB", "SUBTRACT", Access::Write, 9), "{:?}", f.refs);
+    assert!(has_ref(&f, "END-SUB", "IF", Access::Read, 10), "{:?}", f.refs);
+    assert!(has_ref(&f, "END-SUB", "MOVE", Access::Write, 11), "{:?}", f.refs);
+    assert!(!f.refs.iter().any(|r| r.name == "END-IF"));
+}
