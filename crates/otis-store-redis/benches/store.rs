@@ -215,12 +215,16 @@ async fn run(url: &str) -> String {
         appends.push(t.elapsed());
         // The same command by hand: EVALSHA with the same keys and arguments, the member
         // already encoded (as the adapter encodes it, here outside the timing).
-        let body = serde_json::to_string(&json!({
-            "at": Timestamp::now().unix_millis(), "user": turn(i).user,
-            "assistant": turn(i).assistant, "metadata": turn(i).metadata,
-        }))
-        .unwrap();
-        let member = format!("{i} b{i}\n{body}");
+        let t_raw = turn(i);
+        let member = format!(
+            "{i} b{i} {} {} {}\n{}{}{}",
+            Timestamp::now().unix_millis(),
+            t_raw.user.len(),
+            t_raw.assistant.len(),
+            t_raw.user,
+            t_raw.assistant,
+            serde_json::to_string(&t_raw.metadata).unwrap()
+        );
         let mut cmd = redis::cmd("EVALSHA");
         cmd.arg(script.get_hash())
             .arg(3)

@@ -26,7 +26,7 @@ const APPEND: &str = r"
 local taken = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)[1]
 if taken then
   if taken == ARGV[2] then return 1 end
-  return string.match(taken, '^%d+ ([^\n]*)\n') or ''
+  return string.match(taken, '^%d+ ([^ \n]+)') or ''
 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[3])

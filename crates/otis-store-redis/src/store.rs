@@ -19,7 +19,7 @@ use redis::{
     Cmd, ConnectionAddr, ConnectionInfo, ErrorKind, IntoConnectionInfo, RedisConnectionInfo,
     RedisError, RedisResult, ServerErrorKind, Value,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::OnceCell;
 
 use crate::connection::RedisConnection;
@@ -206,37 +206,25 @@ fn corrupt(what: impl fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-/// A turn as stored: `"<seq> <turn id>\n"` then this, as JSON. The header keeps members
-/// of different positions distinct and lets the append script name an occupant without
-/// parsing JSON.
-#[derive(Serialize)]
-struct BodyOut<'a> {
-    at: i64,
-    user: &'a str,
-    assistant: &'a str,
-    metadata: &'a Metadata,
-}
-
-#[derive(Deserialize)]
-struct BodyIn {
-    at: i64,
-    user: String,
-    assistant: String,
-    metadata: Metadata,
-}
-
+/// A turn as stored: a header line `"<seq> <turn id> <at ms> <user bytes> <assistant
+/// bytes>\n"`, then the user text, the assistant text, and the metadata as JSON. The
+/// header keeps members of different positions distinct, lets the append script name an
+/// occupant without parsing anything, and lets the texts be read without a JSON scan.
 fn encode(turn: &Turn) -> Result<Vec<u8>, StoreError> {
-    let mut member = format!("{} {}\n", turn.seq.0, turn.id.as_str()).into_bytes();
-    serde_json::to_writer(
-        &mut member,
-        &BodyOut {
-            at: turn.at.unix_millis(),
-            user: &turn.user,
-            assistant: &turn.assistant,
-            metadata: &turn.metadata,
-        },
-    )
-    .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    let header = format!(
+        "{} {} {} {} {}\n",
+        turn.seq.0,
+        turn.id.as_str(),
+        turn.at.unix_millis(),
+        turn.user.len(),
+        turn.assistant.len()
+    );
+    let mut member = Vec::with_capacity(header.len() + turn.user.len() + turn.assistant.len() + 64);
+    member.extend_from_slice(header.as_bytes());
+    member.extend_from_slice(turn.user.as_bytes());
+    member.extend_from_slice(turn.assistant.as_bytes());
+    serde_json::to_writer(&mut member, &turn.metadata)
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
     Ok(member)
 }
 
@@ -246,19 +234,38 @@ fn decode(member: &[u8]) -> Result<Turn, StoreError> {
         .position(|b| *b == b'\n')
         .ok_or_else(|| corrupt("a stored turn has no header"))?;
     let header = std::str::from_utf8(&member[..newline]).map_err(corrupt)?;
-    let (seq, id) = header
-        .split_once(' ')
-        .ok_or_else(|| corrupt("a stored turn's header has no turn id"))?;
-    let seq: u64 = seq.parse().map_err(corrupt)?;
-    let body: BodyIn = serde_json::from_slice(&member[newline + 1..])
-        .map_err(|e| corrupt(format!("turn {seq}: {e}")))?;
+    let mut fields = header.split(' ');
+    let mut field = |what: &str| {
+        fields
+            .next()
+            .ok_or_else(|| corrupt(format!("a stored turn's header lacks its {what}")))
+    };
+    let seq: u64 = field("position")?.parse().map_err(corrupt)?;
+    let id = TurnId::parse(field("turn id")?).map_err(corrupt)?;
+    let at: i64 = field("time")?.parse().map_err(corrupt)?;
+    let user_len: usize = field("user length")?.parse().map_err(corrupt)?;
+    let assistant_len: usize = field("assistant length")?.parse().map_err(corrupt)?;
+    let body = &member[newline + 1..];
+    let short = || corrupt(format!("turn {seq} is shorter than its header says"));
+    let (user, rest) = body.split_at_checked(user_len).ok_or_else(short)?;
+    let (assistant, metadata) = rest.split_at_checked(assistant_len).ok_or_else(short)?;
+    let text = |bytes: &[u8]| {
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|e| corrupt(format!("turn {seq}: {e}")))
+    };
+    let metadata = if metadata == b"{}" {
+        Metadata::new()
+    } else {
+        serde_json::from_slice(metadata).map_err(|e| corrupt(format!("turn {seq}: {e}")))?
+    };
     Ok(Turn {
         seq: Seq(seq),
-        id: TurnId::parse(id).map_err(corrupt)?,
-        at: Timestamp::from_unix_millis(body.at).map_err(corrupt)?,
-        user: body.user,
-        assistant: body.assistant,
-        metadata: body.metadata,
+        id,
+        at: Timestamp::from_unix_millis(at).map_err(corrupt)?,
+        user: text(user)?,
+        assistant: text(assistant)?,
+        metadata,
     })
 }
 
@@ -758,7 +765,7 @@ mod tests {
             metadata: serde_json::from_str(r#"{"big": 9007199254740993, "n": null}"#).unwrap(),
         };
         let member = encode(&turn).unwrap();
-        assert!(member.starts_with(b"42 req-1:a.b\n"));
+        assert!(member.starts_with(b"42 req-1:a.b 1764000000123 "));
         assert_eq!(decode(&member).unwrap(), turn);
     }
 
@@ -767,9 +774,12 @@ mod tests {
         for bad in [
             &b""[..],
             b"no header",
-            b"x id\n{}",
-            b"1 id\nnot json",
-            b"1 bad id\n{}",
+            b"x id 1 0 0\n{}",
+            b"1 id 1 0 0\nnot json",
+            b"1 bad!id 1 0 0\n{}",
+            b"1 id 1 5 0\nabc{}",
+            b"1 id 1\n{}",
+            b"1 id 1 1 0\n\xff{}",
         ] {
             assert!(
                 matches!(decode(bad), Err(StoreError::Corrupt(_))),
