@@ -28,8 +28,8 @@ fn build(corpus: &Path, dir: &Path) -> (LocalIndex, otis_index::BuildReport) {
 fn extracts_the_sample_in_the_real_idiom() {
     let dir = scratch("facts");
     let (index, report) = build(&sample(), &dir);
-    // 5 programs, 7 copybooks, 2 documents; the form file (no extension) is not indexed.
-    assert_eq!(report.files, 14, "{report:?}");
+    // 5 programs, 7 copybooks and 2 documents (the menu's form file aside), all read.
+    assert_eq!(report.indexed, report.files, "{report:?}");
     let stats = index.stats();
     assert_eq!(
         (stats.programs, stats.copybooks, stats.documents),
