@@ -387,20 +387,21 @@ impl Out<'_> {
         if m.contains("SQL") {
             return "SQL";
         }
-        if m.ends_with("_SCN") || m.contains("SCREEN") {
-            return "screen";
-        }
         if m.ends_with("_EVA") {
             return "screen field checks";
+        }
+        // Copied among procedure statements: code, whatever its name says.
+        if copy.in_procedure {
+            return "procedure code";
+        }
+        if m.ends_with("_SCN") || m.contains("SCREEN") {
+            return "screen";
         }
         if m.ends_with("_WKS") || m.ends_with("WKS") || m.ends_with("WS") {
             return "working storage";
         }
         if m.ends_with("_DEF") {
             return "definitions";
-        }
-        if copy.in_procedure {
-            return "procedure code";
         }
         if let Some(t) = target {
             let facts = &self.link.file(t).facts;
@@ -970,8 +971,9 @@ impl Out<'_> {
                 dir,
                 Some("programs".into()),
                 Some(format!(
-                    "{} programs; for example {}",
+                    "{} {}; for example {}",
                     programs.len(),
+                    if programs.len() == 1 { "program" } else { "programs" },
                     examples.join("; ")
                 )),
                 &file,
