@@ -40,6 +40,8 @@ pub struct SourceFacts {
     pub data_items: Vec<DataItem>,
     /// References to identifiers in procedure statements, in source order.
     pub refs: Vec<DataRef>,
+    /// The identifiers `refs` name, each once (`DataRef::name` indexes it).
+    pub ref_names: Vec<String>,
     /// Lines in the file.
     pub lines: u32,
 }
@@ -230,14 +232,60 @@ pub enum Access {
     Read,
 }
 
+impl SourceFacts {
+    /// The identifier a reference names.
+    pub fn ref_name(&self, r: &DataRef) -> &str {
+        self.ref_names
+            .get(r.name as usize)
+            .map_or("", String::as_str)
+    }
+}
+
+/// A statement's verb, in one byte: `MOVE`, `IF`, `COMPUTE`, `ADD`, `SET`, `EVALUATE`,
+/// `READ`, `WRITE`, `DISPLAY`, `CALL`, `PERFORM`, `EXEC`, ... (a corpus holds millions of
+/// references, so each is kept small).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Verb(u8);
+
+impl Verb {
+    /// The verb `word` names (upper case); an unknown word is `OTHER`.
+    pub fn new(word: &str) -> Self {
+        Self(crate::words::verb_code(word))
+    }
+
+    /// Its name, upper case.
+    pub fn as_str(self) -> &'static str {
+        crate::words::verb_name(self.0)
+    }
+}
+
+impl std::fmt::Debug for Verb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Verb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Verb {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One reference to an identifier in a procedure statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataRef {
-    /// The identifier, upper case (qualifiers and subscripts dropped).
-    pub name: String,
-    /// The statement's verb, upper case: `MOVE`, `IF`, `COMPUTE`, `ADD`, `SET`, `EVALUATE`,
-    /// `READ`, `WRITE`, `DISPLAY`, `CALL`, `PERFORM` (an `UNTIL`/`VARYING` operand), ...
-    pub verb: String,
+    /// The identifier (upper case, qualifiers and subscripts dropped), as an index into
+    /// [`SourceFacts::ref_names`]; [`SourceFacts::ref_name`] gives it.
+    pub name: u32,
+    /// The statement's verb (an `UNTIL`/`VARYING` operand's verb is `PERFORM`).
+    pub verb: Verb,
     /// Read or written.
     pub access: Access,
     /// Line of the reference.

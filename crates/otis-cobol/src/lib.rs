@@ -132,6 +132,7 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
     all_calls.extend(dynamic);
     all_calls.sort_by_key(|c| (c.line, c.set_line.unwrap_or(0)));
 
+    let (refs, ref_names) = intern(pf.refs);
     SourceFacts {
         kind,
         program_id,
@@ -143,7 +144,8 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
         procedures: pf.procedures,
         edges: pf.edges,
         data_items: data.items,
-        refs: pf.refs,
+        refs,
+        ref_names,
         lines: line_count,
     }
 }
@@ -277,4 +279,31 @@ fn split_entries<'s, 'a>(sentence: &'s [Token<'a>]) -> Vec<&'s [Token<'a>]> {
         out.push(s);
     }
     out
+}
+
+/// References with their names kept once per file.
+fn intern(raw: Vec<procedure::RawRef>) -> (Vec<DataRef>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let refs = raw
+        .into_iter()
+        .map(|r| {
+            let name = match index.get(&r.name) {
+                Some(&i) => i,
+                None => {
+                    let i = u32::try_from(names.len()).unwrap_or(u32::MAX);
+                    names.push(r.name.clone());
+                    index.insert(r.name, i);
+                    i
+                }
+            };
+            DataRef {
+                name,
+                verb: Verb::new(r.verb),
+                access: r.access,
+                line: r.line,
+            }
+        })
+        .collect();
+    (refs, names)
 }

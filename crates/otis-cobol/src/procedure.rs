@@ -3,7 +3,7 @@
 //! calls through variables, performs, jumps, stops) for the dynamic-call walk.
 
 use crate::calls::literal_call;
-use crate::facts::{Access, Call, DataRef, Edge, EdgeKind, ProcKind, Procedure};
+use crate::facts::{Access, Call, Edge, EdgeKind, ProcKind, Procedure};
 use crate::lex::{Tok, Token};
 use crate::words::{is_user_word, verb as verb_of};
 
@@ -48,7 +48,7 @@ pub(crate) struct FlowOp {
 pub(crate) struct ProcFacts {
     pub(crate) procedures: Vec<Procedure>,
     pub(crate) edges: Vec<Edge>,
-    pub(crate) refs: Vec<DataRef>,
+    pub(crate) refs: Vec<RawRef>,
     /// Static and runtime calls (literal targets).
     pub(crate) calls: Vec<Call>,
     pub(crate) ops: Vec<FlowOp>,
@@ -76,11 +76,20 @@ enum Phase {
     WriteOnce,
 }
 
+/// A reference as the scanner finds it; `read` interns the names.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRef {
+    pub(crate) name: String,
+    pub(crate) verb: &'static str,
+    pub(crate) access: Access,
+    pub(crate) line: u32,
+}
+
 #[derive(Debug)]
 struct Stmt {
     verb: Option<&'static str>,
     phase: Phase,
-    buf: Vec<DataRef>,
+    buf: Vec<RawRef>,
     tentative: Vec<usize>,
     paren: u32,
     qualifier_next: bool,
@@ -514,9 +523,9 @@ impl<'t, 'a> Scanner<'t, 'a> {
                 && let Some(v) = self.tok(k + 1).filter(|v| v.kind == Tok::Word)
             {
                 let access = if into { Access::Write } else { Access::Read };
-                self.stmt.buf.push(DataRef {
+                self.stmt.buf.push(RawRef {
                     name: v.text.to_string(),
-                    verb: "EXEC".to_string(),
+                    verb: "EXEC",
                     access,
                     line: v.line,
                 });
@@ -608,9 +617,9 @@ impl<'t, 'a> Scanner<'t, 'a> {
                 s.move_to.push(name.clone());
             }
         }
-        s.buf.push(DataRef {
+        s.buf.push(RawRef {
             name,
-            verb: verb.to_string(),
+            verb,
             access,
             line,
         });

@@ -494,6 +494,22 @@ pub(crate) fn is_reserved(w: &str) -> bool {
     RESERVED.binary_search(&w).is_ok() || USAGES.binary_search(&w).is_ok()
 }
 
+/// The one-byte code of a verb: its place in `VERBS`, or `OTHER_VERB`.
+pub(crate) fn verb_code(w: &str) -> u8 {
+    VERBS
+        .binary_search(&w)
+        .ok()
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(OTHER_VERB)
+}
+
+/// The verb a code stands for.
+pub(crate) fn verb_name(code: u8) -> &'static str {
+    VERBS.get(usize::from(code)).copied().unwrap_or("OTHER")
+}
+
+const OTHER_VERB: u8 = u8::MAX;
+
 /// The verb `w` is, when it starts a statement.
 pub(crate) fn verb(w: &str) -> Option<&'static str> {
     VERBS

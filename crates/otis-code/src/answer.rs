@@ -817,7 +817,7 @@ impl Out<'_> {
             };
             facts.items.push(item(
                 self.link.name(f),
-                Some(r.verb.clone()),
+                Some(r.verb.as_str().to_owned()),
                 Some(access.to_owned()),
                 &file.path,
                 r.line,
@@ -973,7 +973,11 @@ impl Out<'_> {
                 Some(format!(
                     "{} {}; for example {}",
                     programs.len(),
-                    if programs.len() == 1 { "program" } else { "programs" },
+                    if programs.len() == 1 {
+                        "program"
+                    } else {
+                        "programs"
+                    },
                     examples.join("; ")
                 )),
                 &file,

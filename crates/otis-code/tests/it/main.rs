@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use otis_cobol::{
     Access, Call, CallKind, Copy, DataItem, DataRef, Edge, EdgeKind, FileDecl, Header, ProcKind,
-    Procedure, SourceFacts, SourceKind, Transfer,
+    Procedure, SourceFacts, SourceKind, Transfer, Verb,
 };
 use otis_code::{CorpusModel, LineSource, SourceFile};
 use otis_core::ports::{CodeModel, CodeQuestion, QuestionKind, SymbolKind};
@@ -63,13 +63,25 @@ fn item(level: u8, name: &str, line: u32, parent: Option<&str>, pic: Option<&str
     }
 }
 
-fn reference(name: &str, verb: &str, access: Access, line: u32) -> DataRef {
-    DataRef {
-        name: name.into(),
-        verb: verb.into(),
-        access,
-        line,
-    }
+/// References of one file: the interned names and the references.
+fn references(refs: &[(&str, &str, Access, u32)]) -> (Vec<String>, Vec<DataRef>) {
+    let mut names: Vec<String> = Vec::new();
+    let refs = refs
+        .iter()
+        .map(|&(name, verb, access, line)| {
+            let i = names.iter().position(|n| n == name).unwrap_or_else(|| {
+                names.push(name.into());
+                names.len() - 1
+            });
+            DataRef {
+                name: i as u32,
+                verb: Verb::new(verb),
+                access,
+                line,
+            }
+        })
+        .collect();
+    (names, refs)
 }
 
 fn perform(from: &str, target: &str, line: u32) -> Edge {
@@ -137,14 +149,14 @@ fn corpus() -> CorpusModel {
         section: None,
     }];
     post.edges = vec![perform("MAIN-LOGIC", "DATE-CHECK", 45)];
-    post.refs = vec![
-        reference("PR-AMOUNT", "MOVE", Access::Write, 50),
-        reference("PR-AMOUNT", "IF", Access::Read, 55),
-    ];
+    (post.ref_names, post.refs) = references(&[
+        ("PR-AMOUNT", "MOVE", Access::Write, 50),
+        ("PR-AMOUNT", "IF", Access::Read, 55),
+    ]);
 
     let mut report = program("ACRPT1", "DAILY ACCOUNTING REPORT");
     report.copies = vec![copy("LIBAC/PAYREC.CPY", 18, false)];
-    report.refs = vec![reference("PR-AMOUNT", "ADD", Access::Read, 70)];
+    (report.ref_names, report.refs) = references(&[("PR-AMOUNT", "ADD", Access::Read, 70)]);
 
     let payrec = SourceFacts {
         kind: Some(SourceKind::Copybook),
