@@ -1,6 +1,8 @@
 //! `otis`: ask questions about the OTIS COBOL codebase, chat with memory that survives
 //! between invocations, and manage sessions and the index.
 
+mod diagram;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,7 +35,7 @@ struct Cli {
 enum Command {
     /// Ask one question.
     #[command(
-        after_help = "Examples:\n  otis ask \"What does LONPF2 do?\"\n  otis ask --session demo \"What copybooks does it use?\" -v\n  otis ask --json \"Who calls DATEUTIL?\""
+        after_help = "Examples:\n  otis ask \"What does LONPF2 do?\"\n  otis ask --session demo \"What copybooks does it use?\" -v\n  otis ask --json \"Who calls DATEUTIL?\"\n  otis ask --diagram flow.svg \"Show me a flow of LPMENU\""
     )]
     Ask {
         /// The question.
@@ -53,6 +55,9 @@ enum Command {
         /// Sampling temperature for text models (0-2).
         #[arg(long, default_value_t = 0.0)]
         temperature: f32,
+        /// Write the answer's diagram (flows and screen trees) to this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        diagram: Option<PathBuf>,
     },
     /// Talk with memory: line editing, history, streamed answers.
     #[command(
@@ -301,6 +306,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
             top_k,
             temperature,
+            diagram,
         } => {
             let session = session.as_deref().map(session_id).transpose()?;
             let mut request = AskRequest::new(question, new_turn_id());
@@ -311,6 +317,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             request.validate().map_err(ask_failure)?;
             let app = build_app(settings).await?;
             let response = app.assistant.ask(request).await.map_err(ask_failure)?;
+            let drawn = diagram.map(|path| diagram::write(&path, &response));
             if json {
                 let record = QueryResponse::from(response);
                 println!(
@@ -320,6 +327,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 print_answer(&response, verbose, &app);
             }
+            drawn.transpose()?;
             Ok(())
         }
         Command::Chat { session } => {

@@ -47,7 +47,11 @@ impl Forms {
     pub(crate) fn find(&self, dir: Option<&str>, name: &str) -> Option<&FormFile> {
         let list = self.by_name.get(&name.to_ascii_uppercase())?;
         if let Some(dir) = dir.filter(|d| !d.is_empty()) {
-            let tail = format!("/{}/{}", dir.to_ascii_uppercase(), name.to_ascii_uppercase());
+            let tail = format!(
+                "/{}/{}",
+                dir.to_ascii_uppercase(),
+                name.to_ascii_uppercase()
+            );
             if let Some(&i) = list
                 .iter()
                 .find(|&&i| self.files[i].path.to_ascii_uppercase().ends_with(&tail))

@@ -48,7 +48,13 @@ impl<'a> Builder<'a> {
     }
 
     /// Adds a node unless one with `id` exists; true when added.
-    pub(crate) fn node(&mut self, id: &str, label: String, kind: &str, at: Option<(String, u32)>) -> bool {
+    pub(crate) fn node(
+        &mut self,
+        id: &str,
+        label: String,
+        kind: &str,
+        at: Option<(String, u32)>,
+    ) -> bool {
         if self.ids.contains_key(id) {
             return false;
         }
@@ -96,7 +102,14 @@ impl<'a> Builder<'a> {
         });
     }
 
-    pub(crate) fn item(&mut self, name: &str, group: &str, detail: Option<String>, file: String, line: u32) {
+    pub(crate) fn item(
+        &mut self,
+        name: &str,
+        group: &str,
+        detail: Option<String>,
+        file: String,
+        line: u32,
+    ) {
         self.facts.items.push(FactItem {
             name: name.to_owned(),
             group: Some(group.to_owned()),
@@ -113,7 +126,8 @@ impl<'a> Builder<'a> {
     /// Cites lines `line..=end` of `file` (a corpus path), once and at most
     /// [`MAX_EVIDENCE`] times per answer.
     pub(crate) fn cite(&mut self, file: &str, member: Option<String>, line: u32, end: u32) {
-        if self.facts.evidence.len() >= MAX_EVIDENCE || !self.cited.insert((file.to_owned(), line)) {
+        if self.facts.evidence.len() >= MAX_EVIDENCE || !self.cited.insert((file.to_owned(), line))
+        {
             return;
         }
         let end = end.max(line);

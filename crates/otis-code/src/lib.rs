@@ -12,8 +12,12 @@
 
 mod answer;
 mod flow;
+mod forms;
+mod graph;
 mod link;
+mod menu;
 mod names;
+mod screens;
 mod words;
 
 use std::fmt;
@@ -22,6 +26,7 @@ use std::sync::Arc;
 use otis_cobol::SourceFacts;
 use otis_core::ports::{CodeError, CodeFacts, CodeModel, CodeQuestion, SymbolKind};
 
+pub use forms::FormFile;
 pub use link::Counts;
 pub use names::normalise;
 
@@ -71,6 +76,18 @@ impl CorpusModel {
             link: link::Linked::new(files),
             lines,
         }
+    }
+
+    /// Adds the corpus's screen form files (menu option labels, screen titles) for flow
+    /// and screen-tree answers.
+    pub fn with_forms(mut self, forms: Vec<FormFile>) -> Self {
+        self.link.forms = forms::Forms::new(forms);
+        self
+    }
+
+    /// Screen form files known.
+    pub fn forms(&self) -> usize {
+        self.link.forms.len()
     }
 
     /// What the model holds.

@@ -56,6 +56,8 @@ pub(crate) struct Linked {
     includers: Vec<Vec<u32>>,
     /// Word scorers over the programs, built on the first business-process question.
     pub(crate) process: std::sync::OnceLock<crate::words::ProcessIndex>,
+    /// Screen form files, by name (flows and screen trees).
+    pub(crate) forms: crate::forms::Forms,
 }
 
 fn push(map: &mut HashMap<String, Vec<Site>>, key: &str, site: Site) {
@@ -127,6 +129,7 @@ impl Linked {
             copy_file: Vec::new(),
             includers: vec![Vec::new(); files.len()],
             process: std::sync::OnceLock::new(),
+            forms: crate::forms::Forms::default(),
             files,
         };
         linked.copy_file = (0..linked.files.len())

@@ -26,6 +26,19 @@ pub(crate) fn kind_of(path: &str) -> Option<MemberKind> {
     }
 }
 
+/// Whether a path is a screen form file: no extension, under a folder named `FM`
+/// (`FM/XX/FX/FXMENU`).
+pub(crate) fn is_form(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let Some(name) = path.rsplit('/').next() else {
+        return false;
+    };
+    path.contains('/')
+        && !name.contains('.')
+        && !name.is_empty()
+        && parts.any(|p| p.eq_ignore_ascii_case("FM"))
+}
+
 /// A source line split into its comment or code part.
 struct Line<'a> {
     comment: Option<&'a str>,
@@ -473,6 +486,20 @@ mod tests {
         ];
         for (path, kind) in cases {
             assert_eq!(kind_of(path), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn screen_forms_are_files_without_extension_under_fm() {
+        for (path, form) in [
+            ("FM/XX/FX/FXMENU", true),
+            ("sub/fm/XX/LP/LPMENU", true),
+            ("FM/XX/FX/FXMENU.CBL", false),
+            ("FX/FXMENU", false),
+            ("FM", false),
+            ("FM/XX/notes.txt", false),
+        ] {
+            assert_eq!(is_form(path), form, "{path}");
         }
     }
 }

@@ -17,16 +17,17 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
-use otis_cobol::{CallKind, SourceFacts};
-use otis_code::{CorpusModel, SourceFile};
+use otis_cobol::{CallKind, Form, SourceFacts};
+use otis_code::{CorpusModel, FormFile, SourceFile};
 
-use crate::cobol::{analyse, kind_of};
+use crate::cobol::{analyse, is_form, kind_of};
 use crate::lines::CorpusLines;
 
 const MANIFEST: &str = "manifest.json";
 /// The code model's facts of every file, next to the manifest (postcard).
 const CODE: &str = "code.bin";
-const MANIFEST_VERSION: u32 = 2;
+/// 3: `code.bin` holds screen forms beside the sources.
+const MANIFEST_VERSION: u32 = 3;
 /// Indexing memory, split across the writer's threads: bounds memory whatever the corpus.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
 /// Files larger than this are skipped (generated listings, data dumps).
@@ -230,7 +231,7 @@ fn walk(root: &Path, skip: &Path) -> Result<Vec<(String, PathBuf)>, IndexError> 
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect::<Vec<_>>()
                     .join("/");
-                if kind_of(&rel).is_some() {
+                if kind_of(&rel).is_some() || is_form(&rel) {
                     out.push((rel, path));
                 }
             }
@@ -265,7 +266,20 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
     fs::rename(&tmp, &path).map_err(io(&path))
 }
 
-type CodeFacts = BTreeMap<String, SourceFacts>;
+/// What `code.bin` holds: the reader's facts of every source file, and the screen forms
+/// (`FM/XX/<DIR>/<NAME>`) with their options and titles.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CodeFacts {
+    sources: BTreeMap<String, SourceFacts>,
+    forms: BTreeMap<String, Form>,
+}
+
+impl CodeFacts {
+    fn remove(&mut self, rel: &str) {
+        self.sources.remove(rel);
+        self.forms.remove(rel);
+    }
+}
 
 fn read_code(dir: &Path) -> Result<Option<CodeFacts>, IndexError> {
     let path = dir.join(CODE);
@@ -299,6 +313,10 @@ fn enrich(facts: &mut MemberFacts, code: &SourceFacts) {
     if code.header.description.is_some() {
         facts.description.clone_from(&code.header.description);
     }
+    // Runtime routines (`C$JUSTIFY`, `CBL_...`) are not programs of the codebase.
+    facts
+        .calls
+        .retain(|c| !c.contains('$') && !c.starts_with("CBL_") && c != "SYSTEM");
     for call in &code.calls {
         if call.kind != CallKind::Runtime && !facts.calls.contains(&call.target) {
             facts.calls.push(call.target.clone());
@@ -369,6 +387,7 @@ impl LocalIndex {
                 }
             }
         };
+        let fresh = code.is_none();
         let mut code = code.unwrap_or_default();
         let mut writer: IndexWriter = index.writer_with_num_threads(2, WRITER_BUDGET)?;
         if manifest.files.is_empty() {
@@ -412,12 +431,36 @@ impl LocalIndex {
             }
             let bytes = fs::read(path).map_err(io(path))?;
             let text = String::from_utf8_lossy(&bytes);
+            if is_form(rel) {
+                // A screen form: its options and title go to the code model, not the
+                // search index.
+                let form = otis_cobol::read_form(&text);
+                code.forms.insert(rel.clone(), form);
+                report.indexed += 1;
+                report.bytes += size;
+                let facts = MemberFacts {
+                    name: rel.clone(),
+                    file: rel.clone(),
+                    lines: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
+                    ..MemberFacts::default()
+                };
+                manifest.files.insert(
+                    rel.clone(),
+                    FileEntry {
+                        size,
+                        modified_ns: modified,
+                        chunks: 0,
+                        facts,
+                    },
+                );
+                continue;
+            }
             let kind = kind_of(rel).unwrap_or(MemberKind::Document);
             let (mut facts, chunks) = analyse(rel, &text, kind);
             if kind != MemberKind::Document {
                 let read = otis_cobol::read(rel, &text);
                 enrich(&mut facts, &read);
-                code.insert(rel.clone(), read);
+                code.sources.insert(rel.clone(), read);
             }
             for chunk in &chunks {
                 let mut doc = TantivyDocument::default();
@@ -457,8 +500,11 @@ impl LocalIndex {
         writer.commit()?;
         writer.wait_merging_threads()?;
         link(&mut manifest);
-        write_code(&dir, &code)?;
-        write_manifest(&dir, &manifest)?;
+        // Nothing read and nothing gone: what is on disk is already this.
+        if report.indexed > 0 || report.removed > 0 || report.skipped > 0 || fresh {
+            write_code(&dir, &code)?;
+            write_manifest(&dir, &manifest)?;
+        }
         let index = Self::from_parts(dir, index, fields, manifest, code)?;
         report.elapsed = started.elapsed();
         Ok((index, report))
@@ -493,10 +539,17 @@ impl LocalIndex {
             .map(|e| (e.facts.name.clone(), e.facts))
             .collect();
         let sources = code
+            .sources
             .into_iter()
             .map(|(path, facts)| SourceFile { path, facts })
             .collect();
-        let code = CorpusModel::new(sources, Arc::new(CorpusLines::new(manifest.corpus.clone())));
+        let forms = code
+            .forms
+            .into_iter()
+            .map(|(path, form)| FormFile { path, form })
+            .collect();
+        let code = CorpusModel::new(sources, Arc::new(CorpusLines::new(manifest.corpus.clone())))
+            .with_forms(forms);
         Ok(Self {
             dir,
             corpus: manifest.corpus,

@@ -13,6 +13,7 @@ mod extractive;
 mod local;
 mod openai;
 mod render;
+mod render_flow;
 
 pub use extractive::Extractive;
 #[cfg(feature = "local")]

@@ -276,7 +276,8 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             }
             text
         }
-        QuestionKind::Flow | QuestionKind::ScreenFlow | QuestionKind::Search => String::new(),
+        QuestionKind::Flow | QuestionKind::ScreenFlow => crate::render_flow::render(facts),
+        QuestionKind::Search => String::new(),
     };
     while text.ends_with('\n') {
         text.pop();

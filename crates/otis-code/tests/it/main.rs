@@ -2,6 +2,8 @@
 //! OTIS idioms: a menu that runs programs through a form name, library copybooks, a
 //! section in a procedure copybook, data items in a record copybook.
 
+mod flow;
+
 use std::sync::Arc;
 
 use otis_cobol::{

@@ -1,0 +1,910 @@
+//! A layered (Sugiyama-style) layout for flow and screen graphs, top to bottom:
+//!
+//! 1. leaf children of one parent, when there are many (a menu's options), become one
+//!    *list* unit stacked under the parent, so a fan-out of thirty stays narrow;
+//! 2. cycles are broken by reversing the back edges a depth-first walk from the entry
+//!    finds (loops and GO TO back to the menu are drawn dashed, pointing up);
+//! 3. layers by longest path, long edges split by dummy points;
+//! 4. order within layers: depth-first discovery, then barycenter sweeps, keeping the
+//!    order with the fewest crossings;
+//! 5. x by least squares towards the neighbours' centres under the order and spacing
+//!    constraints (pool-adjacent-violators), sweeping down and up.
+//!
+//! Why our own rather than a crate: docs/decisions/0003-diagram-layout.md.
+
+use std::collections::HashMap;
+
+/// Horizontal gap between units of a layer.
+const GAP: f64 = 24.0;
+/// Horizontal gap next to a dummy point.
+const DUMMY_GAP: f64 = 8.0;
+/// Vertical gap between layers.
+const LAYER_GAP: f64 = 46.0;
+/// Margin around the drawing.
+pub(crate) const MARGIN: f64 = 16.0;
+/// A parent with at least this many leaf children shows them as a list.
+const LIST_MIN: usize = 5;
+/// Vertical gap between the boxes of a list.
+const LIST_GAP: f64 = 8.0;
+/// Barycenter sweeps.
+const SWEEPS: usize = 8;
+/// Positioning sweeps.
+const PLACE_SWEEPS: usize = 8;
+
+/// A box to place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Size {
+    pub(crate) w: f64,
+    pub(crate) h: f64,
+}
+
+/// A placed box: left, top, width, height.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Rect {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+    pub(crate) w: f64,
+    pub(crate) h: f64,
+}
+
+impl Rect {
+    fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+    fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+}
+
+/// How an edge is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A smooth curve through the points, downwards.
+    Curve,
+    /// A curve through the points against the layering (a loop back).
+    Back,
+    /// Straight segments (a list's spine and stub).
+    Elbow,
+    /// A loop from a box back to itself: one curve through four points.
+    Loop,
+}
+
+/// An edge's route.
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub(crate) points: Vec<(f64, f64)>,
+    pub(crate) shape: Shape,
+    /// Where the label goes, and whether it is anchored at its start (else its middle).
+    pub(crate) label_at: (f64, f64),
+    pub(crate) label_start: bool,
+}
+
+/// The placed graph.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub(crate) nodes: Vec<Rect>,
+    /// One per input edge; `None` for an edge naming a node that does not exist.
+    pub(crate) edges: Vec<Option<Route>>,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+}
+
+/// A unit of the layered graph: a node, a list of leaf nodes, or a dummy point.
+#[derive(Debug, Clone)]
+enum Unit {
+    Node(usize),
+    List(Vec<usize>),
+    Dummy,
+}
+
+/// Lays out `sizes.len()` boxes joined by `edges` (indices into `sizes`); node 0 is the
+/// entry and goes on top.
+pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) -> Layout {
+    let n = sizes.len();
+    if n == 0 {
+        return Layout {
+            nodes: Vec::new(),
+            edges: vec![None; edges.len()],
+            width: 2.0 * MARGIN,
+            height: 2.0 * MARGIN,
+        };
+    }
+    let valid = |&(a, b): &(usize, usize)| a < n && b < n;
+    let mut outs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut ins: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &(a, b) in edges.iter().filter(|e| valid(e)) {
+        if a != b {
+            if !outs[a].contains(&b) {
+                outs[a].push(b);
+            }
+            if !ins[b].contains(&a) {
+                ins[b].push(a);
+            }
+        }
+    }
+
+    // 1. Lists of leaf children.
+    let mut unit_of: Vec<usize> = vec![usize::MAX; n];
+    let mut units: Vec<Unit> = Vec::new();
+    let mut list_parent: HashMap<usize, usize> = HashMap::new(); // list unit -> parent node
+    // Node 0 first, so it is unit 0.
+    for v in 0..n {
+        if unit_of[v] == usize::MAX {
+            unit_of[v] = units.len();
+            units.push(Unit::Node(v));
+        }
+        let leaves: Vec<usize> = outs[v]
+            .iter()
+            .copied()
+            .filter(|&c| {
+                c != 0 && outs[c].is_empty() && ins[c].len() == 1 && unit_of[c] == usize::MAX
+            })
+            .collect();
+        if leaves.len() >= LIST_MIN {
+            let u = units.len();
+            for &c in &leaves {
+                unit_of[c] = u;
+            }
+            list_parent.insert(u, v);
+            units.push(Unit::List(leaves));
+        }
+    }
+    let stub = |leaves: &[usize]| -> f64 {
+        let widest = leaves
+            .iter()
+            .map(|&c| label_w.get(c).copied().unwrap_or(0.0))
+            .fold(0.0, f64::max);
+        widest.max(6.0) + 16.0
+    };
+    let mut unit_size: Vec<Size> = units
+        .iter()
+        .map(|u| match u {
+            Unit::Node(v) => sizes[*v],
+            Unit::List(leaves) => Size {
+                w: stub(leaves) + leaves.iter().map(|&c| sizes[c].w).fold(0.0, f64::max),
+                h: leaves.iter().map(|&c| sizes[c].h + LIST_GAP).sum::<f64>() - LIST_GAP,
+            },
+            Unit::Dummy => Size { w: 0.0, h: 0.0 },
+        })
+        .collect();
+
+    // Unit edges (deduplicated, no self loops), in input order.
+    let mut uedges: Vec<(usize, usize)> = Vec::new();
+    for &(a, b) in edges.iter().filter(|e| valid(e)) {
+        let (ua, ub) = (unit_of[a], unit_of[b]);
+        if ua != ub && !uedges.contains(&(ua, ub)) {
+            uedges.push((ua, ub));
+        }
+    }
+    let m = units.len();
+
+    // 2. Break cycles: back edges of a depth-first walk from unit 0 (then the others).
+    let mut uouts: Vec<Vec<usize>> = vec![Vec::new(); m];
+    for (i, &(a, _)) in uedges.iter().enumerate() {
+        uouts[a].push(i);
+    }
+    let mut reversed = vec![false; uedges.len()];
+    let mut state = vec![0u8; m]; // 0 new, 1 on stack, 2 done
+    let mut preorder: Vec<usize> = Vec::with_capacity(m);
+    for root in 0..m {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        preorder.push(root);
+        while let Some(&mut (at, ref mut next)) = stack.last_mut() {
+            if let Some(&ei) = uouts[at].get(*next) {
+                *next += 1;
+                let to = uedges[ei].1;
+                match state[to] {
+                    0 => {
+                        state[to] = 1;
+                        preorder.push(to);
+                        stack.push((to, 0));
+                    }
+                    1 => reversed[ei] = true,
+                    _ => {}
+                }
+            } else {
+                state[at] = 2;
+                stack.pop();
+            }
+        }
+    }
+    let dag: Vec<(usize, usize)> = uedges
+        .iter()
+        .zip(&reversed)
+        .map(|(&(a, b), &r)| if r { (b, a) } else { (a, b) })
+        .collect();
+
+    // 3. Longest-path layers (Kahn order over the acyclic edges).
+    let mut indeg = vec![0usize; m];
+    let mut douts: Vec<Vec<usize>> = vec![Vec::new(); m];
+    for &(a, b) in &dag {
+        indeg[b] += 1;
+        douts[a].push(b);
+    }
+    let mut layer = vec![0usize; m];
+    let mut ready: Vec<usize> = (0..m).rev().filter(|&u| indeg[u] == 0).collect();
+    while let Some(u) = ready.pop() {
+        for &v in &douts[u] {
+            layer[v] = layer[v].max(layer[u] + 1);
+            indeg[v] -= 1;
+            if indeg[v] == 0 {
+                ready.push(v);
+            }
+        }
+    }
+    // Units placed only below their parent's layer: lists sit right under it.
+    for (&u, &p) in &list_parent {
+        layer[u] = layer[unit_of[p]] + 1;
+    }
+
+    // Dummies: each acyclic edge becomes a chain of units one layer apart.
+    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(dag.len());
+    for &(a, b) in &dag {
+        let mut chain = vec![a];
+        for l in layer[a] + 1..layer[b] {
+            chain.push(units.len());
+            units.push(Unit::Dummy);
+            unit_size.push(Size { w: 0.0, h: 0.0 });
+            layer.push(l);
+        }
+        chain.push(b);
+        chains.push(chain);
+    }
+    let total = units.len();
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); total];
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for chain in &chains {
+        for pair in chain.windows(2) {
+            succs[pair[0]].push(pair[1]);
+            preds[pair[1]].push(pair[0]);
+        }
+    }
+
+    // 4. Order within layers: discovery order, then barycenter sweeps.
+    let layers_n = layer.iter().copied().max().unwrap_or(0) + 1;
+    let mut rank = vec![usize::MAX; total];
+    let mut counter = 0usize;
+    let mut visit: Vec<usize> = Vec::new();
+    for root in preorder.iter().copied().chain(0..total) {
+        if rank[root] != usize::MAX {
+            continue;
+        }
+        visit.push(root);
+        while let Some(u) = visit.pop() {
+            if rank[u] != usize::MAX {
+                continue;
+            }
+            rank[u] = counter;
+            counter += 1;
+            for &v in succs[u].iter().rev() {
+                if rank[v] == usize::MAX {
+                    visit.push(v);
+                }
+            }
+        }
+    }
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layers_n];
+    for u in 0..total {
+        layers[layer[u]].push(u);
+    }
+    for l in &mut layers {
+        l.sort_by_key(|&u| rank[u]);
+    }
+    let mut best = layers.clone();
+    let mut best_crossings = crossings(&layers, &succs, total);
+    for sweep in 0..SWEEPS {
+        let down = sweep % 2 == 0;
+        let mut pos = positions(&layers, total);
+        let range: Vec<usize> = if down {
+            (1..layers_n).collect()
+        } else {
+            (0..layers_n.saturating_sub(1)).rev().collect()
+        };
+        for l in range {
+            let near = if down { &preds } else { &succs };
+            let mut keyed: Vec<(f64, usize)> = layers[l]
+                .iter()
+                .map(|&u| {
+                    let ns = &near[u];
+                    let key = if ns.is_empty() {
+                        pos[u] as f64
+                    } else {
+                        ns.iter().map(|&v| pos[v] as f64).sum::<f64>() / ns.len() as f64
+                    };
+                    (key, u)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+            layers[l] = keyed.into_iter().map(|(_, u)| u).collect();
+            for (i, &u) in layers[l].iter().enumerate() {
+                pos[u] = i;
+            }
+        }
+        let c = crossings(&layers, &succs, total);
+        if c < best_crossings {
+            best_crossings = c;
+            best = layers.clone();
+        }
+    }
+    let layers = best;
+
+    // 5. x: least squares towards the neighbours under order and spacing.
+    let mut cx = vec![0.0f64; total];
+    for l in &layers {
+        let mut x = 0.0;
+        for (i, &u) in l.iter().enumerate() {
+            if i > 0 {
+                x += sep(&unit_size, &units, l[i - 1], u);
+            }
+            cx[u] = x;
+        }
+    }
+    for sweep in 0..PLACE_SWEEPS {
+        let down = sweep % 2 == 0;
+        let order: Vec<usize> = if down {
+            (1..layers_n).collect()
+        } else {
+            (0..layers_n.saturating_sub(1)).rev().collect()
+        };
+        for l in order {
+            let near = if down { &preds } else { &succs };
+            place(&layers[l], near, &mut cx, &unit_size, &units);
+        }
+    }
+
+    // y: layer tops.
+    let mut tops = vec![0.0f64; layers_n];
+    let mut y = MARGIN;
+    for (l, members) in layers.iter().enumerate() {
+        tops[l] = y;
+        let h = members.iter().map(|&u| unit_size[u].h).fold(0.0, f64::max);
+        y += h + LAYER_GAP;
+    }
+    let layer_h: Vec<f64> = layers
+        .iter()
+        .map(|members| members.iter().map(|&u| unit_size[u].h).fold(0.0, f64::max))
+        .collect();
+
+    // Shift so the leftmost box starts at the margin.
+    let min_x = (0..total)
+        .map(|u| cx[u] - unit_size[u].w / 2.0)
+        .fold(f64::INFINITY, f64::min);
+    let shift = MARGIN - if min_x.is_finite() { min_x } else { 0.0 };
+    for x in &mut cx {
+        *x += shift;
+    }
+    let urect = |u: usize| Rect {
+        x: cx[u] - unit_size[u].w / 2.0,
+        y: tops[layer[u]],
+        w: unit_size[u].w,
+        h: unit_size[u].h,
+    };
+
+    // Node boxes.
+    let mut nodes = vec![Rect::default(); n];
+    let mut list_stub: HashMap<usize, f64> = HashMap::new();
+    for (u, unit) in units.iter().enumerate() {
+        match unit {
+            Unit::Node(v) => nodes[*v] = urect(u),
+            Unit::List(leaves) => {
+                let r = urect(u);
+                let s = stub(leaves);
+                list_stub.insert(u, s);
+                let mut y = r.y;
+                for &c in leaves {
+                    nodes[c] = Rect {
+                        x: r.x + s,
+                        y,
+                        w: sizes[c].w,
+                        h: sizes[c].h,
+                    };
+                    y += sizes[c].h + LIST_GAP;
+                }
+            }
+            Unit::Dummy => {}
+        }
+    }
+
+    // Routes.
+    let mut chain_of: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, &(a, b)) in uedges.iter().enumerate() {
+        chain_of.insert((a, b), i);
+    }
+    let routes = edges
+        .iter()
+        .map(|&(a, b)| {
+            if a >= n || b >= n {
+                return None;
+            }
+            let (ra, rb) = (nodes[a], nodes[b]);
+            if a == b {
+                let (r, cy) = (ra.x + ra.w, ra.y + ra.h / 2.0);
+                return Some(Route {
+                    points: vec![
+                        (r, cy - 6.0),
+                        (r + 18.0, cy - 10.0),
+                        (r + 18.0, cy + 10.0),
+                        (r, cy + 6.0),
+                    ],
+                    shape: Shape::Loop,
+                    label_at: (r + 22.0, cy),
+                    label_start: true,
+                });
+            }
+            let (ua, ub) = (unit_of[a], unit_of[b]);
+            if ua == ub {
+                // Two leaves of one list: cannot happen (leaves have no out edges).
+                return None;
+            }
+            if let (Unit::List(_), Some(&p)) = (&units[ub], list_parent.get(&ub))
+                && p == a
+            {
+                let list = urect(ub);
+                let spine = list.x + 6.0;
+                let mid = ra.bottom() + LAYER_GAP / 2.0;
+                let cy = rb.y + rb.h / 2.0;
+                return Some(Route {
+                    points: vec![
+                        (ra.cx(), ra.bottom()),
+                        (ra.cx(), mid),
+                        (spine, mid),
+                        (spine, cy),
+                        (rb.x, cy),
+                    ],
+                    shape: Shape::Elbow,
+                    label_at: (spine + 5.0, cy - 4.0),
+                    label_start: true,
+                });
+            }
+            let &i = chain_of.get(&(ua, ub))?;
+            let chain = &chains[i];
+            let back = reversed[i];
+            // In layering direction: from the upper box's bottom to the lower box's top.
+            let (upper, lower) = if back { (rb, ra) } else { (ra, rb) };
+            let nudge = if back {
+                upper.w.min(lower.w) / 4.0
+            } else {
+                0.0
+            };
+            let mut points = vec![(upper.cx() + nudge, upper.bottom())];
+            for &d in &chain[1..chain.len() - 1] {
+                let l = layer[d];
+                points.push((cx[d], tops[l]));
+                points.push((cx[d], tops[l] + layer_h[l]));
+            }
+            points.push((lower.cx() + nudge, lower.y));
+            if back {
+                points.reverse();
+            }
+            let last = points[points.len() - 1];
+            let label_at = if back {
+                let (x0, y0) = points[0];
+                (x0 + 4.0, y0 - 6.0)
+            } else {
+                (last.0, last.1 - 6.0)
+            };
+            Some(Route {
+                points,
+                shape: if back { Shape::Back } else { Shape::Curve },
+                label_at,
+                label_start: back,
+            })
+        })
+        .collect();
+
+    let width = (0..total)
+        .map(|u| cx[u] + unit_size[u].w / 2.0)
+        .fold(0.0, f64::max)
+        + MARGIN
+        + 40.0;
+    let height = y - LAYER_GAP + MARGIN;
+    Layout {
+        nodes,
+        edges: routes,
+        width,
+        height,
+    }
+}
+
+/// Indentation of a child row under its parent's spine.
+const SPINE: f64 = 12.0;
+/// Vertical gap between outline rows.
+const ROW_GAP: f64 = 8.0;
+/// Spacing between the lanes of arcs on the right.
+const LANE: f64 = 9.0;
+
+/// An outline (indented tree) layout for flows: one row per node; a node's hierarchical
+/// children (`tree[e]` edges: PERFORM, CALL, option) below it, indented, joined to its
+/// spine; nodes no tree edge reaches (a flow's main line) are rows under the entry in node
+/// order, and a sequence edge between two of them runs down the entry's spine. Every other
+/// edge (GO TO, loops back, a second way in) is an arc in a lane right of the rows it spans.
+pub(crate) fn outline(
+    sizes: &[Size],
+    edges: &[(usize, usize)],
+    tree: &[bool],
+    label_w: &[f64],
+) -> Layout {
+    let n = sizes.len();
+    if n == 0 {
+        return Layout {
+            nodes: Vec::new(),
+            edges: vec![None; edges.len()],
+            width: 2.0 * MARGIN,
+            height: 2.0 * MARGIN,
+        };
+    }
+    let valid = |&(a, b): &(usize, usize)| a < n && b < n && a != b;
+    // Tree children in edge order; the first tree edge into a node places it.
+    let mut parent: Vec<Option<(usize, usize)>> = vec![None; n]; // (parent, edge)
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, e) in edges.iter().enumerate() {
+        if !valid(e) || !tree.get(i).copied().unwrap_or(false) || e.1 == 0 {
+            continue;
+        }
+        if parent[e.1].is_none() {
+            parent[e.1] = Some((e.0, i));
+            children[e.0].push(e.1);
+        }
+    }
+    // Cycles among tree edges would hide nodes: a node is placed when first reached from
+    // the entry; whatever stays unplaced hangs under the entry in node order.
+    let mut depth = vec![usize::MAX; n];
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    let mut tree_parent: Vec<Option<usize>> = vec![None; n];
+    let mut top: Vec<usize> = children[0].clone();
+    depth[0] = 0;
+    order.push(0);
+    let place = |start: usize,
+                 d: usize,
+                 p: usize,
+                 depth: &mut Vec<usize>,
+                 order: &mut Vec<usize>,
+                 tree_parent: &mut Vec<Option<usize>>| {
+        let mut stack = vec![(start, d, p)];
+        while let Some((v, d, p)) = stack.pop() {
+            if depth[v] != usize::MAX {
+                continue;
+            }
+            depth[v] = d;
+            tree_parent[v] = Some(p);
+            order.push(v);
+            for &c in children[v].iter().rev() {
+                if depth[c] == usize::MAX && parent[c].map(|(q, _)| q) == Some(v) {
+                    stack.push((c, d + 1, v));
+                }
+            }
+        }
+    };
+    // The entry's own children first, then the unreached nodes in node order.
+    for (v, p) in parent.iter().enumerate().skip(1) {
+        if p.is_none() && !top.contains(&v) {
+            top.push(v);
+        }
+    }
+    for &v in &top {
+        place(v, 1, 0, &mut depth, &mut order, &mut tree_parent);
+    }
+    for v in 1..n {
+        if depth[v] == usize::MAX {
+            place(v, 1, 0, &mut depth, &mut order, &mut tree_parent);
+        }
+    }
+    // Columns: each depth indents past the widest edge label of its rows.
+    let max_depth = depth.iter().copied().max().unwrap_or(0);
+    let mut stub = vec![20.0f64; max_depth + 1];
+    for v in 0..n {
+        let w = label_w.get(v).copied().unwrap_or(0.0);
+        if w > 0.0 {
+            stub[depth[v]] = stub[depth[v]].max(w + 14.0);
+        }
+    }
+    let mut col = vec![MARGIN; max_depth + 1];
+    for d in 1..=max_depth {
+        col[d] = col[d - 1] + SPINE + stub[d];
+    }
+    let mut nodes = vec![Rect::default(); n];
+    let mut y = MARGIN;
+    let mut row_of = vec![0usize; n];
+    for (r, &v) in order.iter().enumerate() {
+        nodes[v] = Rect {
+            x: col[depth[v]],
+            y,
+            w: sizes[v].w,
+            h: sizes[v].h,
+        };
+        row_of[v] = r;
+        y += sizes[v].h + ROW_GAP;
+    }
+    let height = y - ROW_GAP + MARGIN;
+    let rows_right: Vec<f64> = order.iter().map(|&v| nodes[v].x + nodes[v].w).collect();
+    let cy = |v: usize| nodes[v].y + nodes[v].h / 2.0;
+    let spine_of = |v: usize| nodes[v].x + SPINE;
+
+    // Arcs: lanes assigned greedily by the rows they span.
+    let mut lanes: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut routes: Vec<Option<Route>> = Vec::with_capacity(edges.len());
+    let mut widest = rows_right.iter().copied().fold(0.0, f64::max);
+    for (i, &(a, b)) in edges.iter().enumerate() {
+        if a >= n || b >= n {
+            routes.push(None);
+            continue;
+        }
+        let (ra, rb) = (nodes[a], nodes[b]);
+        if a == b {
+            let (r, c) = (ra.x + ra.w, cy(a));
+            routes.push(Some(Route {
+                points: vec![
+                    (r, c - 6.0),
+                    (r + 18.0, c - 10.0),
+                    (r + 18.0, c + 10.0),
+                    (r, c + 6.0),
+                ],
+                shape: Shape::Loop,
+                label_at: (r + 22.0, c),
+                label_start: true,
+            }));
+            continue;
+        }
+        let is_tree = tree.get(i).copied().unwrap_or(false) && parent[b].map(|(_, e)| e) == Some(i);
+        let placed_under = tree_parent[b] == Some(a) || (a == 0 && tree_parent[b] == Some(0));
+        if is_tree || (placed_under && row_of[b] > row_of[a] && depth[b] == depth[a] + 1) {
+            // Down the parent's spine, then right into the child.
+            let s = spine_of(a);
+            routes.push(Some(Route {
+                points: vec![(s, ra.y + ra.h), (s, cy(b)), (rb.x, cy(b))],
+                shape: Shape::Elbow,
+                label_at: (s + 5.0, cy(b) - 4.0),
+                label_start: true,
+            }));
+            continue;
+        }
+        if tree_parent[a].is_some()
+            && tree_parent[a] == tree_parent[b]
+            && row_of[b] > row_of[a]
+            && depth[a] == depth[b]
+        {
+            // A sequence between siblings: down the shared parent's spine.
+            let Some(p) = tree_parent[a] else {
+                routes.push(None);
+                continue;
+            };
+            let s = spine_of(p);
+            routes.push(Some(Route {
+                points: vec![(s, cy(a)), (s, cy(b)), (rb.x, cy(b))],
+                shape: Shape::Elbow,
+                label_at: (s + 5.0, cy(b) - 4.0),
+                label_start: true,
+            }));
+            continue;
+        }
+        // An arc right of every row it spans.
+        let (lo, hi) = (row_of[a].min(row_of[b]), row_of[a].max(row_of[b]));
+        let right = rows_right[lo..=hi].iter().copied().fold(0.0, f64::max);
+        let lane = match lanes
+            .iter()
+            .position(|taken| taken.iter().all(|&(l, h)| hi < l || lo > h))
+        {
+            Some(k) => k,
+            None => {
+                lanes.push(Vec::new());
+                lanes.len() - 1
+            }
+        };
+        lanes[lane].push((lo, hi));
+        let x = right + 14.0 + LANE * lane as f64;
+        widest = widest.max(x);
+        let (ya, yb) = (cy(a), cy(b));
+        routes.push(Some(Route {
+            points: vec![(ra.x + ra.w, ya), (x, ya), (x, yb), (rb.x + rb.w, yb)],
+            shape: Shape::Elbow,
+            label_at: (x + 3.0, (ya + yb) / 2.0),
+            label_start: true,
+        }));
+    }
+    Layout {
+        nodes,
+        edges: routes,
+        width: widest + MARGIN + 40.0,
+        height,
+    }
+}
+
+/// Centre-to-centre distance two neighbours of a layer need.
+fn sep(size: &[Size], units: &[Unit], a: usize, b: usize) -> f64 {
+    let gap = if matches!(units[a], Unit::Dummy) || matches!(units[b], Unit::Dummy) {
+        DUMMY_GAP
+    } else {
+        GAP
+    };
+    (size[a].w + size[b].w) / 2.0 + gap
+}
+
+fn positions(layers: &[Vec<usize>], total: usize) -> Vec<usize> {
+    let mut pos = vec![0usize; total];
+    for l in layers {
+        for (i, &u) in l.iter().enumerate() {
+            pos[u] = i;
+        }
+    }
+    pos
+}
+
+/// Edge crossings between consecutive layers.
+fn crossings(layers: &[Vec<usize>], succs: &[Vec<usize>], total: usize) -> usize {
+    let pos = positions(layers, total);
+    let mut count = 0;
+    for l in layers {
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for &u in l {
+            for &v in &succs[u] {
+                pairs.push((pos[u], pos[v]));
+            }
+        }
+        for i in 0..pairs.len() {
+            for j in i + 1..pairs.len() {
+                let (a, b) = (pairs[i], pairs[j]);
+                if (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1) {
+                    count += 1;
+                }
+            }
+        }
+    }
+    count
+}
+
+/// Moves the units of one layer as near the mean of their neighbours' centres as the
+/// order and spacing allow (least squares, by pool-adjacent-violators).
+fn place(members: &[usize], near: &[Vec<usize>], cx: &mut [f64], size: &[Size], units: &[Unit]) {
+    if members.is_empty() {
+        return;
+    }
+    // Offsets: the least distance of each unit from the first.
+    let mut offset = vec![0.0f64; members.len()];
+    for i in 1..members.len() {
+        offset[i] = offset[i - 1] + sep(size, units, members[i - 1], members[i]);
+    }
+    // Targets in offset-free coordinates; weights favour units with neighbours.
+    let mut blocks: Vec<(f64, f64, usize)> = Vec::new(); // (weighted sum, weight, count)
+    for (i, &u) in members.iter().enumerate() {
+        let ns = &near[u];
+        let (target, weight) = if ns.is_empty() {
+            (cx[u], 0.1)
+        } else {
+            (
+                ns.iter().map(|&v| cx[v]).sum::<f64>() / ns.len() as f64,
+                1.0,
+            )
+        };
+        blocks.push(((target - offset[i]) * weight, weight, 1));
+        while blocks.len() > 1 {
+            let k = blocks.len();
+            let (s1, w1, _) = blocks[k - 2];
+            let (s2, w2, _) = blocks[k - 1];
+            if s1 / w1 > s2 / w2 {
+                let (_, _, c2) = blocks[k - 1];
+                blocks.pop();
+                let last = &mut blocks[k - 2];
+                last.0 += s2;
+                last.1 += w2;
+                last.2 += c2;
+            } else {
+                break;
+            }
+        }
+    }
+    let mut i = 0;
+    for (s, w, c) in blocks {
+        let y = s / w;
+        for _ in 0..c {
+            cx[members[i]] = y + offset[i];
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxes(n: usize) -> Vec<Size> {
+        vec![Size { w: 100.0, h: 30.0 }; n]
+    }
+
+    fn overlaps(a: &Rect, b: &Rect) -> bool {
+        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    fn no_overlap(l: &Layout) {
+        for i in 0..l.nodes.len() {
+            for j in i + 1..l.nodes.len() {
+                assert!(
+                    !overlaps(&l.nodes[i], &l.nodes[j]),
+                    "{i} {j}: {:?} {:?}",
+                    l.nodes[i],
+                    l.nodes[j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_chain_goes_down() {
+        let l = layout(&boxes(3), &[(0, 1), (1, 2)], &[0.0; 3]);
+        assert!(l.nodes[0].y < l.nodes[1].y && l.nodes[1].y < l.nodes[2].y);
+        no_overlap(&l);
+        assert!(l.edges.iter().all(Option::is_some));
+    }
+
+    #[test]
+    fn a_wide_fan_out_becomes_a_list() {
+        let edges: Vec<(usize, usize)> = (1..30).map(|c| (0, c)).collect();
+        let l = layout(&boxes(30), &edges, &[14.0; 30]);
+        no_overlap(&l);
+        // Narrow: one column of boxes, not thirty side by side.
+        assert!(l.width < 400.0, "{}", l.width);
+        assert!(l.edges.iter().flatten().all(|r| r.shape == Shape::Elbow));
+    }
+
+    #[test]
+    fn loops_are_cut_and_drawn_back() {
+        // 0 -> 1 -> 2 -> 1 (loop), 2 -> 0 (back to the entry), self loop on 2, a dangling edge.
+        let edges = [(0, 1), (1, 2), (2, 1), (2, 0), (2, 2), (0, 9)];
+        let l = layout(&boxes(3), &edges, &[0.0; 3]);
+        no_overlap(&l);
+        let shapes: Vec<Option<Shape>> = l
+            .edges
+            .iter()
+            .map(|r| r.as_ref().map(|r| r.shape))
+            .collect();
+        assert_eq!(
+            shapes,
+            vec![
+                Some(Shape::Curve),
+                Some(Shape::Curve),
+                Some(Shape::Back),
+                Some(Shape::Back),
+                Some(Shape::Loop),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn long_edges_pass_beside_boxes() {
+        // 0 -> 1 -> 2 -> 3 and 0 -> 3: the long edge bends through dummies.
+        let l = layout(&boxes(4), &[(0, 1), (1, 2), (2, 3), (0, 3)], &[0.0; 4]);
+        no_overlap(&l);
+        let long = l.edges[3].as_ref().map(|r| r.points.len()).unwrap_or(0);
+        assert_eq!(long, 2 + 2 * 2);
+    }
+
+    #[test]
+    fn an_outline_puts_every_node_on_its_own_row() {
+        // 0 entry; 1, 2 main line (no tree edge in); 3 performed by 1; 4 by 3; GO TO 2 -> 1.
+        let edges = [(0, 1), (1, 3), (3, 4), (1, 2), (2, 1), (9, 0)];
+        let tree = [false, true, true, false, false, true];
+        let l = outline(&boxes(5), &edges, &tree, &[0.0; 5]);
+        no_overlap(&l);
+        let rows: Vec<f64> = l.nodes.iter().map(|r| r.y).collect();
+        // Order: entry, 1, its subtree (3, 4), then 2.
+        assert!(rows[0] < rows[1] && rows[1] < rows[3] && rows[3] < rows[4] && rows[4] < rows[2]);
+        // Indentation follows depth.
+        assert!(l.nodes[3].x > l.nodes[1].x && l.nodes[4].x > l.nodes[3].x);
+        assert_eq!(l.nodes[1].x, l.nodes[2].x);
+        assert!(l.edges[5].is_none());
+        // The loop back is an arc right of the rows.
+        let back = l.edges[4].as_ref().map(|r| r.points[1].0).unwrap_or(0.0);
+        assert!(back > l.nodes[4].x + l.nodes[4].w);
+    }
+
+    #[test]
+    fn disconnected_nodes_still_get_a_place() {
+        let l = layout(&boxes(4), &[(0, 1)], &[0.0; 4]);
+        no_overlap(&l);
+        assert!(l.nodes.iter().all(|r| r.w > 0.0));
+    }
+}
