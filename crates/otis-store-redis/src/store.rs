@@ -377,11 +377,6 @@ impl RedisStore {
         &self.inner.scripts.append.body
     }
 
-    /// One `PING`: whether Redis answers (health checks).
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        self.request(&redis::cmd("PING")).await.map(|_| ())
-    }
-
     async fn connect(&self) -> RedisResult<Connection> {
         let config = &self.inner.config;
         if config.connection.tls {

@@ -19,6 +19,8 @@ use crate::config;
 struct Outcomes {
     acknowledged: Vec<String>,
     failed: Vec<String>,
+    /// Acknowledged after the server came back.
+    after_restart: usize,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -38,10 +40,12 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
     };
     let store: Arc<dyn SessionStore> = Arc::new(RedisStore::open(config).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
+    let restarted = Arc::new(AtomicBool::new(false));
     let mut writers = Vec::new();
     for w in 0..8 {
         let store = store.clone();
         let stop = stop.clone();
+        let restarted = restarted.clone();
         writers.push(tokio::spawn(async move {
             let session = SessionId::parse(format!("load-{}", w % 4)).unwrap();
             let mut outcomes = Outcomes::default();
@@ -63,8 +67,12 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
                     assistant: "answer".into(),
                     metadata: Metadata::new(),
                 };
+                let back = restarted.load(Ordering::Relaxed);
                 match c.add(turn).await {
-                    Ok(_) => outcomes.acknowledged.push(id),
+                    Ok(_) => {
+                        outcomes.acknowledged.push(id);
+                        outcomes.after_restart += usize::from(back);
+                    }
                     Err(_) => outcomes.failed.push(id),
                 }
             }
@@ -75,6 +83,7 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
     server.kill();
     tokio::time::sleep(Duration::from_millis(700)).await;
     server.restart();
+    restarted.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     stop.store(true, Ordering::Relaxed);
     let mut all = Outcomes::default();
@@ -82,6 +91,7 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
         let o = writer.await.unwrap();
         all.acknowledged.extend(o.acknowledged);
         all.failed.extend(o.failed);
+        all.after_restart += o.after_restart;
     }
 
     let mut stored: BTreeMap<String, usize> = BTreeMap::new();
@@ -119,6 +129,9 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
         !all.failed.is_empty(),
         "the kill caused no reported failure"
     );
-    // The store reconnected: turns were acknowledged after the restart too.
-    assert!(all.acknowledged.len() > all.failed.len(), "{all:?}");
+    // The store reconnected by itself: turns were acknowledged after the restart.
+    assert!(
+        all.after_restart > 0,
+        "nothing was stored after the restart: {all:?}"
+    );
 }

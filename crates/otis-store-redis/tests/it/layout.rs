@@ -193,3 +193,34 @@ async fn listing_on_a_cluster_covers_every_node() {
     }
     assert_eq!(seen.len(), 40);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_is_stored_once_per_id() {
+    use otis_core::ports::{Feedback, FeedbackStore};
+    let server = otis_testkit::redis::shared();
+    let config = config(&server.url(), Topology::Auto);
+    let prefix = config.prefix.clone();
+    let store = RedisStore::open(config).unwrap();
+    let report = Feedback {
+        id: TurnId::parse("fb-1").unwrap(),
+        at: Timestamp::from_unix_millis(1_764_000_000_123).unwrap(),
+        session: Some(SessionId::parse("{s}").unwrap()),
+        question: "q".into(),
+        answer: "a".into(),
+        comment: Some("good".into()),
+        rating: Some(1),
+        principal: None,
+    };
+    store.record(&report).await.unwrap();
+    let changed = Feedback {
+        comment: Some("changed".into()),
+        ..report.clone()
+    };
+    store.record(&changed).await.unwrap();
+    let stored = server.cli(&["GET", &format!("{prefix}:feedback:fb-1")]);
+    let stored: serde_json::Value = serde_json::from_str(stored.trim()).unwrap();
+    assert_eq!(stored["comment"], "good", "the first report stays");
+    assert_eq!(stored["session"], "{s}");
+    assert_eq!(stored["at"], "2025-11-24T16:00:00.123Z");
+    assert_eq!(stored["rating"], 1);
+}
