@@ -1,5 +1,11 @@
 //! COBOL's reserved words, statement verbs and usages, kept in one place as sorted
-//! tables (binary search, no global state).
+//! tables, looked up through one hash map built on first use (constant data).
+
+
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::LazyLock;
 
 /// Reserved words (COBOL-85, common extensions and the ACUCOBOL screen words OTIS uses), figurative constants included.
 const RESERVED: &[&str] = &[
@@ -489,18 +495,68 @@ const USAGES: &[&str] = &[
     "UNSIGNED-SHORT",
 ];
 
+/// What a word is, looked up once per token: hashing beats binary searches over string
+/// tables, which dominated the reader's time on large corpora.
+#[derive(Debug, Clone, Copy, Default)]
+struct Class {
+    reserved: bool,
+    usage: bool,
+    verb: Option<u8>,
+}
+
+/// FNV-1a: a fast hash for short upper-case words.
+#[derive(Debug, Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Classes = HashMap<&'static str, Class, BuildHasherDefault<Fnv>>;
+
+static CLASSES: LazyLock<Classes> = LazyLock::new(|| {
+    let mut map = Classes::default();
+    for w in RESERVED {
+        map.entry(w).or_default().reserved = true;
+    }
+    for w in USAGES {
+        let class = map.entry(w).or_default();
+        class.reserved = true;
+        class.usage = true;
+    }
+    for (i, w) in VERBS.iter().enumerate() {
+        map.entry(w).or_default().verb = u8::try_from(i).ok();
+    }
+    map
+});
+
+fn class(w: &str) -> Class {
+    CLASSES.get(w).copied().unwrap_or_default()
+}
+
 /// Whether `w` (upper case) is a reserved word.
 pub(crate) fn is_reserved(w: &str) -> bool {
-    RESERVED.binary_search(&w).is_ok() || USAGES.binary_search(&w).is_ok()
+    class(w).reserved
 }
 
 /// The one-byte code of a verb: its place in `VERBS`, or `OTHER_VERB`.
 pub(crate) fn verb_code(w: &str) -> u8 {
-    VERBS
-        .binary_search(&w)
-        .ok()
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(OTHER_VERB)
+    class(w).verb.unwrap_or(OTHER_VERB)
 }
 
 /// The verb a code stands for.
@@ -512,15 +568,14 @@ const OTHER_VERB: u8 = u8::MAX;
 
 /// The verb `w` is, when it starts a statement.
 pub(crate) fn verb(w: &str) -> Option<&'static str> {
-    VERBS
-        .binary_search(&w)
-        .ok()
-        .and_then(|i| VERBS.get(i).copied())
+    class(w)
+        .verb
+        .and_then(|i| VERBS.get(usize::from(i)).copied())
 }
 
 /// Whether `w` is a USAGE value.
 pub(crate) fn is_usage(w: &str) -> bool {
-    USAGES.binary_search(&w).is_ok()
+    class(w).usage
 }
 
 /// Whether `w` can name a data item or a procedure: it has a letter and is not reserved.
