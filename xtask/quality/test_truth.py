@@ -294,6 +294,58 @@ class TruthTest(unittest.TestCase):
                              {"id", "kind", "question", "subject", "expected", "rule"})
         self.assertEqual(len(qs), len(data["questions"]), "ids are unique")
 
+    # -- flows and screen trees (flows.py) -----------------------------
+    def test_menu_flow(self):
+        e = truth.flows.flow_expected(self.corpus, self.src("QQ/QQMENU.CBL"))
+        # DISPLAY-MENU falls into MENU-EXIT; the options lead to RUN-PROG; EXIT-PROG is
+        # reached by GO TO; unused option M03 and the option paragraphs are not steps.
+        self.assertEqual(e["main_line"], ["DISPLAY-MENU", "MENU-EXIT", "RUN-PROG", "EXIT-PROG"])
+        self.assertEqual(e["options"], [[1, "QQFIX1"], [2, "QQFIX2"]])
+        self.assertEqual(e["programs"], ["CHKOK", "QQFIX1", "QQFIX2", "QQHELP", "ZZMAIN"])
+        self.assertNotIn("M03", e["names"])
+
+    def test_section_flow(self):
+        e = truth.flows.flow_expected(self.corpus, self.src("QQ/QQFIX1.CBL"))
+        self.assertEqual(e["main_line"], ["MAIN-PROGRAM"])
+        self.assertIn("CLEAR-WORK-AREA", e["performed"])
+        self.assertIn("PICKER", e["programs"])
+
+    def test_jumps(self):
+        def stream(lines):
+            write(self.root, "QQ/QQJMP.CBL", [A("IDENTIFICATION DIVISION."),
+                                              A("PROGRAM-ID. QQJMP."),
+                                              A("PROCEDURE DIVISION.")] + lines)
+            s = truth.Src(self.root, "QQ/QQJMP.CBL")
+            toks = [s.tokens[k] for k in range(s.proc_tok, len(s.tokens))]
+            return toks, truth.flows.units(toks)
+        try:
+            for lines, jumps in [
+                ([A("A."), B("GO TO B.")], True),
+                ([A("A."), B("IF X = 1"), B("   GO TO B.")], False),
+                ([A("A."), B("IF X = 1"), B("   MOVE 1 TO Y"), B("END-IF"), B("GO TO B.")], True),
+                ([A('A. MOVE "QQ/X" TO FORM-NAM; GO TO B.')], True),
+                ([A("A."), B("GO TO B C DEPENDING ON X.")], False),
+                ([A("A."), B("EXIT PROGRAM."), A('COPY "LIBQQ/QQCLR.CPY".')], True),
+                ([A("A."), B("EXIT.")], False),
+            ]:
+                toks, us = stream(lines)
+                self.assertEqual(truth.flows.ends_in_jump(toks, us[0]), jumps, lines)
+        finally:
+            os.remove(os.path.join(self.root, "QQ/QQJMP.CBL"))
+
+    def test_screen_tree(self):
+        screens = truth.flows.Screens(self.corpus, self.root)
+        self.assertEqual(screens.menus, {"QQMENU"})
+        # QQFIX1 names QQMENU (hand-back) and WI/PICKER (called); the menu's F-key
+        # programs and options are all reached.
+        self.assertEqual(sorted(screens.reach("QQMENU")),
+                         ["PICKER", "QQFIX1", "QQFIX2", "QQHELP", "ZZMAIN"])
+        self.assertEqual(screens.main_program(self.facts.callers), "QQMENU")
+        data = truth.build(self.root, seed=1, keep_all=True)
+        kinds = [q["kind"] for q in data["questions"]]
+        self.assertIn("flow", kinds)
+        self.assertEqual(kinds.count("screen_flow"), 3)
+
     def test_data_usage_sites(self):
         data = truth.build(self.root, seed=1, keep_all=True)
         qs = {q["id"]: q for q in data["questions"]}

@@ -21,6 +21,9 @@ import re
 import sys
 from collections import defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flows  # noqa: E402  (flow and screen-flow questions)
+
 # --------------------------------------------------------------------------
 # Constants of the dialect (idioms, not member names)
 # --------------------------------------------------------------------------
@@ -1201,11 +1204,15 @@ def build(root, seed=35, keep_all=False):
                     "recall = program among the top 5 of the answer",
         })
 
+    # ---- flow, screen_flow (rules in flows.py) -------------------------------
+    flows.TR = sys.modules[__name__]
+    qs.extend(flows.questions(corpus, facts, root, qid))
+
     qs.extend(follow_ups(qs, facts, corpus, rng))
     order = {k: i for i, k in enumerate([
         "overview", "purpose", "business_process", "copybooks", "calls",
         "callers", "dependencies", "files", "copybook_users", "procedure_users",
-        "data_definition", "data_usage"])}
+        "data_definition", "data_usage", "flow", "screen_flow"])}
     qs.sort(key=lambda q: (order.get(q["kind"], 99), "follows" in q, q["id"]))
     return {
         "corpus": os.path.basename(os.path.normpath(root)),

@@ -160,6 +160,30 @@ fn judge(kind: &str, expected: &Value, response: &AskResponse) -> Outcome {
                 missed,
             }
         }
+        "flow" | "screen_flow" => {
+            // The steps or screens a correct answer must contain, and a diagram.
+            let want: HashSet<String> = expected["names"]
+                .as_array()
+                .map(|a| a.iter().map(upper).collect())
+                .unwrap_or_default();
+            let got = names_of(facts);
+            let (recall, _) = score(&got, &want);
+            let mut gone: Vec<_> = want.difference(&got).cloned().collect();
+            gone.sort();
+            missed.extend(gone.into_iter().take(5));
+            let drawn =
+                response.diagram.as_ref().is_some_and(|d| {
+                    d.svg.starts_with("<svg") && d.mermaid.starts_with("flowchart")
+                }) && response.answer.contains("```mermaid");
+            if !drawn {
+                missed.push("no diagram".into());
+            }
+            Outcome {
+                recall: if drawn { recall } else { 0.0 },
+                precision: None,
+                missed,
+            }
+        }
         _ => {
             let want: HashSet<String> = expected["names"]
                 .as_array()
@@ -198,6 +222,63 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[i]
+}
+
+/// Times the code model's flow (graph, Mermaid and SVG) of the largest program file in
+/// the corpus: (program, lines, graph nodes) and the sorted times in ms.
+fn flow_timing(corpus: &Path, index: &LocalIndex) -> (Option<(String, u32, usize)>, Vec<f64>) {
+    use otis_core::ports::{CodeModel, CodeQuestion, QuestionKind};
+    let mut largest: Option<(u64, PathBuf)> = None;
+    let mut stack = vec![corpus.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("cbl"))
+            {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                if largest.as_ref().is_none_or(|(s, _)| size > *s) {
+                    largest = Some((size, path));
+                }
+            }
+        }
+    }
+    let Some((_, path)) = largest else {
+        return (None, Vec::new());
+    };
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_uppercase())
+        .unwrap_or_default();
+    let model = index.code_model();
+    let question = CodeQuestion {
+        kind: QuestionKind::Flow,
+        subject: Some(name.clone()),
+        subject_kind: model.identify(&name),
+        text: format!("Show me a flow of {name}"),
+    };
+    let mut times = Vec::new();
+    let mut info = None;
+    for _ in 0..21 {
+        let started = Instant::now();
+        let facts = model.facts(&question).unwrap();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        let facts = facts.expect("a flow of the largest program");
+        assert!(facts.diagram.is_some(), "the flow has a diagram");
+        let lines = std::fs::read_to_string(&path)
+            .map(|t| t.lines().count() as u32)
+            .unwrap_or(0);
+        info = Some((
+            name.clone(),
+            lines,
+            facts.graph.map_or(0, |g| g.nodes.len()),
+        ));
+    }
+    times.sort_by(f64::total_cmp);
+    (info, times)
 }
 
 fn main() {
@@ -316,6 +397,7 @@ fn main() {
         }
     }
     times.sort_by(f64::total_cmp);
+    let (flow_program, flow_times) = flow_timing(&corpus, &index);
 
     let mut out = String::new();
     let _ = writeln!(
@@ -382,6 +464,15 @@ fn main() {
         report.chunks,
         build_rss as f64 / 1024.0
     );
+    if let Some((name, lines, nodes)) = &flow_program {
+        let _ = writeln!(
+            out,
+            "Flow and SVG of the largest program ({name}, {lines} lines; {nodes} steps in the graph), built in process by the code model: p50 {:.1} ms, max {:.1} ms over {} runs.\n",
+            percentile(&flow_times, 0.5),
+            flow_times.last().copied().unwrap_or(0.0),
+            flow_times.len()
+        );
+    }
     let misses: Vec<&String> = tallies.values().flat_map(|t| t.misses.iter()).collect();
     if !misses.is_empty() {
         let _ = writeln!(out, "Answers short of full marks ({}):\n", misses.len());

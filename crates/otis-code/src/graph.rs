@@ -20,6 +20,8 @@ pub(crate) struct Builder<'a> {
     ids: HashMap<String, usize>,
     edges: HashSet<(String, String, String)>,
     cited: HashSet<(String, u32)>,
+    /// Screen trees: hand-offs back to a menu above, by menu (counted, not drawn).
+    pub(crate) returns: std::collections::BTreeMap<String, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -32,6 +34,7 @@ impl<'a> Builder<'a> {
             ids: HashMap::new(),
             edges: HashSet::new(),
             cited: HashSet::new(),
+            returns: std::collections::BTreeMap::new(),
         }
     }
 

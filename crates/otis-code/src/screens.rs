@@ -276,6 +276,14 @@ pub(crate) fn tree(
         &mut path,
     );
     b.note("screens", b.nodes().saturating_sub(1).to_string());
+    let returns: Vec<String> = b
+        .returns
+        .iter()
+        .map(|(menu, n)| format!("{n} to {menu}"))
+        .collect();
+    if !returns.is_empty() {
+        b.note("returns to a menu above", returns.join(", "));
+    }
     Some(b.finish())
 }
 
@@ -408,6 +416,11 @@ fn expand(
             }
         }
         let back = path.contains(&t.name);
+        if back && child.option.is_none() && t.via == Via::Transfer {
+            // "Return to the menu it came from": counted, not drawn (every leaf does it).
+            *b.returns.entry(t.name.clone()).or_default() += 1;
+            continue;
+        }
         let kind = if back {
             "back"
         } else {

@@ -167,7 +167,9 @@ impl<'a> View<'a> {
                 ("call", Some(n)) | ("option", Some(n)) => format!("option {n}: {name}"),
                 ("call", None) => format!("CALL {name}"),
                 ("transfer", _) => format!("hands on to {name} (runs when this returns)"),
-                ("back", Some(n)) => format!("option {n}: back to {}", first_line(node)),
+                ("back", Some(n)) if n.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!("option {n}: back to {}", first_line(node))
+                }
                 ("back", None) => format!("back to {}", first_line(node)),
                 ("more", _) => name,
                 (_, _) => name,
@@ -335,6 +337,12 @@ fn screens(facts: &CodeFacts, graph: &Graph) -> String {
     if view.lines >= MAX_LINES {
         out.push_str(
             "… (the tree is cut here; every screen is in the answer record's `facts` and graph)\n",
+        );
+    }
+    if let Some(returns) = note(facts, "returns to a menu above") {
+        let _ = writeln!(
+            out,
+            "\nPrograms that hand control back to a menu above them when they end: {returns}."
         );
     }
     if let Some(others) = note(facts, "other top menus (programs reached)") {

@@ -472,18 +472,20 @@ fn the_screen_tree_starts_at_the_main_menu_and_reaches_every_screen() {
     let options = names_in(&facts, "menu options");
     assert_eq!(options, ["DAILY", "LNQUOT", "PAYPST", "LNQUOT"]);
     // DAILY runs PAYPST through the form name, but PAYPST was reached first (a second way
-    // in is only an edge); LPMEN2's F7 hands back to LPMENU: an edge up, not a new subtree.
+    // in is only an edge); LPMEN2's F7 hands back to LPMENU: counted, not a new subtree.
     let lpmenu = g
         .nodes
         .iter()
         .filter(|n| n.label.starts_with("LPMENU"))
         .count();
     assert_eq!(lpmenu, 1);
-    assert!(
-        g.edges
-            .iter()
-            .any(|e| e.kind == "back" && e.to == g.nodes[0].id)
-    );
+    assert!(!g.edges.iter().any(|e| e.to == g.nodes[0].id));
+    let returns = facts
+        .notes
+        .iter()
+        .find(|(l, _)| l == "returns to a menu above")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(returns, Some("1 to LPMENU"));
 }
 
 #[test]
