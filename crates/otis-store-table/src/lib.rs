@@ -16,6 +16,8 @@ mod connection;
 mod entity;
 mod keys;
 mod legacy;
+#[cfg(test)]
+mod props;
 mod store;
 
 pub use client::{Entity, QueryPage, RetryPolicy, TableClient, TableError};

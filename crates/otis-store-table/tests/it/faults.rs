@@ -230,3 +230,113 @@ async fn a_write_dropped_before_the_service_is_reported_failed() {
     );
     assert!(direct.load_latest(&session, 10).await.unwrap().is_empty());
 }
+
+/// Sessions × turns of the proxy fault run: small in the test suite, the outside run's
+/// 1,440 turns with `OTIS_FAULT_SCALE=full` (`cargo xtask fault`).
+fn fault_scale() -> (usize, u64) {
+    match std::env::var("OTIS_FAULT_SCALE").as_deref() {
+        Ok("full") => (32, 45),
+        _ => (4, 12),
+    }
+}
+
+/// Concurrent sessions append through a proxy that drops one write in three before it
+/// reaches Azurite and one in three after Azurite answered. Afterwards every turn
+/// reported stored is stored exactly once, and every turn reported failed is absent:
+/// nothing acknowledged is lost, nothing stored is reported lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dropped_connections_lose_no_acknowledged_turn() {
+    use std::sync::atomic::Ordering::Relaxed;
+
+    use otis_testkit::proxy::{Fault, Rule};
+    let (proxy, proxied, direct) = through_proxy().await;
+    let (sessions, turns) = fault_scale();
+    let proxied = std::sync::Arc::new(proxied);
+    // Alternate the fault every 3 writes between before and after.
+    let flipper = {
+        let proxy = proxy.clone();
+        tokio::spawn(async move {
+            for i in 0u64.. {
+                let fault = if i % 2 == 0 {
+                    Fault::DropBefore
+                } else {
+                    Fault::DropAfter
+                };
+                proxy.set(Rule {
+                    method: Some("POST"),
+                    fault,
+                    every: 3,
+                });
+                tokio::time::sleep(Duration::from_millis(7)).await;
+            }
+        })
+    };
+    let mut tasks = Vec::new();
+    for s in 0..sessions {
+        let store = proxied.clone();
+        tasks.push(tokio::spawn(async move {
+            let session = SessionId::parse(format!("fault-{s}")).unwrap();
+            let mut next = Seq::FIRST;
+            let mut outcomes = Vec::new();
+            for i in 0..turns {
+                let turn = NewTurn {
+                    id: TurnId::parse(format!("s{s}-t{i}")).unwrap(),
+                    at: Timestamp::EPOCH,
+                    user: format!("q{i}"),
+                    assistant: "a".into(),
+                    metadata: Metadata::new(),
+                };
+                let id = turn.id.clone();
+                match otis_core::append_turn(store.as_ref(), &session, turn, next).await {
+                    Ok(stored) => {
+                        next = stored.seq.next();
+                        outcomes.push((id, true));
+                    }
+                    Err(_) => outcomes.push((id, false)),
+                }
+            }
+            (session, outcomes)
+        }));
+    }
+    let mut acknowledged = 0;
+    let mut failed = 0;
+    let mut lost = Vec::new();
+    let mut stored_but_failed = Vec::new();
+    for task in tasks {
+        let (session, outcomes) = task.await.unwrap();
+        let stored = direct.load_latest(&session, 1000).await.unwrap();
+        let mut seen = std::collections::HashMap::new();
+        for turn in &stored {
+            *seen.entry(turn.id.clone()).or_insert(0) += 1;
+        }
+        assert!(
+            seen.values().all(|n| *n == 1),
+            "a turn stored twice: {seen:?}"
+        );
+        for (id, ok) in outcomes {
+            match (ok, seen.contains_key(&id)) {
+                (true, true) => acknowledged += 1,
+                (true, false) => lost.push(id),
+                (false, false) => failed += 1,
+                (false, true) => stored_but_failed.push(id),
+            }
+        }
+    }
+    flipper.abort();
+    let before = proxy.counts.dropped_before.load(Relaxed);
+    let after = proxy.counts.dropped_after.load(Relaxed);
+    eprintln!(
+        "fault run: {} turns, {acknowledged} acknowledged and stored once, {failed} reported failed \
+         and absent, {} acknowledged but lost, {} stored but reported failed; connections dropped: \
+         {before} before the service, {after} after its answer",
+        sessions as u64 * turns,
+        lost.len(),
+        stored_but_failed.len()
+    );
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert!(
+        stored_but_failed.is_empty(),
+        "stored but reported failed: {stored_but_failed:?}"
+    );
+    assert!(before > 0 && after > 0, "the proxy dropped nothing");
+}
