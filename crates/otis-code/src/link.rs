@@ -61,7 +61,13 @@ pub(crate) struct Linked {
 }
 
 fn push(map: &mut HashMap<String, Vec<Site>>, key: &str, site: Site) {
-    map.entry(key.to_owned()).or_default().push(site);
+    // Most keys repeat: look up before allocating the key.
+    match map.get_mut(key) {
+        Some(sites) => sites.push(site),
+        None => {
+            map.insert(key.to_owned(), vec![site]);
+        }
+    }
 }
 
 fn idx(i: usize) -> u32 {
@@ -109,7 +115,7 @@ impl Linked {
                 push(&mut data_defs, &item.name, (f, idx(j)));
             }
             for (j, r) in facts.refs.iter().enumerate() {
-                push(&mut data_refs, &r.name, (f, idx(j)));
+                push(&mut data_refs, facts.ref_name(r), (f, idx(j)));
             }
         }
         // Programs before copybooks under one name.

@@ -267,7 +267,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
                 let what = item
                     .detail
                     .as_deref()
-                    .map(|d| format!(": {}", sentence_case(d, &[item.name.clone()])))
+                    .map(|d| format!(": {}", sentence_case(d, std::slice::from_ref(&item.name))))
                     .unwrap_or_default();
                 text.push_str(&format!(
                     "- {} ({}){what}{citation}\n",
@@ -328,7 +328,8 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
     }
     let mut more = Vec::new();
     if let Some(copies) = note(facts, "copybooks").filter(|c| *c != "0") {
-        more.push(format!("copies {copies} copybooks"));
+        let n: usize = copies.parse().unwrap_or(0);
+        more.push(format!("copies {}", plural(n, "copybook", "copybooks")));
     }
     let callees: Vec<String> = facts
         .items
@@ -343,8 +344,10 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         } else {
             ""
         };
+        let n: usize = calls.parse().unwrap_or(0);
         more.push(format!(
-            "calls {calls} programs ({}{tail})",
+            "calls {} ({}{tail})",
+            plural(n, "program", "programs"),
             shown.join(", ")
         ));
     }
@@ -355,7 +358,9 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         .map(|i| i.name.clone())
         .collect();
     if !callers.is_empty() {
-        let n = note(facts, "called by").unwrap_or("0");
+        let n: usize = note(facts, "called by")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         let shown: Vec<String> = callers.iter().take(8).cloned().collect();
         let tail = if callers.len() > shown.len() {
             ", ..."
@@ -363,12 +368,14 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
             ""
         };
         more.push(format!(
-            "is called by {n} programs ({}{tail})",
+            "is called by {} ({}{tail})",
+            plural(n, "program", "programs"),
             shown.join(", ")
         ));
     }
     if let Some(users) = note(facts, "programs that copy it") {
-        more.push(format!("is copied by {users} programs"));
+        let n: usize = users.parse().unwrap_or(0);
+        more.push(format!("is copied by {}", plural(n, "program", "programs")));
     }
     if !more.is_empty() {
         text.push_str(&format!("It {}.\n", list(&more)));
