@@ -3,6 +3,9 @@
 //! - `test`: the whole test suite, the command README.md gives and `.ci/run` calls.
 //! - `ci`: everything CI checks: formatting, clippy with warnings denied, the tests, docs.
 
+mod fault;
+mod soak;
+
 use std::env;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -22,6 +25,11 @@ tasks:
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
+  fault  the reliability suite at full size: appends through a connection-dropping
+         proxy to Azurite, and the property tests with OTIS_FUZZ_CASES (4096) cases
+         on a random seed (docs/reliability.md)
+  soak   otis-func (release, SQLite) under 128 connections of new sessions,
+         10 rounds of 10 s; prints the server's RSS after each round
   bench store|http|index|model|quality
          benchmarks (release): the Table store on Azurite and the Redis store on a
          local redis-server, the HTTP endpoint,
@@ -36,6 +44,8 @@ fn main() -> ExitCode {
         Some("package") => package(),
         Some("fetch-model") => fetch_model().map(|_| ()),
         Some("ci") => ci(),
+        Some("fault") => fault::fault(),
+        Some("soak") => soak::soak(),
         Some("bench") => match env::args().nth(2).as_deref() {
             Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite", &[])
                 .and_then(|()| run_redis_bench()),

@@ -3,6 +3,8 @@
 //! disconnects, graceful shutdown, health, OpenAPI, and memory across server processes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fuzz;
+
 mod purge;
 mod redis;
 
