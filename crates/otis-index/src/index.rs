@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use otis_core::ports::{Hit, MemberFacts, MemberKind};
@@ -17,17 +17,19 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
-use otis_cobol::{CallKind, Form, SourceFacts};
+use otis_cobol::{CallKind, SourceFacts};
 use otis_code::{CorpusModel, FormFile, SourceFile};
 
 use crate::cobol::{analyse, is_form, kind_of};
+use crate::codefile::{self, Entry, Previous};
 use crate::lines::CorpusLines;
 
 const MANIFEST: &str = "manifest.json";
 /// The code model's facts of every file, next to the manifest (postcard).
 const CODE: &str = "code.bin";
-/// 3: `code.bin` holds screen forms beside the sources.
-const MANIFEST_VERSION: u32 = 3;
+/// 3: `code.bin` holds screen forms beside the sources; 4: `code.bin` is a stream of
+/// per-file records.
+const MANIFEST_VERSION: u32 = 4;
 /// Indexing memory, split across the writer's threads: bounds memory whatever the corpus.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
 /// Files larger than this are skipped (generated listings, data dumps).
@@ -193,8 +195,8 @@ pub struct LocalIndex {
     fields: Fields,
     /// Facts by member name (upper case).
     facts: Arc<HashMap<String, MemberFacts>>,
-    /// The code model of the corpus.
-    code: Arc<CorpusModel>,
+    /// The code model of the corpus: loaded by `open`, or on first use after `build`.
+    code: Arc<OnceLock<Arc<CorpusModel>>>,
     files: usize,
 }
 
@@ -266,41 +268,21 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
     fs::rename(&tmp, &path).map_err(io(&path))
 }
 
-/// What `code.bin` holds: the reader's facts of every source file, and the screen forms
-/// (`FM/XX/<DIR>/<NAME>`) with their options and titles.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CodeFacts {
-    sources: BTreeMap<String, SourceFacts>,
-    forms: BTreeMap<String, Form>,
-}
-
-impl CodeFacts {
-    fn remove(&mut self, rel: &str) {
-        self.sources.remove(rel);
-        self.forms.remove(rel);
+/// The code model of the index in `dir`, from its `code.bin`.
+fn load_model(dir: &Path, corpus: &Path) -> Result<CorpusModel, IndexError> {
+    let path = dir.join(CODE);
+    let entries = codefile::read_all(&path)
+        .map_err(io(&path))?
+        .ok_or_else(|| IndexError::Missing(dir.to_owned()))?;
+    let mut sources = Vec::new();
+    let mut forms = Vec::new();
+    for (path, entry) in entries {
+        match entry {
+            Entry::Source(facts) => sources.push(SourceFile { path, facts }),
+            Entry::Form(form) => forms.push(FormFile { path, form }),
+        }
     }
-}
-
-fn read_code(dir: &Path) -> Result<Option<CodeFacts>, IndexError> {
-    let path = dir.join(CODE);
-    let bytes = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(&path)(e)),
-    };
-    // An unreadable model (another version) is rebuilt, like a stale manifest.
-    Ok(postcard::from_bytes(&bytes).ok())
-}
-
-fn write_code(dir: &Path, code: &CodeFacts) -> Result<(), IndexError> {
-    let path = dir.join(CODE);
-    let tmp = dir.join(format!("{CODE}.tmp"));
-    let bytes = postcard::to_stdvec(code).map_err(|e| IndexError::Manifest {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    fs::rename(&tmp, &path).map_err(io(&path))
+    Ok(CorpusModel::new(sources, Arc::new(CorpusLines::new(corpus.to_owned()))).with_forms(forms))
 }
 
 /// What the reader found, folded into the search facts: the header's description, the
@@ -375,11 +357,12 @@ impl LocalIndex {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let dir = dir.canonicalize().map_err(io(dir))?;
         let (index, fields) = open_or_create(&dir)?;
-        let mut code = read_code(&dir)?;
+        let code_path = dir.join(CODE);
+        let mut previous = Previous::open(&code_path).map_err(io(&code_path))?;
         let mut manifest = match read_manifest(&dir)? {
-            Some(m) if m.corpus == corpus && code.is_some() => m,
+            Some(m) if m.corpus == corpus && previous.is_some() => m,
             _ => {
-                code = None;
+                previous = None;
                 Manifest {
                     version: MANIFEST_VERSION,
                     corpus: corpus.clone(),
@@ -387,8 +370,10 @@ impl LocalIndex {
                 }
             }
         };
-        let fresh = code.is_none();
-        let mut code = code.unwrap_or_default();
+        let fresh = previous.is_none();
+        // Records are written in path order as the walk goes; unchanged files' records
+        // are copied from the previous build.
+        let mut code = codefile::Writer::create(&code_path).map_err(io(&code_path))?;
         let mut writer: IndexWriter = index.writer_with_num_threads(2, WRITER_BUDGET)?;
         if manifest.files.is_empty() {
             writer.delete_all_documents()?;
@@ -419,11 +404,16 @@ impl LocalIndex {
                 .get(rel)
                 .is_some_and(|e| e.size == size && e.modified_ns == modified)
             {
+                // Documents have no record; programs, copybooks and forms do.
+                if let Some(previous) = previous.as_mut()
+                    && let Some(body) = previous.body(rel).map_err(io(&code_path))?
+                {
+                    code.raw(rel, &body).map_err(io(&code_path))?;
+                }
                 report.unchanged += 1;
                 continue;
             }
             writer.delete_term(Term::from_field_text(fields.file, rel));
-            code.remove(rel);
             if size > MAX_FILE_BYTES {
                 manifest.files.remove(rel);
                 report.skipped += 1;
@@ -435,7 +425,8 @@ impl LocalIndex {
                 // A screen form: its options and title go to the code model, not the
                 // search index.
                 let form = otis_cobol::read_form(&text);
-                code.forms.insert(rel.clone(), form);
+                code.entry(rel, &Entry::Form(form))
+                    .map_err(io(&code_path))?;
                 report.indexed += 1;
                 report.bytes += size;
                 let facts = MemberFacts {
@@ -460,7 +451,8 @@ impl LocalIndex {
             if kind != MemberKind::Document {
                 let read = otis_cobol::read(rel, &text);
                 enrich(&mut facts, &read);
-                code.sources.insert(rel.clone(), read);
+                code.entry(rel, &Entry::Source(read))
+                    .map_err(io(&code_path))?;
             }
             for chunk in &chunks {
                 let mut doc = TantivyDocument::default();
@@ -494,18 +486,21 @@ impl LocalIndex {
         for rel in gone {
             writer.delete_term(Term::from_field_text(fields.file, &rel));
             manifest.files.remove(&rel);
-            code.remove(&rel);
             report.removed += 1;
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
         link(&mut manifest);
         // Nothing read and nothing gone: what is on disk is already this.
+        drop(previous);
         if report.indexed > 0 || report.removed > 0 || report.skipped > 0 || fresh {
-            write_code(&dir, &code)?;
+            code.finish().map_err(io(&code_path))?;
             write_manifest(&dir, &manifest)?;
+        } else {
+            code.discard().map_err(io(&code_path))?;
         }
-        let index = Self::from_parts(dir, index, fields, manifest, code)?;
+        // The code model is loaded when first asked for: a build alone does not hold it.
+        let index = Self::from_parts(dir, index, fields, manifest, None)?;
         report.elapsed = started.elapsed();
         Ok((index, report))
     }
@@ -516,9 +511,9 @@ impl LocalIndex {
         if !dir.join("tantivy").join("meta.json").exists() {
             return Err(IndexError::Missing(dir.to_owned()));
         }
-        let code = read_code(dir)?.ok_or_else(|| IndexError::Missing(dir.to_owned()))?;
+        let code = load_model(dir, &manifest.corpus)?;
         let (index, fields) = open_or_create(dir)?;
-        Self::from_parts(dir.to_owned(), index, fields, manifest, code)
+        Self::from_parts(dir.to_owned(), index, fields, manifest, Some(code))
     }
 
     fn from_parts(
@@ -526,7 +521,7 @@ impl LocalIndex {
         index: Index,
         fields: Fields,
         manifest: Manifest,
-        code: CodeFacts,
+        code: Option<CorpusModel>,
     ) -> Result<Self, IndexError> {
         let reader = index
             .reader_builder()
@@ -538,18 +533,10 @@ impl LocalIndex {
             .into_values()
             .map(|e| (e.facts.name.clone(), e.facts))
             .collect();
-        let sources = code
-            .sources
-            .into_iter()
-            .map(|(path, facts)| SourceFile { path, facts })
-            .collect();
-        let forms = code
-            .forms
-            .into_iter()
-            .map(|(path, form)| FormFile { path, form })
-            .collect();
-        let code = CorpusModel::new(sources, Arc::new(CorpusLines::new(manifest.corpus.clone())))
-            .with_forms(forms);
+        let cell = OnceLock::new();
+        if let Some(code) = code {
+            let _ = cell.set(Arc::new(code));
+        }
         Ok(Self {
             dir,
             corpus: manifest.corpus,
@@ -557,7 +544,7 @@ impl LocalIndex {
             reader,
             fields,
             facts: Arc::new(facts),
-            code: Arc::new(code),
+            code: Arc::new(cell),
             files,
         })
     }
@@ -569,7 +556,15 @@ impl LocalIndex {
 
     /// The code model of the indexed corpus.
     pub fn code_model(&self) -> Arc<CorpusModel> {
-        self.code.clone()
+        self.code
+            .get_or_init(|| {
+                // The build that made this index has just written `code.bin`; should it
+                // have gone since, the model is empty and answers fall back to search.
+                Arc::new(load_model(&self.dir, &self.corpus).unwrap_or_else(|_| {
+                    CorpusModel::new(Vec::new(), Arc::new(CorpusLines::new(self.corpus.clone())))
+                }))
+            })
+            .clone()
     }
 
     /// The indexed folder.
@@ -580,7 +575,7 @@ impl LocalIndex {
     /// What the index holds.
     pub fn stats(&self) -> IndexStats {
         let count = |kind| self.facts.values().filter(|f| f.kind == Some(kind)).count();
-        let counts = self.code.counts();
+        let counts = self.code_model().counts();
         IndexStats {
             corpus: self.corpus.clone(),
             index: self.dir.clone(),

@@ -7,6 +7,7 @@
 //! disk and a rebuild reads only files whose size or time changed.
 
 mod cobol;
+mod codefile;
 mod index;
 mod lines;
 

@@ -274,11 +274,18 @@ fn the_index_persists_and_rebuilds_only_what_changed() {
     let (_, first) = build(&corpus, &dir);
     assert_eq!((first.indexed, first.unchanged, first.removed), (3, 0, 0));
 
-    let (_, second) = build(&corpus, &dir);
+    let (index, second) = build(&corpus, &dir);
     assert_eq!(
         (second.indexed, second.unchanged, second.removed),
         (0, 3, 0)
     );
+    // Unchanged files keep their code-model facts.
+    assert_eq!(
+        index.code_model().identify("MAIN-PARA"),
+        Some(SymbolKind::Paragraph)
+    );
+    assert_eq!(index.code_model().identify("A1"), Some(SymbolKind::Program));
+    drop(index);
 
     fs::write(
         corpus.join("A1.cbl"),
@@ -308,6 +315,13 @@ fn the_index_persists_and_rebuilds_only_what_changed() {
             .all(|h| h.program.as_deref() == Some("B1"))
     );
     assert_eq!(reopened.stats().files, 3);
+    // The model after the incremental build: A1's new call, B1 kept, C1 gone.
+    let code = reopened.code_model();
+    let question = classify("Who calls B1?", &|n: &str| code.identify(n));
+    let callers = code.facts(&question).unwrap().unwrap();
+    assert_eq!(callers.items.len(), 1);
+    assert_eq!(callers.items[0].name, "A1");
+    assert_eq!(code.identify("C1"), None);
 }
 
 #[test]
