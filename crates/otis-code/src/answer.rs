@@ -591,10 +591,17 @@ impl Out<'_> {
             if !indirect.is_empty() {
                 let mut indirect: Vec<String> = indirect.into_iter().collect();
                 indirect.sort();
+                let shown: Vec<&str> = indirect.iter().take(25).map(String::as_str).collect();
+                let more = indirect.len() - shown.len();
+                let tail = if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                };
                 note(
                     &mut facts,
                     "programs that get it through those copybooks",
-                    indirect.join(", "),
+                    format!("{} ({}{tail})", indirect.len(), shown.join(", ")),
                 );
             }
         }

@@ -392,9 +392,13 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         ));
     }
     if let Some(rev) = note(facts, "latest revision") {
-        let n = note(facts, "revisions").unwrap_or("1");
+        let n: usize = note(facts, "revisions")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let entries = plural(n, "entry", "entries");
+        let latest = if n == 1 { "" } else { "the latest " };
         text.push_str(&format!(
-            "Revision history: {n} entries, the latest \"{rev}\".\n"
+            "Revision history: {entries}, {latest}\"{rev}\".\n"
         ));
     }
     text
