@@ -1,8 +1,6 @@
 //! COBOL's reserved words, statement verbs and usages, kept in one place as sorted
 //! tables, looked up through one hash map built on first use (constant data).
 
-
-
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
