@@ -25,7 +25,8 @@ use tokio::task::JoinHandle;
 use crate::error::{ApiError, ErrorDetail, store_message};
 use crate::input::{self, StrictQuery};
 use crate::log::{self, Redactor};
-use crate::openapi;
+use crate::markdown::{HtmlRecord, to_html};
+use crate::{openapi, page};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -80,9 +81,13 @@ impl AppState {
     }
 }
 
-/// The router: every route under `/api`, with API-key and CORS middleware.
+/// The router: the chat page at `/` and every route under `/api`, with API-key and CORS
+/// middleware.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
+        .route("/", get(page::index))
+        .route("/assets/{name}", get(page::asset))
+        .route("/api/source", get(page::source))
         .route("/api/query", post(query))
         .route("/api/history", get(history).delete(delete_history))
         .route("/api/sessions", get(sessions))
@@ -118,9 +123,12 @@ async fn log_failures(
     response
 }
 
-/// Requires `x-api-key` on every route but health when a key is configured.
+/// Requires `x-api-key` on every route but health and the page itself (which asks for
+/// the key) when a key is configured.
 async fn api_key(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let exempt = request.method() == Method::OPTIONS || request.uri().path() == "/api/health";
+    let exempt = request.method() == Method::OPTIONS
+        || request.uri().path() == "/api/health"
+        || page::is_public(request.uri().path());
     if let Some(key) = &state.http.api_key
         && !exempt
     {
@@ -326,7 +334,10 @@ fn parse_query(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Result<Quer
             ));
         }
     };
-    let stream = input::optional_bool(&map, "stream")?.unwrap_or(false);
+    // Still read and checked, but the answer's form is chosen by `Accept`: the previous
+    // system's page sends `"stream": true` and reads JSON.
+    let _stream = input::optional_bool(&map, "stream")?;
+    let stream = wants_event_stream(headers);
     let principal = principal(state, headers)?;
     let session = session_id
         .as_deref()
@@ -343,6 +354,25 @@ fn parse_query(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Result<Quer
         caller_session: session_id,
         stream,
     })
+}
+
+/// Whether the request's `Accept` lists `text/event-stream` (with a non-zero quality).
+fn wants_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|range| {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            media.eq_ignore_ascii_case("text/event-stream") && !refused
+        })
 }
 
 /// The record for the caller: with the session id as the caller gave it (not scoped),
@@ -377,7 +407,8 @@ async fn query(
     let input = parse_query(&state, &headers, &raw)?;
     if !input.stream {
         let response = state.app.assistant.ask(input.request).await?;
-        return Ok(Json(record(&state, response, input.caller_session)).into_response());
+        let record = HtmlRecord::from(record(&state, response, input.caller_session));
+        return Ok(Json(record).into_response());
     }
     Ok(stream_answer(state, input).into_response())
 }
@@ -412,8 +443,12 @@ fn stream_answer(state: Arc<AppState>, input: QueryInput) -> impl IntoResponse {
             .await;
         let event = match result {
             Ok(response) => Event::default().event("done").data(
-                serde_json::to_string(&record(&task_state, response, input.caller_session))
-                    .unwrap_or_default(),
+                serde_json::to_string(&HtmlRecord::from(record(
+                    &task_state,
+                    response,
+                    input.caller_session,
+                )))
+                .unwrap_or_default(),
             ),
             Err(e) => {
                 let e = ApiError::from(e);
@@ -484,9 +519,21 @@ async fn history(
     let (session, caller) = session_param(&state, &headers, &params)?;
     let page = page_request(&params, 100)?;
     let found = state.app.store.history(&session, &page).await?;
+    // Each turn with its answer rendered as the query's `answer_html` is.
+    let turns: Vec<Value> = found
+        .items
+        .iter()
+        .map(|turn| {
+            let mut value = serde_json::to_value(turn).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("assistant_html".into(), to_html(&turn.assistant).into());
+            }
+            value
+        })
+        .collect();
     Ok(Json(json!({
         "session_id": caller,
-        "turns": found.items,
+        "turns": turns,
         "next_cursor": found.next.map(|c| c.0),
     })))
 }

@@ -1,16 +1,20 @@
 //! The HTTP endpoint: one axum router ([`app`]) served standalone or as an Azure
 //! Functions custom handler (the host forwards requests to `FUNCTIONS_CUSTOMHANDLER_PORT`).
 //!
-//! Routes: `POST /api/query` (JSON or server-sent events), `GET|DELETE /api/history`,
-//! `GET /api/sessions`, `GET /api/health`, `GET /api/stats`, `POST /api/feedback`,
-//! `GET /api/openapi.json`, and `POST /purge` (the timer's expiry sweep, invoked by the
-//! Functions host). Errors are `{"error": {"code": "...", "message": "..."}}`.
+//! Routes: the chat page (`GET /`, `GET /assets/{name}`, [`page`]), `POST /api/query`
+//! (JSON, or server-sent events when `Accept` asks for them), `GET|DELETE /api/history`,
+//! `GET /api/sessions`, `GET /api/source`, `GET /api/health`, `GET /api/stats`,
+//! `POST /api/feedback`, `GET /api/openapi.json`, and `POST /purge` (the timer's expiry
+//! sweep, invoked by the Functions host). Errors are
+//! `{"error": {"code": "...", "message": "..."}}`.
 
 mod api;
 mod error;
 mod input;
 mod log;
+mod markdown;
 pub mod openapi;
+pub mod page;
 mod purge;
 
 use std::net::SocketAddr;

@@ -27,7 +27,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/api/query",
-        summary: "Answer a question; with session_id and enable_persistence the conversation is remembered. With stream: true the answer comes as server-sent events (delta events, then one done event with the record).",
+        summary: "Answer a question; with session_id and enable_persistence the conversation is remembered. The record carries answer_html, the answer rendered from Markdown and sanitised. With Accept: text/event-stream the answer comes as server-sent events (delta events, then one done event with the record); without it the answer is the JSON record, whatever stream says.",
         query: &[],
         body: &[
             ("question", "string", true, "The question (at most 16 KiB)."),
@@ -40,13 +40,18 @@ pub const ROUTES: &[Route] = &[
             ),
             ("top_k", "integer", false, "Sources to retrieve, 1-50."),
             ("temperature", "number", false, "Sampling temperature, 0-2."),
-            ("stream", "boolean", false, "Answer as server-sent events."),
+            (
+                "stream",
+                "boolean",
+                false,
+                "Accepted for old clients; server-sent events are chosen by Accept: text/event-stream.",
+            ),
         ],
     },
     Route {
         method: "get",
         path: "/api/history",
-        summary: "A session's turns, oldest first, a page at a time.",
+        summary: "A session's turns, oldest first, a page at a time; each with assistant_html, its answer rendered and sanitised.",
         query: &[SESSION, LIMIT, CURSOR],
         body: &[],
     },
@@ -62,6 +67,25 @@ pub const ROUTES: &[Route] = &[
         path: "/api/sessions",
         summary: "Sessions with their turn counts and last activity, a page at a time.",
         query: &[LIMIT, CURSOR],
+        body: &[],
+    },
+    Route {
+        method: "get",
+        path: "/api/source",
+        summary: "Lines of a file of the indexed corpus (for a cited source): {file, start, end, total_lines, lines}. Only relative paths of plain segments inside the corpus; . and .., absolute paths and symlinks that lead out are refused (400, 403), as are ranges over 1000 lines.",
+        query: &[
+            (
+                "file",
+                true,
+                "The file, relative to the corpus (LP/LONPF2.CBL).",
+            ),
+            ("start", false, "First line, 1 or more (default 1)."),
+            (
+                "end",
+                false,
+                "Last line (default start); clipped to the file's end.",
+            ),
+        ],
         body: &[],
     },
     Route {

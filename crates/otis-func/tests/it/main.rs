@@ -1,10 +1,12 @@
 //! The HTTP endpoint, through the router (`oneshot`) and through real sockets: bad input,
 //! statelessness, concurrency, principal scoping, CORS, API keys, SSE framing, client
-//! disconnects, graceful shutdown, health, OpenAPI, and memory across server processes.
+//! disconnects, graceful shutdown, health, OpenAPI, memory across server processes, and
+//! the chat page's server side (`page.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fuzz;
 
+mod page;
 mod purge;
 mod redis;
 
@@ -568,6 +570,7 @@ async fn streaming_answers_are_well_framed_server_sent_events() {
     let (url, _stop, _) = start(f.state.clone()).await;
     let response = client()
         .post(format!("{url}/api/query"))
+        .header("accept", "text/event-stream")
         .body(json!({"question": "Who calls DATEUTIL?", "session_id": "sse", "enable_persistence": true, "stream": true}).to_string())
         .send()
         .await
@@ -628,6 +631,7 @@ async fn a_client_that_disconnects_mid_stream_still_gets_its_turn_stored_as_inte
     let (url, _stop, _) = start(f.state.clone()).await;
     let mut response = client()
         .post(format!("{url}/api/query"))
+        .header("accept", "text/event-stream")
         .body(json!({"question": "What does LONPF2 do?", "session_id": "walked-away", "enable_persistence": true, "stream": true}).to_string())
         .send()
         .await
@@ -660,6 +664,7 @@ async fn shutdown_lets_answers_in_flight_finish_and_be_stored() {
     let (url, stop, server) = start(f.state.clone()).await;
     let request = client()
         .post(format!("{url}/api/query"))
+        .header("accept", "text/event-stream")
         .body(json!({"question": "What does LONPF2 do?", "session_id": "in-flight", "enable_persistence": true, "stream": true}).to_string())
         .send();
     let reader = tokio::spawn(async move { request.await.unwrap().text().await.unwrap() });
@@ -862,6 +867,8 @@ fn the_function_app_folder_declares_exactly_the_served_routes() {
         "otis-func"
     );
     assert_eq!(host["customHandler"]["enableForwardingHttpRequest"], true);
+    let prefix = host["extensions"]["http"]["routePrefix"].as_str().unwrap();
+    assert_eq!(prefix, "", "the page is served at the site root");
     let mut declared = std::collections::BTreeSet::new();
     for entry in std::fs::read_dir(&root).unwrap() {
         let path = entry.unwrap().path().join("function.json");
@@ -879,7 +886,11 @@ fn the_function_app_folder_declares_exactly_the_served_routes() {
             continue;
         }
         assert_eq!(trigger["type"], "httpTrigger", "{}", path.display());
-        let route = format!("/api/{}", trigger["route"].as_str().unwrap());
+        let route = match trigger["route"].as_str().unwrap() {
+            // The host's way to route the site root to a function.
+            "{ignored:maxlength(0)?}" => "/".to_owned(),
+            route => format!("/{route}"),
+        };
         for method in trigger["methods"].as_array().unwrap() {
             let method = method.as_str().unwrap();
             if method != "options" {
@@ -889,7 +900,9 @@ fn the_function_app_folder_declares_exactly_the_served_routes() {
     }
     let served: std::collections::BTreeSet<(String, String)> = openapi::ROUTES
         .iter()
-        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .map(|r| (r.method, r.path))
+        .chain(otis_func::page::PAGE_ROUTES.iter().copied())
+        .map(|(method, path)| (method.to_owned(), path.to_owned()))
         .collect();
     assert_eq!(declared, served);
 }
@@ -1031,7 +1044,11 @@ async fn backend_error_text_never_reaches_callers() {
     assert!(text.contains("\"model_error\""), "{text}");
     assert_no_leak("a model failure", &text);
     let streamed = json!({"question": "Explain the interest calculation", "stream": true});
-    let (status, text) = call_text(&f.state, post("/api/query", streamed.to_string())).await;
+    let streamed = Request::post("/api/query")
+        .header("accept", "text/event-stream")
+        .body(Body::from(streamed.to_string()))
+        .unwrap();
+    let (status, text) = call_text(&f.state, streamed).await;
     assert_eq!(status, 200);
     assert!(
         text.contains("event: error") && text.contains("model_error"),
