@@ -194,7 +194,13 @@ pub fn open_index(
             Err(e) => return Err(e.into()),
         }
     }
-    let (index, report) = LocalIndex::build(&settings.corpus, &settings.index_dir, progress)?;
+    // Without OTIS_CORPUS, an index of an older format is rebuilt from the folder it
+    // indexed, not replaced by the sample.
+    let corpus = match LocalIndex::indexed_corpus(&settings.index_dir) {
+        Some(previous) if !settings.corpus_explicit && previous.is_dir() => previous,
+        _ => settings.corpus.clone(),
+    };
+    let (index, report) = LocalIndex::build(&corpus, &settings.index_dir, progress)?;
     Ok((index, Some(report)))
 }
 

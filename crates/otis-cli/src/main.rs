@@ -791,11 +791,17 @@ fn index(mut settings: Settings, command: IndexCommand) -> Result<(), Failure> {
     match command {
         IndexCommand::Build { dir } => {
             match dir {
-                Some(dir) => settings.corpus = dir,
+                Some(dir) => {
+                    settings.corpus = dir;
+                    settings.corpus_explicit = true;
+                }
                 // Without a folder, refresh the index that exists, whatever it indexes.
                 None if !settings.corpus_explicit => {
-                    if let Ok(existing) = otis_index::LocalIndex::open(&settings.index_dir) {
-                        settings.corpus = existing.corpus().to_owned();
+                    if let Some(existing) =
+                        otis_index::LocalIndex::indexed_corpus(&settings.index_dir)
+                            .filter(|c| c.is_dir())
+                    {
+                        settings.corpus = existing;
                     }
                 }
                 None => {}

@@ -56,7 +56,9 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
         (K::Callers | K::ProcedureUsers | K::DataUsage, S::Section | S::Paragraph) => {
             out.procedure_users(&subject, kind)
         }
-        (K::Callers | K::ProcedureUsers | K::DataUsage, S::DataItem) => out.data_usage(&subject),
+        (K::Callers | K::ProcedureUsers | K::DataUsage, S::DataItem) => {
+            out.data_usage(&subject, access_asked(&q.text))
+        }
         (K::Files, S::Program | S::Copybook) => out.files(&subject, kind),
         (K::Dependencies, S::Program | S::Copybook) => out.dependencies(&subject, kind),
         (K::Flow, S::Program | S::Copybook | S::Section | S::Paragraph) => {
@@ -85,6 +87,41 @@ fn unknown(link: &Linked, kind: QuestionKind, subject: &str) -> CodeFacts {
         evidence: Vec::new(),
         graph: None,
         diagram: None,
+    }
+}
+
+/// Whether a usage question asks only where an item is changed, or only where it is
+/// read ("Where is X modified?", "Where is X tested?").
+fn access_asked(text: &str) -> Option<Access> {
+    let q = text.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| q.contains(w));
+    let write = has(&[
+        "modif",
+        "chang",
+        "updat",
+        "written",
+        "write to",
+        "writes to",
+        "assign",
+        "populat",
+        "moved to",
+        "moved into",
+        " set",
+        "stored",
+        "incremented",
+    ]);
+    let read = has(&[
+        " read",
+        "tested",
+        "checked",
+        "compared",
+        "evaluated",
+        "displayed",
+    ]);
+    match (write, read) {
+        (true, false) => Some(Access::Write),
+        (false, true) => Some(Access::Read),
+        _ => None,
     }
 }
 
@@ -784,8 +821,15 @@ impl Out<'_> {
         Some(facts)
     }
 
-    fn data_usage(&mut self, name: &str) -> Option<CodeFacts> {
+    fn data_usage(&mut self, name: &str, only: Option<Access>) -> Option<CodeFacts> {
         let mut facts = facts_of(QuestionKind::DataUsage, name, SymbolKind::DataItem);
+        if let Some(only) = only {
+            let which = match only {
+                Access::Write => "statements that change it",
+                Access::Read => "statements that read or test it",
+            };
+            note(&mut facts, "only", which);
+        }
         if let Some(&(f, j)) = self.link.data_defs.get(name).and_then(|d| d.first()) {
             let file = self.link.file(f);
             let it = &file.facts.data_items[j as usize];
@@ -798,15 +842,36 @@ impl Out<'_> {
             self.cite(&mut facts, f, it.line, it.line);
         }
         let sites = self.link.data_refs.get(name).cloned().unwrap_or_default();
-        let mut seen = HashSet::new();
+        // One item per statement line; a line that both reads and changes the item
+        // (`COMPUTE X = X + 1`) counts as changing it.
+        let mut lines: Vec<(u32, u32, u32)> = Vec::new();
+        let mut at: std::collections::HashMap<(u32, u32), usize> = Default::default();
+        for &(f, j) in &sites {
+            let r = &self.link.file(f).facts.refs[j as usize];
+            match at.get(&(f, r.line)) {
+                Some(&i) => {
+                    if r.access == Access::Write {
+                        lines[i].1 = j;
+                    }
+                }
+                None => {
+                    at.insert((f, r.line), lines.len());
+                    lines.push((f, j, r.line));
+                }
+            }
+        }
         let (mut writes, mut reads) = (0usize, 0usize);
         let mut files = HashSet::new();
         let mut first_write = None;
         let mut first_read = None;
-        for &(f, j) in &sites {
+        for (f, j, _) in lines {
             let file = self.link.file(f);
             let r = &file.facts.refs[j as usize];
-            if !seen.insert((f, r.line)) {
+            if only.is_some_and(|o| o != r.access) {
+                match r.access {
+                    Access::Write => writes += 1,
+                    Access::Read => reads += 1,
+                }
                 continue;
             }
             files.insert(f);

@@ -20,7 +20,7 @@ const VERSION: u32 = 1;
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum Entry {
     /// A program or copybook.
-    Source(SourceFacts),
+    Source(Box<SourceFacts>),
     /// A screen form file.
     Form(Form),
 }
@@ -213,7 +213,7 @@ mod tests {
         match &all[0] {
             (name, Entry::Source(read)) => {
                 assert_eq!(name, "A/ONE.CBL");
-                assert_eq!(read, &facts);
+                assert_eq!(**read, facts);
             }
             other => panic!("{other:?}"),
         }

@@ -278,7 +278,10 @@ fn load_model(dir: &Path, corpus: &Path) -> Result<CorpusModel, IndexError> {
     let mut forms = Vec::new();
     for (path, entry) in entries {
         match entry {
-            Entry::Source(facts) => sources.push(SourceFile { path, facts }),
+            Entry::Source(facts) => sources.push(SourceFile {
+                path,
+                facts: *facts,
+            }),
             Entry::Form(form) => forms.push(FormFile { path, form }),
         }
     }
@@ -451,7 +454,7 @@ impl LocalIndex {
             if kind != MemberKind::Document {
                 let read = otis_cobol::read(rel, &text);
                 enrich(&mut facts, &read);
-                code.entry(rel, &Entry::Source(read))
+                code.entry(rel, &Entry::Source(Box::new(read)))
                     .map_err(io(&code_path))?;
             }
             for chunk in &chunks {
@@ -503,6 +506,15 @@ impl LocalIndex {
         let index = Self::from_parts(dir, index, fields, manifest, None)?;
         report.elapsed = started.elapsed();
         Ok((index, report))
+    }
+
+    /// The folder the index in `dir` was built from, also when that index is of an older
+    /// format and must be rebuilt: so an upgrade rebuilds the user's corpus, never
+    /// another one.
+    pub fn indexed_corpus(dir: &Path) -> Option<PathBuf> {
+        let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        value.get("corpus")?.as_str().map(PathBuf::from)
     }
 
     /// Opens an index built before.

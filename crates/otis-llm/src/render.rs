@@ -494,11 +494,19 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
             None => by_file.push((item.file.clone(), item.name.clone(), vec![item])),
         }
     }
-    let mut text = format!(
-        "{name} is referenced in {} in {}: {writes} change it, {reads} read or test it.{defined}\n",
-        plural(count, "statement", "statements"),
-        plural(by_file.len(), "file", "files"),
-    );
+    let statements = plural(count, "statement", "statements");
+    let files = plural(by_file.len(), "file", "files");
+    let mut text = match note(facts, "only") {
+        Some("statements that change it") => format!(
+            "{name} is changed in {statements} in {files} ({reads} more read or test it).{defined}\n"
+        ),
+        Some(_) => format!(
+            "{name} is read or tested in {statements} in {files} ({writes} more change it).{defined}\n"
+        ),
+        None => format!(
+            "{name} is referenced in {statements} in {files}: {writes} change it, {reads} read or test it.{defined}\n"
+        ),
+    };
     for (file, member, items) in by_file.iter().take(LIST_LIMIT) {
         let mut verbs: Vec<(String, Vec<u32>)> = Vec::new();
         for item in items {
