@@ -862,7 +862,12 @@ impl<'a> Flow<'a> {
                     format!("PERFORM from {from_name} (level {level})"),
                 )
             };
-            b.item(&name, group, Some(detail), site.0.clone(), site.1);
+            // The item is named as the PERFORM names it; a THRU range says so in its detail.
+            let detail = match thru {
+                Some(t) => format!("THRU {t}, {detail}"),
+                None => detail,
+            };
+            b.item(target, group, Some(detail), site.0.clone(), site.1);
         }
         b.edge(from, &id, "perform", label, Some(site));
         if !self.expanded.insert(u) {
