@@ -412,7 +412,10 @@ impl<'a> Flow<'a> {
         let root = format!("entry:{subject}");
         let first_line = entry_unit.map_or(1, |u| self.span(u).0);
         let title = match (&home_file.facts.header.description, entry) {
-            (Some(d), None) => format!("{subject}\n{d}"),
+            (Some(d), None) => format!(
+                "{subject}\n{}",
+                d.trim_end_matches([':', ';', ',', '.', ' '])
+            ),
             _ => subject.to_owned(),
         };
         let root_kind = if menu.is_some() {
@@ -527,7 +530,9 @@ impl<'a> Flow<'a> {
             && let Some(e) = entry_unit
         {
             let (start, _) = self.span(e);
-            let pre = self.preamble(start);
+            // Before the first header of all: declaratives are not part of the entry.
+            let first_header = self.procs(self.home).first().map_or(start, |p| p.line);
+            let pre = self.preamble(first_header.min(start));
             self.emit_steps(&mut b, &root, None, pre, 0, menu.as_ref());
             let how = if main.first() == Some(&e) {
                 "next"

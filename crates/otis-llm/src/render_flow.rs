@@ -221,7 +221,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
     let about = facts
         .description
         .as_deref()
-        .map(|d| format!(", {d},"))
+        .map(|d| format!(", {},", d.trim_end_matches([':', ';', ',', '.', ' '])))
         .unwrap_or_default();
     let _ = writeln!(
         out,
