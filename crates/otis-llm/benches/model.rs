@@ -31,6 +31,7 @@ fn main() {
         }],
         temperature: 0.0,
         max_tokens: 128,
+        facts: None,
     };
     let prompt = model.render(&request).unwrap();
     let cancel = AtomicBool::new(false);

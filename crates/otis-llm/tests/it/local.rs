@@ -44,6 +44,7 @@ fn request(max_tokens: u32) -> ChatRequest {
         }],
         temperature: 0.0,
         max_tokens,
+        facts: None,
     }
 }
 
