@@ -80,8 +80,12 @@ def units(stream):
         u["stop"] = out[k + 1]["start"] if k + 1 < len(out) else len(stream)
     # Declarative sections (their first statement is USE) lead the procedure division;
     # END DECLARATIVES may stand in a copybook of another library.
-    while out and out[0]["section"] and out[0]["start"] + 3 < len(stream) \
-            and stream[out[0]["start"] + 3].text == "USE":
+    def declarative(u):
+        # `NAME SECTION [.] USE ...`: the USE statement opens the section.
+        first = range(u["start"] + 1, min(u["start"] + 5, len(stream)))
+        return u["section"] and any(stream[k].text == "USE" for k in first)
+
+    while out and declarative(out[0]):
         out.pop(0)
     return out
 

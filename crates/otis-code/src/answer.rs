@@ -57,7 +57,7 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
             out.procedure_users(&subject, kind)
         }
         (K::Callers | K::ProcedureUsers | K::DataUsage, S::DataItem) => {
-            out.data_usage(&subject, access_asked(&q.text))
+            out.data_usage(&subject, access_asked(&q.text, &subject))
         }
         (K::Files, S::Program | S::Copybook) => out.files(&subject, kind),
         (K::Dependencies, S::Program | S::Copybook) => out.dependencies(&subject, kind),
@@ -92,8 +92,11 @@ fn unknown(link: &Linked, kind: QuestionKind, subject: &str) -> CodeFacts {
 
 /// Whether a usage question asks only where an item is changed, or only where it is
 /// read ("Where is X modified?", "Where is X tested?").
-fn access_asked(text: &str) -> Option<Access> {
-    let q = text.to_ascii_lowercase();
+fn access_asked(text: &str, subject: &str) -> Option<Access> {
+    // The item's own name (`CHANGE-CODE`, `SET-FLAG`) says nothing about the question.
+    let q = text
+        .to_ascii_lowercase()
+        .replace(&subject.to_ascii_lowercase(), " ");
     let has = |words: &[&str]| words.iter().any(|w| q.contains(w));
     let write = has(&[
         "modif",
@@ -1142,5 +1145,29 @@ impl Out<'_> {
             self.cite_header(&mut facts, p);
         }
         Some(facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_questions_may_ask_for_changes_or_reads_only() {
+        for (question, subject, want) in [
+            ("Where is LN-BAL modified?", "LN-BAL", Some(Access::Write)),
+            ("Where is LN-BAL set?", "LN-BAL", Some(Access::Write)),
+            ("Where is LN-BAL tested?", "LN-BAL", Some(Access::Read)),
+            ("How is LN-BAL used?", "LN-BAL", None),
+            ("How is CHANGE-CODE used?", "CHANGE-CODE", None),
+            ("How is SET-DEBIT-CARD used?", "SET-DEBIT-CARD", None),
+            (
+                "How is PROCESSING-UPDATING used?",
+                "PROCESSING-UPDATING",
+                None,
+            ),
+        ] {
+            assert_eq!(access_asked(question, subject), want, "{question}");
+        }
     }
 }
