@@ -194,7 +194,7 @@ mod tests {
         let mut writer = Writer::create(&path).unwrap();
         let facts = otis_cobol::read("A/ONE.CBL", "       PROGRAM-ID. ONE.\n");
         writer
-            .entry("A/ONE.CBL", &Entry::Source(facts.clone()))
+            .entry("A/ONE.CBL", &Entry::Source(Box::new(facts.clone())))
             .unwrap();
         writer
             .entry("FM/XX/A/MENU", &Entry::Form(Form::default()))
