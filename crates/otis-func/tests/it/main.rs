@@ -880,7 +880,13 @@ fn the_function_app_folder_declares_exactly_the_served_routes() {
         let trigger = &function["bindings"][0];
         if trigger["type"] == "timerTrigger" {
             // The host invokes a non-HTTP function with a POST to its name.
-            let name = path.parent().unwrap().file_name().unwrap().to_str().unwrap();
+            let name = path
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap();
             assert_eq!(trigger["schedule"], "%OTIS_PURGE_SCHEDULE%", "{name}");
             declared.insert(("post".to_owned(), format!("/{name}")));
             continue;
