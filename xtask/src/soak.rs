@@ -23,12 +23,17 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn rss_kib(pid: u32) -> Option<u64> {
+/// A number from `/proc/PID/status` (`VmRSS` in KiB, `Threads`).
+fn status(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    status(pid, "VmRSS")
 }
 
 /// One POST /api/query; whether it answered 200.
@@ -89,11 +94,12 @@ pub(crate) fn soak() -> Result<(), String> {
     println!(
         "soak: otis-func (release, SQLite), {connections} connections, {rounds} rounds of {seconds} s, new sessions each round"
     );
-    println!("| round | requests | failed | RSS MiB |");
-    println!("|---|---|---|---|");
+    println!("| round | requests | failed | RSS MiB | threads |");
+    println!("|---|---|---|---|---|");
     println!(
-        "| start | 0 | 0 | {:.1} |",
-        rss_kib(pid).unwrap_or(0) as f64 / 1024.0
+        "| start | 0 | 0 | {:.1} | {} |",
+        rss_kib(pid).unwrap_or(0) as f64 / 1024.0,
+        status(pid, "Threads").unwrap_or(0)
     );
     let questions = [
         "What does LONPF2 do?",
@@ -127,9 +133,10 @@ pub(crate) fn soak() -> Result<(), String> {
         }
         let rss = rss_kib(pid).unwrap_or(0) as f64 / 1024.0;
         println!(
-            "| {round} | {} | {} | {rss:.1} |",
+            "| {round} | {} | {} | {rss:.1} | {} |",
             ok.load(Ordering::Relaxed),
-            failed.load(Ordering::Relaxed)
+            failed.load(Ordering::Relaxed),
+            status(pid, "Threads").unwrap_or(0)
         );
     }
     let _ = server.kill();
