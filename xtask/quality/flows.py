@@ -241,8 +241,11 @@ def flow_expected(corpus, p):
     names = [us[k]["name"] for k in main]
     performed, programs = [], []
     ranges = [(us[k]["start"], us[k]["stop"]) for k in main]
-    # Statements before the first header belong to the entry.
-    ranges.append((0, us[0]["start"]))
+    # Statements before the first header of all belong to the entry; a DECLARATIVES
+    # section (its handlers run on I/O errors) is a header too, and is not the entry.
+    heads = tr.paragraphs(stream)
+    first_header = heads[0][0] if heads else us[0]["start"]
+    ranges.append((0, min(first_header, us[0]["start"])))
     for a, b in ranges:
         for j in range(a, b):
             pt = tr.perform_targets(stream, j)
