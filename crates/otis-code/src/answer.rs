@@ -73,20 +73,13 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
 fn unknown(link: &Linked, kind: QuestionKind, subject: &str) -> CodeFacts {
     let counts = link.counts();
     CodeFacts {
-        kind,
         subject: Some(subject.to_owned()),
-        subject_kind: None,
-        file: None,
-        description: None,
-        items: Vec::new(),
         notes: vec![
             ("not found".to_owned(), subject.to_owned()),
             ("programs".to_owned(), counts.programs.to_string()),
             ("copybooks".to_owned(), counts.copybooks.to_string()),
         ],
-        evidence: Vec::new(),
-        graph: None,
-        diagram: None,
+        ..CodeFacts::new(kind)
     }
 }
 
@@ -136,16 +129,9 @@ struct Out<'a> {
 
 fn facts_of(kind: QuestionKind, subject: &str, subject_kind: SymbolKind) -> CodeFacts {
     CodeFacts {
-        kind,
         subject: Some(subject.to_owned()),
         subject_kind: Some(subject_kind),
-        file: None,
-        description: None,
-        items: Vec::new(),
-        notes: Vec::new(),
-        evidence: Vec::new(),
-        graph: None,
-        diagram: None,
+        ..CodeFacts::new(kind)
     }
 }
 
@@ -179,6 +165,19 @@ fn library(copy: &Copy) -> String {
             .clone()
             .unwrap_or_else(|| "(no library)".to_owned()),
     }
+}
+
+/// Names most of which a note lists: `N (A, B, ..., and M more)`, 25 shown.
+fn counted(names: &[String]) -> String {
+    const SHOWN: usize = 25;
+    let shown: Vec<&str> = names.iter().take(SHOWN).map(String::as_str).collect();
+    let more = names.len() - shown.len();
+    let tail = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{} ({}{tail})", names.len(), shown.join(", "))
 }
 
 /// At most `max` characters of `text`, cut at a word, with an ellipsis when cut.
@@ -345,25 +344,38 @@ impl Out<'_> {
         out
     }
 
-    /// Programs that call `name`: (program, file of the call, line), one per program.
-    fn caller_programs(&self, name: &str) -> Vec<(String, u32, u32)> {
-        let mut out: Vec<(String, u32, u32)> = Vec::new();
-        for &(f, j) in self
-            .link
-            .call_sites
-            .get(name)
-            .map_or(&[][..], Vec::as_slice)
-        {
-            let line = self.link.file(f).facts.calls[j as usize].line;
+    /// The programs statements at `sites` end up in (directly, or through the copybooks
+    /// holding them), one per program: (program, file of the statement, line, whether the
+    /// statement is in the program itself). `skip` leaves one program out.
+    fn programs_at(&self, sites: Vec<(u32, u32)>, skip: &str) -> Vec<(String, u32, u32, bool)> {
+        let mut out: Vec<(String, u32, u32, bool)> = Vec::new();
+        let mut seen = HashSet::new();
+        for (f, line) in sites {
             for (program, _) in self.link.programs_using(f) {
-                let caller = self.link.name(program).to_owned();
-                if caller != name && !out.iter().any(|(c, _, _)| *c == caller) {
-                    out.push((caller, f, line));
+                let name = self.link.name(program);
+                if name != skip && seen.insert(name.to_owned()) {
+                    out.push((name.to_owned(), f, line, program == f));
                 }
             }
         }
         out.sort();
         out
+    }
+
+    /// Programs that call `name`: (program, file of the call, line), one per program.
+    fn caller_programs(&self, name: &str) -> Vec<(String, u32, u32)> {
+        let sites = self
+            .link
+            .call_sites
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&(f, j)| (f, self.link.file(f).facts.calls[j as usize].line))
+            .collect();
+        self.programs_at(sites, name)
+            .into_iter()
+            .map(|(program, f, line, _)| (program, f, line))
+            .collect()
     }
 
     fn copybooks(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
@@ -393,17 +405,10 @@ impl Out<'_> {
             .filter(|m| !seen.contains(m))
             .collect();
         if !nested.is_empty() {
-            let shown: Vec<&str> = nested.iter().take(25).map(String::as_str).collect();
-            let more = nested.len().saturating_sub(shown.len());
-            let tail = if more > 0 {
-                format!(", and {more} more")
-            } else {
-                String::new()
-            };
             note(
                 &mut facts,
                 "copied through other copybooks",
-                format!("{} ({}{tail})", nested.len(), shown.join(", ")),
+                counted(&nested),
             );
         }
         // Cite the first COPY of each library.
@@ -631,17 +636,10 @@ impl Out<'_> {
             if !indirect.is_empty() {
                 let mut indirect: Vec<String> = indirect.into_iter().collect();
                 indirect.sort();
-                let shown: Vec<&str> = indirect.iter().take(25).map(String::as_str).collect();
-                let more = indirect.len() - shown.len();
-                let tail = if more > 0 {
-                    format!(", and {more} more")
-                } else {
-                    String::new()
-                };
                 note(
                     &mut facts,
                     "programs that get it through those copybooks",
-                    format!("{} ({}{tail})", indirect.len(), shown.join(", ")),
+                    counted(&indirect),
                 );
             }
         }
@@ -693,25 +691,17 @@ impl Out<'_> {
     }
 
     /// Programs that PERFORM or GO TO `name`, in their own code or through a copybook:
-    /// (program, file of the statement, line).
+    /// (program, file of the statement, line, whether in the program itself).
     fn procedure_user_programs(&self, name: &str) -> Vec<(String, u32, u32, bool)> {
-        let mut out: Vec<(String, u32, u32, bool)> = Vec::new();
-        for &(f, j) in self
+        let sites = self
             .link
             .edge_sites
             .get(name)
             .map_or(&[][..], Vec::as_slice)
-        {
-            let line = self.link.file(f).facts.edges[j as usize].line;
-            for (program, _) in self.link.programs_using(f) {
-                let user = self.link.name(program).to_owned();
-                if !out.iter().any(|(u, _, _, _)| *u == user) {
-                    out.push((user, f, line, program == f));
-                }
-            }
-        }
-        out.sort();
-        out
+            .iter()
+            .map(|&(f, j)| (f, self.link.file(f).facts.edges[j as usize].line))
+            .collect();
+        self.programs_at(sites, "")
     }
 
     fn procedure_users(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
@@ -993,18 +983,7 @@ impl Out<'_> {
     }
 
     fn overview(&mut self) -> CodeFacts {
-        let mut facts = CodeFacts {
-            kind: QuestionKind::Overview,
-            subject: None,
-            subject_kind: None,
-            file: None,
-            description: None,
-            items: Vec::new(),
-            notes: Vec::new(),
-            evidence: Vec::new(),
-            graph: None,
-            diagram: None,
-        };
+        let mut facts = CodeFacts::new(QuestionKind::Overview);
         let mut dirs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         let mut libraries: BTreeMap<&str, usize> = BTreeMap::new();
         for (f, file) in self.link.files.iter().enumerate() {
@@ -1119,18 +1098,7 @@ impl Out<'_> {
         if ranked.is_empty() {
             return None;
         }
-        let mut facts = CodeFacts {
-            kind: QuestionKind::BusinessProcess,
-            subject: None,
-            subject_kind: None,
-            file: None,
-            description: None,
-            items: Vec::new(),
-            notes: Vec::new(),
-            evidence: Vec::new(),
-            graph: None,
-            diagram: None,
-        };
+        let mut facts = CodeFacts::new(QuestionKind::BusinessProcess);
         for &(_, p) in &ranked {
             let file = self.link.file(p);
             facts.items.push(item(

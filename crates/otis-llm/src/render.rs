@@ -35,14 +35,6 @@ fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
         .map(|i| format!(" [{}]", i + 1))
 }
 
-fn note<'a>(facts: &'a CodeFacts, label: &str) -> Option<&'a str> {
-    facts
-        .notes
-        .iter()
-        .find(|(l, _)| l == label)
-        .map(|(_, v)| v.as_str())
-}
-
 /// Items grouped by their `group`, groups in order of first appearance.
 fn groups(items: &[FactItem]) -> Vec<(String, Vec<&FactItem>)> {
     let mut order: Vec<String> = Vec::new();
@@ -130,7 +122,7 @@ fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
 fn notes_text(facts: &CodeFacts, labels: &[&str]) -> String {
     let mut out = String::new();
     for label in labels {
-        if let Some(value) = note(facts, label) {
+        if let Some(value) = facts.note(label) {
             let mut chars = label.chars();
             let label = match chars.next() {
                 Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
@@ -154,11 +146,11 @@ fn file_of(facts: &CodeFacts) -> String {
 pub(crate) fn render(facts: &CodeFacts) -> String {
     let name = facts.subject.clone().unwrap_or_default();
     let count = facts.items.len();
-    if let Some(missing) = note(facts, "not found") {
+    if let Some(missing) = facts.note("not found") {
         return format!(
             "I found nothing named {missing} in the indexed code ({} programs, {} copybooks): no program, copybook, section, paragraph or data item has that name, and no statement uses it. It may live in a library that is not indexed (`otis index build DIR` adds a folder); the sources below are the closest text matches.",
-            note(facts, "programs").unwrap_or("0"),
-            note(facts, "copybooks").unwrap_or("0"),
+            facts.note("programs").unwrap_or("0"),
+            facts.note("copybooks").unwrap_or("0"),
         );
     }
     let mut text = match facts.kind {
@@ -323,11 +315,11 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         None => format!("{name} is {what} in {file}; its header gives no description{header}."),
     };
     text.push('\n');
-    if let Some(date) = note(facts, "date written") {
+    if let Some(date) = facts.note("date written") {
         text.push_str(&format!("Written {date}.\n"));
     }
     let mut more = Vec::new();
-    if let Some(copies) = note(facts, "copybooks").filter(|c| *c != "0") {
+    if let Some(copies) = facts.note("copybooks").filter(|c| *c != "0") {
         let n: usize = copies.parse().unwrap_or(0);
         more.push(format!("copies {}", plural(n, "copybook", "copybooks")));
     }
@@ -337,7 +329,7 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         .filter(|i| i.group.as_deref() == Some("calls"))
         .map(|i| i.name.clone())
         .collect();
-    if let Some(calls) = note(facts, "programs called").filter(|c| *c != "0") {
+    if let Some(calls) = facts.note("programs called").filter(|c| *c != "0") {
         let shown: Vec<String> = callees.iter().take(8).cloned().collect();
         let tail = if callees.len() > shown.len() {
             ", ..."
@@ -358,7 +350,8 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         .map(|i| i.name.clone())
         .collect();
     if !callers.is_empty() {
-        let n: usize = note(facts, "called by")
+        let n: usize = facts
+            .note("called by")
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         let shown: Vec<String> = callers.iter().take(8).cloned().collect();
@@ -373,14 +366,14 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
             shown.join(", ")
         ));
     }
-    if let Some(users) = note(facts, "programs that copy it") {
+    if let Some(users) = facts.note("programs that copy it") {
         let n: usize = users.parse().unwrap_or(0);
         more.push(format!("is copied by {}", plural(n, "program", "programs")));
     }
     if !more.is_empty() {
         text.push_str(&format!("It {}.\n", list(&more)));
     }
-    if let Some(start) = note(facts, "starts at") {
+    if let Some(start) = facts.note("starts at") {
         let citation = facts
             .evidence
             .iter()
@@ -391,8 +384,9 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
             "Its procedure code starts at {start}{citation}.\n"
         ));
     }
-    if let Some(rev) = note(facts, "latest revision") {
-        let n: usize = note(facts, "revisions")
+    if let Some(rev) = facts.note("latest revision") {
+        let n: usize = facts
+            .note("revisions")
             .and_then(|n| n.parse().ok())
             .unwrap_or(1);
         let entries = plural(n, "entry", "entries");
@@ -406,7 +400,7 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
 
 fn procedure_users(facts: &CodeFacts, name: &str) -> String {
     let what = facts.subject_kind.map_or("procedure", SymbolKind::as_str);
-    let defined = match note(facts, "defined in") {
+    let defined = match facts.note("defined in") {
         Some(place) => {
             let citation = facts.evidence.first().map(|_| " [1]").unwrap_or_default();
             format!("{name} is a {what} defined in {place}{citation}.")
@@ -417,7 +411,7 @@ fn procedure_users(facts: &CodeFacts, name: &str) -> String {
     let mut text = if count == 0 {
         format!("{defined} No indexed program performs it.\n")
     } else {
-        let statements = note(facts, "statements that perform it").unwrap_or("0");
+        let statements = facts.note("statements that perform it").unwrap_or("0");
         format!(
             "{defined} {} use it ({statements} PERFORM / GO TO statements), by directory:\n{}",
             plural(count, "program", "programs"),
@@ -461,15 +455,16 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
             text
         }
     };
-    if let Some(programs) =
-        note(facts, "programs that include the definition").filter(|p| *p != "0")
+    if let Some(programs) = facts
+        .note("programs that include the definition")
+        .filter(|p| *p != "0")
     {
         let n: usize = programs.parse().unwrap_or(0);
         text.push_str(&format!(
             "{} this definition",
             plural(n, "program includes", "programs include")
         ));
-        if let Some(refs) = note(facts, "references") {
+        if let Some(refs) = facts.note("references") {
             text.push_str(&format!("; it is referenced in {refs} statements"));
         }
         text.push_str(".\n");
@@ -479,14 +474,15 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
 
 fn usage(facts: &CodeFacts, name: &str) -> String {
     let count = facts.items.len();
-    let defined = note(facts, "defined in")
+    let defined = facts
+        .note("defined in")
         .map(|d| format!(" It is defined in {d} [1]."))
         .unwrap_or_default();
     if count == 0 {
         return format!("No procedure statement in the indexed code refers to {name}.{defined}");
     }
-    let writes = note(facts, "statements that change it").unwrap_or("0");
-    let reads = note(facts, "statements that read or test it").unwrap_or("0");
+    let writes = facts.note("statements that change it").unwrap_or("0");
+    let reads = facts.note("statements that read or test it").unwrap_or("0");
     let mut by_file: Vec<(String, String, Vec<&FactItem>)> = Vec::new();
     for item in &facts.items {
         match by_file.iter_mut().find(|(f, _, _)| *f == item.file) {
@@ -496,7 +492,7 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
     }
     let statements = plural(count, "statement", "statements");
     let files = plural(by_file.len(), "file", "files");
-    let mut text = match note(facts, "only") {
+    let mut text = match facts.note("only") {
         Some("statements that change it") => format!(
             "{name} is changed in {statements} in {files} ({reads} more read or test it).{defined}\n"
         ),
@@ -543,8 +539,8 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
 }
 
 fn overview(facts: &CodeFacts) -> String {
-    let programs = note(facts, "programs").unwrap_or("0");
-    let copybooks = note(facts, "copybooks").unwrap_or("0");
+    let programs = facts.note("programs").unwrap_or("0");
+    let copybooks = facts.note("copybooks").unwrap_or("0");
     let mut text = format!(
         "The indexed code holds {programs} programs in {} and {copybooks} copybooks. By directory:\n",
         plural(facts.items.len(), "directory", "directories")

@@ -46,14 +46,6 @@ fn cite(evidence: &[Evidence], file: Option<&str>, line: Option<u32>) -> String 
         .unwrap_or_default()
 }
 
-fn note<'a>(facts: &'a CodeFacts, label: &str) -> Option<&'a str> {
-    facts
-        .notes
-        .iter()
-        .find(|(l, _)| l == label)
-        .map(|(_, v)| v.as_str())
-}
-
 /// A node's label on one line: `NAME (second line)`.
 fn one_line(node: &GraphNode) -> String {
     let mut lines = node.label.lines();
@@ -211,7 +203,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
         })
         .collect();
     let skip: HashSet<&str> = main.iter().map(|n| n.id.as_str()).collect();
-    let depth = note(facts, "depth").unwrap_or("2");
+    let depth = facts.note("depth").unwrap_or("2");
     let mut out = String::new();
     let file = facts
         .file
@@ -307,7 +299,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
             sections.join(", ")
         );
     }
-    if let Some(form) = note(facts, "form") {
+    if let Some(form) = facts.note("form") {
         let _ = writeln!(out, "Option labels come from the screen form {form}.");
     }
     out
@@ -318,12 +310,12 @@ fn screens(facts: &CodeFacts, graph: &Graph) -> String {
     let root = &graph.nodes[0];
     let name = first_line(root).to_owned();
     let mut out = String::new();
-    let why = match note(facts, "start") {
+    let why = match facts.note("start") {
         Some(s) if s.starts_with("the main program") => format!(" ({s})"),
         _ => String::new(),
     };
-    let screens = note(facts, "screens").unwrap_or("0");
-    let depth = note(facts, "depth").unwrap_or("6");
+    let screens = facts.note("screens").unwrap_or("0");
+    let depth = facts.note("depth").unwrap_or("6");
     let _ = writeln!(
         out,
         "The screens from {name}{why} down, {screens} reached within {depth} levels: each menu option with its label from the screen form, and the screens each program runs.\n"
@@ -339,13 +331,13 @@ fn screens(facts: &CodeFacts, graph: &Graph) -> String {
             "… (the tree is cut here; every screen is in the answer record's `facts` and graph)\n",
         );
     }
-    if let Some(returns) = note(facts, "returns to a menu above") {
+    if let Some(returns) = facts.note("returns to a menu above") {
         let _ = writeln!(
             out,
             "\nPrograms that hand control back to a menu above them when they end: {returns}."
         );
     }
-    if let Some(others) = note(facts, "other top menus (programs reached)") {
+    if let Some(others) = facts.note("other top menus (programs reached)") {
         let _ = writeln!(
             out,
             "\nOther top-level menus (programs they reach): {others}."
@@ -459,18 +451,7 @@ mod tests {
 
     #[test]
     fn no_graph_no_text() {
-        let facts = CodeFacts {
-            kind: QuestionKind::Flow,
-            subject: None,
-            subject_kind: None,
-            file: None,
-            description: None,
-            items: Vec::new(),
-            notes: Vec::new(),
-            evidence: Vec::new(),
-            graph: None,
-            diagram: None,
-        };
+        let facts = CodeFacts::new(QuestionKind::Flow);
         assert_eq!(render(&facts), "");
     }
 }

@@ -227,6 +227,32 @@ pub struct Diagram {
     pub svg: String,
 }
 
+impl CodeFacts {
+    /// Facts of `kind` with nothing found yet.
+    pub fn new(kind: QuestionKind) -> Self {
+        Self {
+            kind,
+            subject: None,
+            subject_kind: None,
+            file: None,
+            description: None,
+            items: Vec::new(),
+            notes: Vec::new(),
+            evidence: Vec::new(),
+            graph: None,
+            diagram: None,
+        }
+    }
+
+    /// The value of the note labelled `label`.
+    pub fn note(&self, label: &str) -> Option<&str> {
+        self.notes
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// What can go wrong asking the code model.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
