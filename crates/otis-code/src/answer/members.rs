@@ -1,0 +1,356 @@
+//! Questions about one member: what it is for, what it copies and calls, its files and
+//! dependencies.
+
+use std::collections::HashSet;
+
+use otis_cobol::{CallKind, Copy, ProcKind};
+use otis_core::ports::{CodeFacts, QuestionKind, SymbolKind};
+
+use super::{MAX_EVIDENCE, Out, counted, facts_of, item, note};
+
+/// The library a COPY names: the folders before the member (`LIBGB`,
+/// `LIBUP/A15SRC`), or a placeholder.
+pub(super) fn library(copy: &Copy) -> String {
+    match copy.path.replace('\\', "/").rsplit_once('/') {
+        Some((dir, _)) if !dir.is_empty() => dir.to_ascii_uppercase(),
+        _ => copy
+            .library
+            .clone()
+            .unwrap_or_else(|| "(no library)".to_owned()),
+    }
+}
+
+impl Out<'_> {
+    pub(super) fn purpose(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
+        let mut facts = facts_of(QuestionKind::Purpose, name, kind);
+        let Some(f) = self.home(name) else {
+            // Called or copied, but its source is not in the corpus.
+            let users = match kind {
+                SymbolKind::Program => self.callers(name),
+                _ => self.copybook_users(name),
+            }?;
+            note(
+                &mut facts,
+                "source",
+                "not in the indexed corpus; known from the programs that use it",
+            );
+            facts.items = users.items;
+            facts.evidence = users.evidence;
+            return Some(facts);
+        };
+        let file = self.link.file(f);
+        let header = &file.facts.header;
+        facts.file = Some(file.path.clone());
+        facts.description.clone_from(&header.description);
+        if let Some(dir) = &header.directory {
+            note(&mut facts, "directory", dir.clone());
+        }
+        if let Some(date) = &header.date_written {
+            note(&mut facts, "date written", date.clone());
+        }
+        if let Some(last) = header.revisions.last() {
+            note(&mut facts, "latest revision", last.text.clone());
+            note(&mut facts, "revisions", header.revisions.len().to_string());
+        }
+        self.cite_header(&mut facts, f);
+        // What it is built from, in counts, and the first section it runs.
+        let copies = file.facts.copies.len();
+        let calls = self.effective_calls(f);
+        note(&mut facts, "copybooks", copies.to_string());
+        note(&mut facts, "programs called", calls.len().to_string());
+        let mut callees = HashSet::new();
+        for (target, cf, line, _) in &calls {
+            if callees.len() < 25 && callees.insert(target.clone()) {
+                let path = self.link.file(*cf).path.clone();
+                facts
+                    .items
+                    .push(item(target, Some("calls".into()), None, &path, *line));
+            }
+        }
+        let callers = self.caller_programs(name);
+        if !callers.is_empty() {
+            note(&mut facts, "called by", callers.len().to_string());
+            for (caller, cf, line) in callers.iter().take(25) {
+                let path = self.link.file(*cf).path.clone();
+                facts
+                    .items
+                    .push(item(caller, Some("called by".into()), None, &path, *line));
+            }
+        }
+        if kind == SymbolKind::Copybook {
+            let users = self.link.programs_using(f);
+            note(&mut facts, "programs that copy it", users.len().to_string());
+        }
+        let sections = file
+            .facts
+            .procedures
+            .iter()
+            .filter(|p| p.kind == ProcKind::Section)
+            .count();
+        if sections > 0 {
+            note(&mut facts, "sections", sections.to_string());
+        }
+        if let Some(first) = file.facts.procedures.first() {
+            note(&mut facts, "starts at", first.name.clone());
+            self.cite(&mut facts, f, first.line, first.line);
+        }
+        Some(facts)
+    }
+
+    /// Calls a program makes itself and through the copybooks it copies: (target, file
+    /// of the call, line, copybook it came through when not its own).
+    pub(super) fn effective_calls(&self, f: u32) -> Vec<(String, u32, u32, Option<u32>)> {
+        let mut out = Vec::new();
+        let mut push = |file: u32, via: Option<u32>| {
+            for call in &self.link.file(file).facts.calls {
+                if call.kind != CallKind::Runtime {
+                    out.push((call.target.clone(), file, call.line, via));
+                }
+            }
+        };
+        push(f, None);
+        for (inc, via) in self.link.included(f) {
+            push(inc, Some(via));
+        }
+        out
+    }
+
+    pub(super) fn copybooks(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
+        let f = self.home(name)?;
+        let mut facts = facts_of(QuestionKind::Copybooks, name, kind);
+        let file = self.link.file(f);
+        facts.file = Some(file.path.clone());
+        let mut seen = HashSet::new();
+        for (j, copy) in file.facts.copies.iter().enumerate() {
+            if !seen.insert(copy.member.clone()) {
+                continue;
+            }
+            let target = self.link.copy_file[f as usize].get(j).copied().flatten();
+            facts.items.push(item(
+                &copy.member,
+                Some(library(copy)),
+                Some(self.role(copy, target).to_owned()),
+                &file.path,
+                copy.line,
+            ));
+        }
+        let nested: Vec<String> = self
+            .link
+            .included(f)
+            .into_iter()
+            .map(|(inc, _)| self.link.name(inc).to_owned())
+            .filter(|m| !seen.contains(m))
+            .collect();
+        if !nested.is_empty() {
+            note(
+                &mut facts,
+                "copied through other copybooks",
+                counted(&nested),
+            );
+        }
+        // Cite the first COPY of each library.
+        let mut libraries = HashSet::new();
+        let lines: Vec<u32> = facts
+            .items
+            .iter()
+            .filter(|i| libraries.insert(i.group.clone()))
+            .map(|i| i.line)
+            .collect();
+        for line in lines {
+            self.cite(&mut facts, f, line, line);
+        }
+        Some(facts)
+    }
+
+    /// What a copybook is for, from its name's convention, where it is copied, or what
+    /// it holds.
+    pub(super) fn role(&self, copy: &Copy, target: Option<u32>) -> &'static str {
+        let m = copy.member.as_str();
+        if m.contains("SQL") {
+            return "SQL";
+        }
+        if m.ends_with("_EVA") {
+            return "screen field checks";
+        }
+        // Copied among procedure statements: code, whatever its name says.
+        if copy.in_procedure {
+            return "procedure code";
+        }
+        if m.ends_with("_SCN") || m.contains("SCREEN") {
+            return "screen";
+        }
+        if m.ends_with("_WKS") || m.ends_with("WKS") || m.ends_with("WS") {
+            return "working storage";
+        }
+        if m.ends_with("_DEF") {
+            return "definitions";
+        }
+        if let Some(t) = target {
+            let facts = &self.link.file(t).facts;
+            if !facts.procedures.is_empty() {
+                return "procedure code";
+            }
+            if !facts.files.is_empty() {
+                return "file control";
+            }
+            if !facts.data_items.is_empty() {
+                return "record or data layout";
+            }
+        }
+        // The library naming convention: two letters of system, then FS (SELECT), FD
+        // (file description), WS (working storage) or 01 (record layout).
+        match m.get(2..4) {
+            Some("FS") => "file control",
+            Some("FD") => "file description",
+            Some("WS") => "working storage",
+            Some("01") => "record layout",
+            _ => "other",
+        }
+    }
+
+    pub(super) fn calls(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
+        let f = self.home(name)?;
+        let mut facts = facts_of(QuestionKind::Calls, name, kind);
+        let file = self.link.file(f);
+        facts.file = Some(file.path.clone());
+        let mut seen = HashSet::new();
+        let mut cites = Vec::new();
+        for (target, cf, line, via) in self.effective_calls(f) {
+            if !seen.insert(target.clone()) {
+                continue;
+            }
+            let call = self
+                .link
+                .file(cf)
+                .facts
+                .calls
+                .iter()
+                .find(|c| c.line == line && c.target == target);
+            let how = match call.map(|c| c.kind) {
+                Some(CallKind::Dynamic) => "dynamic",
+                _ => "static",
+            };
+            let group = match via {
+                Some(v) => format!("{how}, through {}", self.link.file(v).path),
+                None => how.to_owned(),
+            };
+            let detail = call.and_then(|c| {
+                let path = c.path.clone()?;
+                Some(match c.set_line {
+                    Some(set) => format!("{path}, set at line {set}"),
+                    None => path,
+                })
+            });
+            let set_line = call.and_then(|c| c.set_line);
+            facts.items.push(item(
+                &target,
+                Some(group),
+                detail,
+                &self.link.file(cf).path,
+                line,
+            ));
+            cites.push((cf, set_line.unwrap_or(line), line));
+        }
+        for (cf, from, to) in cites {
+            // A dynamic call cites the MOVE that names the program.
+            let end = if to >= from && to - from <= 3 {
+                to
+            } else {
+                from
+            };
+            self.cite(&mut facts, cf, from, end);
+        }
+        let runtime: Vec<String> = {
+            let mut names: Vec<String> = Vec::new();
+            for call in &file.facts.calls {
+                if call.kind == CallKind::Runtime && !names.contains(&call.target) {
+                    names.push(call.target.clone());
+                }
+            }
+            names
+        };
+        if !runtime.is_empty() {
+            note(&mut facts, "runtime routines", runtime.join(", "));
+        }
+        let transfers: Vec<String> = {
+            let mut names: Vec<String> = Vec::new();
+            for t in &file.facts.transfers {
+                let shown = t.path.clone().unwrap_or_else(|| t.target.clone());
+                if !names.contains(&shown) {
+                    names.push(shown);
+                }
+            }
+            names
+        };
+        if !transfers.is_empty() {
+            note(&mut facts, "hands control back to", transfers.join(", "));
+        }
+        Some(facts)
+    }
+
+    pub(super) fn files(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
+        let f = self.home(name)?;
+        let mut facts = facts_of(QuestionKind::Files, name, kind);
+        facts.file = Some(self.link.file(f).path.clone());
+        let mut seen = HashSet::new();
+        let mut sources = vec![(f, None)];
+        sources.extend(self.link.included(f).into_iter().map(|(i, v)| (i, Some(v))));
+        let mut cites = Vec::new();
+        for (source, via) in sources {
+            let file = self.link.file(source);
+            for decl in &file.facts.files {
+                if !seen.insert(decl.name.clone()) {
+                    continue;
+                }
+                let group = match via {
+                    Some(v) => format!("through {}", self.link.file(v).path),
+                    None => "declared in the program".to_owned(),
+                };
+                facts.items.push(item(
+                    &decl.name,
+                    Some(group),
+                    Some(format!("assigned to {}", decl.assign)),
+                    &file.path,
+                    decl.line,
+                ));
+                cites.push((source, decl.line));
+            }
+        }
+        for (source, line) in cites {
+            self.cite(&mut facts, source, line, line);
+        }
+        Some(facts)
+    }
+
+    pub(super) fn dependencies(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
+        let copybooks = self.copybooks(name, kind)?;
+        let calls = self.calls(name, kind)?;
+        let mut facts = facts_of(QuestionKind::Dependencies, name, kind);
+        facts.file = copybooks.file.clone();
+        for mut i in copybooks.items {
+            i.detail = Some(format!(
+                "copybook{}",
+                i.group
+                    .as_ref()
+                    .map(|g| format!(" from {g}"))
+                    .unwrap_or_default()
+            ));
+            i.group = Some("copybooks".into());
+            facts.items.push(i);
+        }
+        for mut i in calls.items {
+            i.detail = i.group.take();
+            i.group = Some("programs called".into());
+            facts.items.push(i);
+        }
+        facts.notes = calls.notes;
+        facts.notes.extend(copybooks.notes);
+        facts.evidence = calls.evidence;
+        for e in copybooks.evidence {
+            if facts.evidence.len() < MAX_EVIDENCE && !facts.evidence.contains(&e) {
+                facts.evidence.push(e);
+            }
+        }
+        Some(facts)
+    }
+}
