@@ -1,0 +1,150 @@
+//! `otis ask`: one question, its answer printed as text or JSON, and its diagram written
+//! with --diagram.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use otis_app::wire::QueryResponse;
+use otis_app::{App, Settings};
+use otis_core::{AskRequest, AskResponse};
+
+use crate::{Failure, ask_failure, build_app, diagram, new_turn_id, session_id};
+
+/// The `otis ask` arguments, as parsed.
+#[derive(Debug)]
+pub(crate) struct Options {
+    pub(crate) question: String,
+    pub(crate) session: Option<String>,
+    pub(crate) verbose: bool,
+    pub(crate) json: bool,
+    pub(crate) top_k: Option<u32>,
+    pub(crate) temperature: f32,
+    pub(crate) diagram: Option<PathBuf>,
+}
+
+pub(crate) async fn run(settings: Settings, options: Options) -> Result<(), Failure> {
+    let Options {
+        question,
+        session,
+        verbose,
+        json,
+        top_k,
+        temperature,
+        diagram,
+    } = options;
+    let session = session.as_deref().map(session_id).transpose()?;
+    let mut request = AskRequest::new(question, new_turn_id());
+    request.persist = session.is_some();
+    request.session = session;
+    request.top_k = top_k.unwrap_or(settings.top_k);
+    request.temperature = temperature;
+    request.validate().map_err(ask_failure)?;
+    let app = build_app(settings).await?;
+    let response = app.assistant.ask(request).await.map_err(ask_failure)?;
+    let drawn = diagram.map(|path| diagram::write(&path, &response));
+    if json {
+        let record = QueryResponse::from(response);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&record).context("printing JSON")?
+        );
+    } else {
+        print_answer(&response, verbose, &app);
+    }
+    drawn.transpose()?;
+    Ok(())
+}
+
+fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
+    if verbose {
+        println!("question:          {}", response.question);
+        println!("resolved question: {}", response.resolved_question);
+        println!("question type:     {}", response.question_type.as_str());
+        if let Some(subject) = &response.subject {
+            println!("subject:           {subject}");
+        }
+        println!(
+            "store: {}   model: {}   retriever: {}",
+            app.store_name,
+            response.model,
+            app.assistant.retriever_name()
+        );
+        println!();
+    }
+    println!("{}", response.answer);
+    if !response.sources.is_empty() {
+        println!("\nSources:");
+        for source in &response.sources {
+            let lines = source
+                .lines
+                .map(|(a, b)| format!(":{a}-{b}"))
+                .unwrap_or_default();
+            let program = source
+                .program
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
+            if verbose {
+                println!(
+                    "  [{}] {}{lines}{program}  score {:.3}  chunk {}",
+                    source.index, source.file, source.score, source.chunk_id
+                );
+            } else {
+                println!("  [{}] {}{lines}{program}", source.index, source.file);
+            }
+        }
+    }
+    if verbose && let Some(facts) = &response.facts {
+        println!("\nFacts ({} items):", facts.items.len());
+        for item in &facts.items {
+            let group = item
+                .group
+                .as_deref()
+                .map(|g| format!("[{g}] "))
+                .unwrap_or_default();
+            let detail = item
+                .detail
+                .as_deref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default();
+            println!(
+                "  {group}{}{detail}  {}:{}",
+                item.name, item.file, item.line
+            );
+        }
+        for (label, value) in &facts.notes {
+            println!("  {label}: {value}");
+        }
+    }
+    if verbose {
+        let t = &response.timing;
+        println!(
+            "\ntiming ms: resolve {:.2}, memory load {:.2}, facts {:.2}, retrieve {:.2}, generate {:.2}, persist {:.2}, total {:.2}",
+            t.resolve_ms,
+            t.memory_load_ms,
+            t.facts_ms,
+            t.retrieve_ms,
+            t.generate_ms,
+            t.persist_ms,
+            t.total_ms
+        );
+        match (&response.session_id, response.persisted) {
+            (Some(s), true) => println!("turn saved in session {s}"),
+            (Some(s), false) => println!(
+                "turn NOT saved in session {s}: {}",
+                response
+                    .persist_error
+                    .as_deref()
+                    .unwrap_or("unknown reason")
+            ),
+            (None, _) => println!("stateless: no session"),
+        }
+    }
+    if let (Some(s), false, Some(e)) = (
+        &response.session_id,
+        response.persisted,
+        &response.persist_error,
+    ) {
+        eprintln!("warning: the turn was not saved in session {s}: {e}");
+    }
+}
