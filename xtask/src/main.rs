@@ -26,7 +26,8 @@ tasks:
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
   fault  the reliability suite at full size: appends through a connection-dropping
-         proxy to Azurite, and the property tests with OTIS_FUZZ_CASES (4096) cases
+         proxy to Azurite, Azurite (on disk) and otis-func (SQLite) killed mid-load
+         and restarted, and the property tests with OTIS_FUZZ_CASES (4096) cases
          on a random seed (docs/reliability.md)
   soak   otis-func (release, SQLite) under 128 connections of new sessions,
          10 rounds of 10 s; prints the server's RSS after each round

@@ -123,14 +123,30 @@ impl Azurite {
         self.end("-KILL");
     }
 
-    /// Stops it with SIGTERM, as a service manager would, and waits until it has exited.
+    /// Stops it with SIGTERM, as a service manager would, and waits until it has exited
+    /// (SIGKILL after 10 s).
     pub fn terminate(&mut self) {
         self.end("-TERM");
+    }
+
+    /// Stops it with SIGINT (Ctrl-C), the one signal Azurite's table service handles by
+    /// closing its server, and waits until it has exited (SIGKILL after 10 s).
+    pub fn interrupt(&mut self) {
+        self.end("-INT");
     }
 
     fn end(&mut self, signal: &str) {
         if let Some(mut child) = self.child.take() {
             kill_group(child.id(), signal);
+            if signal != "-KILL" {
+                // Give it time to shut down (and save) as it does for a service
+                // manager; only then make sure.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                kill_group(child.id(), "-KILL");
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
