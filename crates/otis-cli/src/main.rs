@@ -224,6 +224,8 @@ fn unreachable_turn_id() -> TurnId {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        // `otis serve` is the same server as otis-func: the same cap on blocking threads.
+        .max_blocking_threads(otis_func::MAX_BLOCKING_THREADS)
         .enable_all()
         .build()
     {

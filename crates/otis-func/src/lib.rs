@@ -26,6 +26,12 @@ pub use error::ApiError;
 /// The default port when neither the Functions host nor the settings name one.
 pub const DEFAULT_PORT: u16 = 7071;
 
+/// Threads for blocking work: the SQLite store's calls (which all queue on its one
+/// connection) and the local model. tokio's default, 512, let a burst of 128
+/// connections start a thread per waiting call (224 threads in `cargo xtask soak`), each
+/// with its own allocator arena, and the server's memory grew with every burst.
+pub const MAX_BLOCKING_THREADS: usize = 16;
+
 /// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets
 /// requests in flight finish, and waits for streaming answers to be stored.
 pub async fn serve(

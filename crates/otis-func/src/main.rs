@@ -48,15 +48,9 @@ async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Threads for blocking work: the SQLite store's calls (which all queue on its one
-/// connection) and the local model. tokio's default, 512, let a burst of 128
-/// connections start a thread per waiting call (224 threads in `cargo xtask soak`), each
-/// with its own allocator arena, and the server's memory grew with every burst.
-const BLOCKING_THREADS: usize = 16;
-
 fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(BLOCKING_THREADS)
+        .max_blocking_threads(otis_func::MAX_BLOCKING_THREADS)
         .enable_all()
         .build()
     {
