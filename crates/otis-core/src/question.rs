@@ -52,12 +52,6 @@ const NOT_SUBJECTS: &[&str] = &[
     "FIELD",
     "FILE",
     "FILES",
-    "MENU",
-    "LOAN",
-    "LOANS",
-    "PAYMENT",
-    "SCREEN",
-    "TRANSACTION",
 ];
 
 /// Lower-case words skipped when looking for a name written in lower case.
@@ -218,10 +212,36 @@ pub fn subject(
             }
         }
     }
+    // A name the corpus does not know is still the subject ("What does APIPAY do?" is
+    // answered "nothing named APIPAY"), unless it is a plain word inside a phrase written
+    // in capitals ("How is a LOAN PAYMENT posted?").
+    let shouted = shouted_words(question);
     found
         .into_iter()
-        .find(|c| c.strong && c.name.bytes().any(|b| b.is_ascii_alphabetic()))
+        .find(|c| {
+            c.strong
+                && c.name.bytes().any(|b| b.is_ascii_alphabetic())
+                && !shouted.contains(&c.name)
+        })
         .map(|c| (c.name, None))
+}
+
+/// Words of letters only that stand next to another such word written in capitals.
+fn shouted_words(question: &str) -> Vec<String> {
+    let words: Vec<&str> = question
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let plain = |w: &str| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_uppercase());
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).is_some_and(|n| plain(n));
+        let previous = i > 0 && words.get(i - 1).is_some_and(|p| plain(p));
+        if plain(w) && (next || previous) {
+            out.push((*w).to_owned());
+        }
+    }
+    out
 }
 
 fn has(text: &str, phrases: &[&str]) -> bool {
@@ -436,17 +456,27 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
             K::Purpose
         };
     }
-    if has(
-        q,
-        &[
-            "copybook",
-            "copy book",
-            "copy member",
-            "copies",
-            "copylib",
-            "include",
-        ],
-    ) {
+    // "Explain the SCREEN copybook" is about the copybook; "what copybooks does it copy"
+    // asks for its list.
+    let copybook_list = if subject_kind == Some(SymbolKind::Copybook) {
+        has(
+            q,
+            &["copybooks", "copies", "include", "nested", "copy members"],
+        )
+    } else {
+        has(
+            q,
+            &[
+                "copybook",
+                "copy book",
+                "copy member",
+                "copies",
+                "copylib",
+                "include",
+            ],
+        )
+    };
+    if copybook_list {
         return K::Copybooks;
     }
     if has(
@@ -546,6 +576,14 @@ mod tests {
             ("How is a loan payment received?", K::BusinessProcess, None),
             ("What does UNKNOWN1 do?", K::Purpose, Some("UNKNOWN1")),
             ("how is bt-branch used", K::DataUsage, Some("BT-BRANCH")),
+            ("Where is SCREEN used?", K::CopybookUsers, Some("SCREEN")),
+            ("How is a LOAN PAYMENT posted?", K::BusinessProcess, None),
+            ("Explain the SCREEN copybook", K::Purpose, Some("SCREEN")),
+            (
+                "What copybooks does SCREEN copy?",
+                K::Copybooks,
+                Some("SCREEN"),
+            ),
             (
                 "What programs use LONPF2.CPY?",
                 K::CopybookUsers,
