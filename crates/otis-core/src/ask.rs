@@ -62,38 +62,79 @@ impl AskRequest {
         }
     }
 
-    /// Checks every field; the error names the field.
+    /// Checks every field; the error names the field. Every entry point checks through
+    /// the same rules: the use case and the CLI the whole request here, the HTTP API
+    /// each field as it reads it ([`check_question`](Self::check_question),
+    /// [`check_top_k`](Self::check_top_k), [`check_temperature`](Self::check_temperature)),
+    /// so the field named is the first bad one in the order the body is read.
     pub fn validate(&self) -> Result<(), AskError> {
-        let invalid = |field: &'static str, message: String| AskError::Invalid { field, message };
-        if self.question.trim().is_empty() {
-            return Err(invalid("question", "must not be empty".into()));
-        }
-        if self.question.len() > MAX_QUESTION_BYTES {
-            return Err(invalid(
-                "question",
-                format!(
-                    "is {} bytes; at most {MAX_QUESTION_BYTES} are allowed",
-                    self.question.len()
-                ),
-            ));
-        }
-        if !TOP_K_RANGE.contains(&self.top_k) {
-            return Err(invalid(
-                "top_k",
-                format!("must be 1 to 50, got {}", self.top_k),
-            ));
-        }
-        if !TEMPERATURE_RANGE.contains(&self.temperature) || self.temperature.is_nan() {
-            return Err(invalid(
-                "temperature",
-                format!("must be 0 to 2, got {}", self.temperature),
-            ));
-        }
+        Self::check_question(&self.question)?;
+        Self::check_top_k(u64::from(self.top_k))?;
+        Self::check_temperature(self.temperature)?;
         if self.max_tokens == 0 {
             return Err(invalid("max_tokens", "must be at least 1".into()));
         }
         Ok(())
     }
+
+    /// A question is not blank and at most [`MAX_QUESTION_BYTES`] long.
+    pub fn check_question(question: &str) -> Result<(), AskError> {
+        if question.trim().is_empty() {
+            return Err(invalid("question", "must not be empty".into()));
+        }
+        if question.len() > MAX_QUESTION_BYTES {
+            return Err(invalid(
+                "question",
+                format!(
+                    "is {} bytes; at most {MAX_QUESTION_BYTES} are allowed",
+                    question.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `top_k` as given (any whole number, as a JSON body may carry one) is in
+    /// [`TOP_K_RANGE`].
+    pub fn check_top_k(top_k: u64) -> Result<u32, AskError> {
+        u32::try_from(top_k)
+            .ok()
+            .filter(|k| TOP_K_RANGE.contains(k))
+            .ok_or_else(|| {
+                invalid(
+                    "top_k",
+                    format!(
+                        "must be {} to {}, got {top_k}",
+                        TOP_K_RANGE.start(),
+                        TOP_K_RANGE.end()
+                    ),
+                )
+            })
+    }
+
+    /// A temperature as given (`f32` from the command line, `f64` from a JSON body) is
+    /// in [`TEMPERATURE_RANGE`]. The range is checked on the value as given, before it
+    /// is narrowed to `f32` (so 2.0000001 is refused), and the message shows it as given.
+    pub fn check_temperature<T>(temperature: T) -> Result<f32, AskError>
+    where
+        T: Into<f64> + Copy + std::fmt::Display,
+    {
+        let (low, high) = (*TEMPERATURE_RANGE.start(), *TEMPERATURE_RANGE.end());
+        let value: f64 = temperature.into();
+        if (f64::from(low)..=f64::from(high)).contains(&value) {
+            Ok(value as f32)
+        } else {
+            Err(invalid(
+                "temperature",
+                format!("must be {low} to {high}, got {temperature}"),
+            ))
+        }
+    }
+}
+
+/// A field that fails its check.
+fn invalid(field: &'static str, message: String) -> AskError {
+    AskError::Invalid { field, message }
 }
 
 /// A source an answer used, as reported to callers.
@@ -573,4 +614,91 @@ fn turn_metadata(
     metadata.insert("sources".into(), Value::Array(sources));
     metadata.insert("model".into(), json!(model));
     metadata
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(change: impl FnOnce(&mut AskRequest)) -> AskRequest {
+        let mut request = AskRequest::new("What does LONPF2 do?", TurnId::parse("t").unwrap());
+        change(&mut request);
+        request
+    }
+
+    /// Each bad field with the message every entry point shows for it.
+    #[test]
+    fn every_field_is_checked_with_its_message() {
+        let long = "q".repeat(MAX_QUESTION_BYTES + 1);
+        let cases: Vec<(AskRequest, Option<&str>)> = vec![
+            (request(|_| {}), None),
+            (
+                request(|r| r.question = " \n ".into()),
+                Some("invalid question: must not be empty"),
+            ),
+            (
+                request(|r| r.question = long.clone()),
+                Some("invalid question: is 16385 bytes; at most 16384 are allowed"),
+            ),
+            (
+                request(|r| r.question = "q".repeat(MAX_QUESTION_BYTES)),
+                None,
+            ),
+            (
+                request(|r| r.top_k = 0),
+                Some("invalid top_k: must be 1 to 50, got 0"),
+            ),
+            (
+                request(|r| r.top_k = 51),
+                Some("invalid top_k: must be 1 to 50, got 51"),
+            ),
+            (request(|r| r.top_k = 50), None),
+            (
+                request(|r| r.temperature = 2.5),
+                Some("invalid temperature: must be 0 to 2, got 2.5"),
+            ),
+            (
+                request(|r| r.temperature = -0.1),
+                Some("invalid temperature: must be 0 to 2, got -0.1"),
+            ),
+            (
+                request(|r| r.temperature = f32::NAN),
+                Some("invalid temperature: must be 0 to 2, got NaN"),
+            ),
+            (request(|r| r.temperature = 2.0), None),
+            (
+                request(|r| r.max_tokens = 0),
+                Some("invalid max_tokens: must be at least 1"),
+            ),
+        ];
+        for (request, want) in cases {
+            let got = request.validate().err().map(|e| e.to_string());
+            assert_eq!(got.as_deref(), want, "{request:?}");
+        }
+    }
+
+    /// The HTTP API's numbers arrive as u64 and f64: checked as given, not narrowed first.
+    #[test]
+    fn numbers_from_a_body_are_checked_as_given() {
+        assert_eq!(AskRequest::check_top_k(7).unwrap(), 7);
+        let huge = u64::from(u32::MAX) + 6;
+        assert_eq!(
+            AskRequest::check_top_k(huge).unwrap_err().to_string(),
+            format!("invalid top_k: must be 1 to 50, got {huge}")
+        );
+        assert_eq!(AskRequest::check_temperature(0.7_f64).unwrap(), 0.7_f32);
+        // Narrowed to f32 this would be 2.0, which is allowed.
+        assert_eq!(
+            AskRequest::check_temperature(2.000_000_01_f64)
+                .unwrap_err()
+                .to_string(),
+            "invalid temperature: must be 0 to 2, got 2.00000001"
+        );
+        assert_eq!(
+            AskRequest::check_temperature(1e300_f64)
+                .unwrap_err()
+                .to_string(),
+            format!("invalid temperature: must be 0 to 2, got {}", 1e300_f64)
+        );
+    }
 }

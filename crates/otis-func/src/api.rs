@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use otis_app::wire::QueryResponse;
 use otis_app::{App, HttpSettings};
 use otis_core::ports::{DeltaSink, Feedback, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT, PageRequest};
-use otis_core::{AskRequest, MAX_QUESTION_BYTES, SessionId, TOP_K_RANGE, Timestamp, TurnId};
+use otis_core::{AskRequest, SessionId, Timestamp, TurnId};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -302,37 +302,19 @@ struct QueryInput {
 
 fn parse_query(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Result<QueryInput, ApiError> {
     let map = input::object(raw)?;
+    // Each field is read, then checked by the rules every entry point shares
+    // (`AskRequest::check_*`), in this order: the first bad one is the one named.
     let question = input::string(&map, "question")?;
-    if question.trim().is_empty() {
-        return Err(ApiError::field("question", "must not be empty"));
-    }
-    if question.len() > MAX_QUESTION_BYTES {
-        return Err(ApiError::field(
-            "question",
-            format!(
-                "is {} bytes; at most {MAX_QUESTION_BYTES} are allowed",
-                question.len()
-            ),
-        ));
-    }
+    AskRequest::check_question(&question)?;
     let session_id = input::optional_string(&map, "session_id")?;
     let persist = input::optional_bool(&map, "enable_persistence")?.unwrap_or(false);
     let top_k = match input::optional_u64(&map, "top_k")? {
         None => state.app.settings.top_k,
-        Some(k) => u32::try_from(k)
-            .ok()
-            .filter(|k| TOP_K_RANGE.contains(k))
-            .ok_or_else(|| ApiError::field("top_k", format!("must be 1 to 50, got {k}")))?,
+        Some(k) => AskRequest::check_top_k(k)?,
     };
     let temperature = match input::optional_f64(&map, "temperature")? {
         None => 0.0,
-        Some(t) if (0.0..=2.0).contains(&t) => t as f32,
-        Some(t) => {
-            return Err(ApiError::field(
-                "temperature",
-                format!("must be 0 to 2, got {t}"),
-            ));
-        }
+        Some(t) => AskRequest::check_temperature(t)?,
     };
     // Still read and checked, but the answer's form is chosen by `Accept`: the previous
     // system's page sends `"stream": true` and reads JSON.
@@ -348,7 +330,8 @@ fn parse_query(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Result<Quer
     request.session = session;
     request.top_k = top_k;
     request.temperature = temperature;
-    request.validate()?;
+    // Every field is checked above; the use case checks the whole request again before
+    // it reads anything.
     Ok(QueryInput {
         request,
         caller_session: session_id,

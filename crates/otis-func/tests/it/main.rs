@@ -239,6 +239,166 @@ async fn every_bad_input_is_a_4xx_naming_the_field_and_stores_nothing() {
     );
 }
 
+/// The exact message for each bad field of a query, and which one is named when several
+/// are bad: the body is read field by field (question, session_id, enable_persistence,
+/// top_k, temperature, stream), then the principal, then the session id's value.
+#[tokio::test]
+async fn a_bad_query_names_the_first_bad_field_in_reading_order_with_its_exact_message() {
+    let open = fixture();
+    let scoped = fixture_with(
+        HttpSettings {
+            scope_by_principal: true,
+            ..HttpSettings::default()
+        },
+        Arc::new(otis_llm::Extractive),
+    );
+    let huge_top_k = u64::from(u32::MAX) + 6;
+    let cases: Vec<(&Fixture, Value, u16, &str, String)> = vec![
+        (
+            &open,
+            json!({"question": " \t "}),
+            400,
+            "invalid_request",
+            "question: must not be empty".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q".repeat(16 * 1024 + 1)}),
+            400,
+            "invalid_request",
+            "question: is 16385 bytes; at most 16384 are allowed".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "top_k": 0}),
+            400,
+            "invalid_request",
+            "top_k: must be 1 to 50, got 0".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "top_k": 51}),
+            400,
+            "invalid_request",
+            "top_k: must be 1 to 50, got 51".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "top_k": huge_top_k}),
+            400,
+            "invalid_request",
+            format!("top_k: must be 1 to 50, got {huge_top_k}"),
+        ),
+        (
+            &open,
+            json!({"question": "q", "top_k": -1}),
+            400,
+            "invalid_request",
+            "top_k: must be a whole number >= 0, not -1".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "top_k": 2.5}),
+            400,
+            "invalid_request",
+            "top_k: must be a whole number >= 0, not 2.5".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "temperature": 2.5}),
+            400,
+            "invalid_request",
+            "temperature: must be 0 to 2, got 2.5".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "temperature": -0.1}),
+            400,
+            "invalid_request",
+            "temperature: must be 0 to 2, got -0.1".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "temperature": 2.000_000_01}),
+            400,
+            "invalid_request",
+            "temperature: must be 0 to 2, got 2.00000001".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "temperature": 1e300}),
+            400,
+            "invalid_request",
+            format!("temperature: must be 0 to 2, got {}", 1e300_f64),
+        ),
+        (
+            &open,
+            json!({"question": "", "top_k": "5", "temperature": 9}),
+            400,
+            "invalid_request",
+            "question: must not be empty".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "session_id": 7, "top_k": 0}),
+            400,
+            "invalid_request",
+            "session_id: must be a string, not a number".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "top_k": 0, "temperature": 9, "stream": 1}),
+            400,
+            "invalid_request",
+            "top_k: must be 1 to 50, got 0".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "temperature": 9, "stream": 1}),
+            400,
+            "invalid_request",
+            "temperature: must be 0 to 2, got 9".into(),
+        ),
+        (
+            &open,
+            json!({"question": "q", "stream": 1, "session_id": ""}),
+            400,
+            "invalid_request",
+            "stream: must be true or false, not a number".into(),
+        ),
+        (
+            &scoped,
+            json!({"question": "", "session_id": "s"}),
+            400,
+            "invalid_request",
+            "question: must not be empty".into(),
+        ),
+        (
+            &scoped,
+            json!({"question": "q", "temperature": 3, "session_id": "s"}),
+            400,
+            "invalid_request",
+            "temperature: must be 0 to 2, got 3".into(),
+        ),
+        (
+            &scoped,
+            json!({"question": "q", "session_id": "a\nb"}),
+            401,
+            "unauthenticated",
+            "sessions are scoped by principal: the request has no authenticated principal".into(),
+        ),
+    ];
+    for (f, body, status, code, message) in cases {
+        let shown: String = body.to_string().chars().take(60).collect();
+        let (got, _, json) = call(&f.state, post("/api/query", body.to_string())).await;
+        assert_eq!(got.as_u16(), status, "{shown}: {json}");
+        assert_eq!(json["error"]["code"], code, "{shown}: {json}");
+        assert_eq!(json["error"]["message"], message.as_str(), "{shown}");
+    }
+    assert_eq!(stored_sessions(&open.store).await, 0);
+    assert_eq!(stored_sessions(&scoped.store).await, 0);
+}
+
 /// Session ids that are not UTF-8, in a query string or a body, are refused with 400,
 /// never decoded to U+FFFD (which would make `%FF%FE` and `%FE%FF` one session).
 #[tokio::test]
