@@ -2,7 +2,9 @@
 //!
 //! - `test`: the whole test suite, the command README.md gives and `.ci/run` calls.
 //! - `ci`: everything CI checks: formatting, clippy with warnings denied, the tests, docs.
+//! - `cycles`: the file-level import cycles inside each crate ([`cycles`]).
 
+mod cycles;
 mod fault;
 mod soak;
 
@@ -25,6 +27,9 @@ tasks:
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
   ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
+  cycles [--strict]
+         print every file-level import cycle inside a crate; fails on one that
+         xtask/cycles-allow.txt does not allow (`cargo xtask cycles --help`: the rules)
   fault  the reliability suite at full size: appends through a connection-dropping
          proxy to Azurite, Azurite (on disk) and otis-func (SQLite) killed mid-load
          and restarted, and the property tests with OTIS_FUZZ_CASES (4096) cases
@@ -47,6 +52,9 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("fault") => fault::fault(),
         Some("soak") => soak::soak(),
+        Some("cycles") => {
+            cycles::cycles(&workspace_root(), &env::args().skip(2).collect::<Vec<_>>())
+        }
         Some("bench") => match env::args().nth(2).as_deref() {
             Some("store") => run_bench("store", "otis-store-table", "Table store on Azurite", &[])
                 .and_then(|()| run_redis_bench()),
