@@ -61,6 +61,12 @@ pub struct Header {
     pub identification: Option<String>,
     /// `DATE-WRITTEN.` value without the trailing period.
     pub date_written: Option<String>,
+    /// `date_written` as an ISO date (`YYYY-MM-DD`), when it writes a possible date:
+    /// `10-14-2020`, `10/09/2019`, `1/27/84`, `20160923`, `2007-1004`, or six digits read
+    /// as `MMDDYY` (the way these paragraphs write them; `YYMMDD` only when `MMDDYY` is
+    /// no date). Two-digit years 50-99 are 19xx, 00-49 20xx.
+    #[serde(default)]
+    pub date_written_iso: Option<String>,
     /// Revision lines under `REV:` (each line's text, trimmed), in order.
     pub revisions: Vec<Revision>,
 }
@@ -72,6 +78,15 @@ pub struct Revision {
     pub line: u32,
     /// Its text, without the comment marker, trimmed.
     pub text: String,
+    /// The date the line carries, as ISO `YYYY-MM-DD`: its first word, or its second
+    /// after initials (`BAH 151120 ...`, `180305 BLM ...`, `KEC 2018.0423 ...`,
+    /// `JKC 2020-0817 ...`, `BAH 20200827 ...`, `02/12/2020 BAH ...`). Six digits read
+    /// as `YYMMDD`, else `MMDDYY` (`101794`): headers wrote `MMDDYY` until about 1999
+    /// and `YYMMDD` after, so a six-digit date valid both ways is read as the later
+    /// style. Two-digit years 50-99 are 19xx, 00-49 20xx. `None` for a continuation
+    /// line or an impossible date (month 13).
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 /// `COPY "LIBGB/SCREEN.CPY".`, `COPY SCREEN.`, `COPY SCREEN OF LIB`.

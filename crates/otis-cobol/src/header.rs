@@ -1,6 +1,7 @@
 //! The header comment block at the top of a file: description (keyed or a free title
 //! line), directory, identification, revision lines; and `DATE-WRITTEN.`.
 
+use crate::dates::{self, SixDigits};
 use crate::facts::{Header, Revision};
 use crate::lines::{LineKind, Source};
 
@@ -38,8 +39,14 @@ fn first_word_upper(text: &str) -> String {
 
 /// Reads the header block and `DATE-WRITTEN.`.
 pub(crate) fn read(src: &Source<'_>) -> Header {
+    let date_written = date_written(src);
+    let date_written_iso = date_written.as_deref().and_then(|d| {
+        let first = d.split_whitespace().next()?;
+        dates::iso(first, SixDigits::MonthFirst)
+    });
     let mut header = Header {
-        date_written: date_written(src),
+        date_written,
+        date_written_iso,
         ..Header::default()
     };
     let mut block: Vec<(u32, HLine<'_>)> = Vec::new();
@@ -191,10 +198,7 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
                 } else if is_rev_key(key) {
                     state = State::Rev;
                     if !value.is_empty() {
-                        h.revisions.push(Revision {
-                            line: *num,
-                            text: value.to_string(),
-                        });
+                        h.revisions.push(revision(*num, value));
                     }
                 } else if matches!(key.as_str(), "DIR" | "DIRECTORY") {
                     if h.directory.is_none() {
@@ -211,10 +215,7 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
                     state = State::Desc;
                 }
                 State::Title => title.push(t),
-                State::Rev => h.revisions.push(Revision {
-                    line: *num,
-                    text: t.to_string(),
-                }),
+                State::Rev => h.revisions.push(revision(*num, t)),
                 State::OtherKey => {}
                 State::None => {
                     let clean = clean(t);
@@ -236,6 +237,28 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
     if !text.is_empty() {
         h.description = Some(text);
         h.description_line = line;
+    }
+}
+
+/// A revision line with the date it carries: its first word (`151120 BAH ...`), or its
+/// second after initials (`BAH 2022.1004 ...`).
+fn revision(line: u32, text: &str) -> Revision {
+    let mut words = text.split_whitespace();
+    let date = words.next().and_then(|first| {
+        dates::iso(first, SixDigits::YearFirst).or_else(|| {
+            let initials =
+                (1..=4).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic());
+            if initials {
+                dates::iso(words.next()?, SixDigits::YearFirst)
+            } else {
+                None
+            }
+        })
+    });
+    Revision {
+        line,
+        text: text.to_string(),
+        date,
     }
 }
 
@@ -338,5 +361,47 @@ mod tests {
             revs,
             vec![(11, "AB 150529 FIRST"), (13, "CD 160101 SECOND")]
         );
+        let dates: Vec<Option<&str>> = h.revisions.iter().map(|r| r.date.as_deref()).collect();
+        assert_eq!(dates, vec![Some("2015-05-29"), Some("2016-01-01")]);
+        assert_eq!(h.date_written_iso.as_deref(), Some("2018-10-16"));
+    }
+
+    #[test]
+    fn table_of_revision_dates() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("AB 101794 FIRST CUT", Some("1994-10-17")),
+            ("CD 151120 KEY CHANGE", Some("2015-11-20")),
+            ("CD  040506 BOTH WAYS: THE LATER STYLE", Some("2004-05-06")),
+            ("180305 EF ADD TABLE", Some("2018-03-05")),
+            ("GH 2022.1004 HARD CODED", Some("2022-10-04")),
+            ("GH 2019-0107 OPEN OUTPUT", Some("2019-01-07")),
+            ("GH 20200827 RESET", Some("2020-08-27")),
+            ("02/12/2020 GH CLEAR FIELDS", Some("2020-02-12")),
+            ("GHI 2019.09.12 NEW", Some("2019-09-12")),
+            ("GH 2020.1301 MONTH 13", None),
+            ("             ADDED GROUP LOGIC.", None),
+            ("3400 TO 3600", None),
+            ("REGIONAL PR# 1708", None),
+            ("ABCDE 151120 NOT INITIALS", None),
+        ];
+        for (text, want) in cases {
+            let h = header(&format!("      * REV:\n      *  {text}\n"));
+            let got = h.revisions.first().and_then(|r| r.date.as_deref());
+            assert_eq!(got, *want, "{text}");
+        }
+        for (written, want) in [
+            ("10-14-2020.", Some("2020-10-14")),
+            ("021094.", Some("1994-02-10")),
+            ("1/27/84", Some("1984-01-27")),
+            ("20160923.", Some("2016-09-23")),
+            ("2007-1004.", Some("2007-10-04")),
+            ("JUNE 1994.", None),
+            ("13-01-2020.", None),
+        ] {
+            let h = header(&format!(
+                "       PROGRAM-ID. ACX.\n       DATE-WRITTEN.  {written}\n"
+            ));
+            assert_eq!(h.date_written_iso.as_deref(), want, "{written}");
+        }
     }
 }

@@ -15,6 +15,7 @@
 mod calls;
 mod copy;
 mod data;
+mod dates;
 mod facts;
 mod form;
 mod header;
