@@ -19,7 +19,7 @@ use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
 use otis_store_redis::{RedisConfig, RedisStore};
 use otis_store_sqlite::SqliteStore;
-use otis_store_table::{Connection, MigrationReport, OpenError, RetryPolicy, TableStore};
+use otis_store_table::{ClientPolicy, Connection, MigrationReport, OpenError, TableStore};
 use serde_json::{Value, json};
 
 pub use purge::{PurgeReport, idle_days, purge_cutoff, purge_idle};
@@ -103,7 +103,7 @@ pub async fn open_store(settings: &Settings) -> Result<Stores, AppError> {
         (StoreChoice::Table, Some(connection)) => {
             let connection = Connection::parse(connection.expose()).map_err(OpenError::from)?;
             let store = Arc::new(
-                TableStore::open(connection, &settings.table_name, RetryPolicy::default()).await?,
+                TableStore::open(connection, &settings.table_name, ClientPolicy::default()).await?,
             );
             Ok(Stores {
                 sessions: store.clone(),
@@ -168,7 +168,7 @@ pub async fn migrate_legacy(settings: &Settings) -> Result<MigrationReport, AppE
                 .into(),
         })?;
     let connection = Connection::parse(connection.expose()).map_err(OpenError::from)?;
-    let store = TableStore::open(connection, &settings.table_name, RetryPolicy::default()).await?;
+    let store = TableStore::open(connection, &settings.table_name, ClientPolicy::default()).await?;
     store.migrate_legacy().await.map_err(AppError::Sqlite)
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use otis_core::ports::SessionStore;
 use otis_core::{Conversation, MaxTurns, Metadata, NewTurn, SessionId, Timestamp, TurnId};
-use otis_store_table::{Connection, Entity, RetryPolicy, TableStore};
+use otis_store_table::{ClientPolicy, Connection, Entity, TableStore};
 use serde_json::json;
 
 const DEV_KEY: &str =
@@ -63,7 +63,7 @@ async fn open(endpoint: &str, table: &str) -> TableStore {
         "AccountName=devstoreaccount1;AccountKey={DEV_KEY};TableEndpoint={endpoint}"
     ))
     .unwrap();
-    TableStore::open(connection, table, RetryPolicy::default())
+    TableStore::open(connection, table, ClientPolicy::default())
         .await
         .unwrap()
 }

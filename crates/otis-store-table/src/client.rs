@@ -1,11 +1,16 @@
 //! A small Azure Table REST client: signed requests over one pooled `reqwest` client,
-//! bounded retries with backoff and jitter, queries with continuation, and `$batch`.
+//! retried by the shared policy (`otis_upstream::RetryPolicy`), queries with
+//! continuation, and `$batch`. What the service says in an error keeps neither the
+//! account key nor the SAS token.
 
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use otis_upstream::{Redactor, RetryPolicy, Verdict, retry_after};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
@@ -21,28 +26,33 @@ const ACCEPT: &str = "application/json;odata=nometadata";
 /// A table entity as JSON properties (PartitionKey, RowKey, and the rest).
 pub type Entity = Map<String, Value>;
 
-/// How hard to try before giving up on a request.
+/// The table client's retries: 5 attempts, backoff from 100 ms doubling to 2 s, no
+/// retry started after 15 s.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 5,
+    base_delay: Duration::from_millis(100),
+    max_delay: Duration::from_secs(2),
+    max_elapsed: Duration::from_secs(15),
+};
+
+/// How hard the client tries: the shared retry policy and a time limit per attempt.
+///
+/// Every request is retried on a transient failure (408, 429, 5xx, no answer),
+/// writes included: an insert is insert-if-absent (a replay that landed answers 409,
+/// which the store reads back), and `otis_core::append_turn` resolves a write whose
+/// outcome stayed unknown by reading the turn id back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (at least 1).
-    pub max_attempts: u32,
-    /// The first backoff; each next one doubles, with jitter.
-    pub base_delay: Duration,
-    /// No single backoff is longer than this.
-    pub max_delay: Duration,
-    /// No retry starts after this much time since the first attempt.
-    pub max_elapsed: Duration,
+pub struct ClientPolicy {
+    /// Attempts, backoff and deadline.
+    pub retry: RetryPolicy,
     /// Time limit of one attempt.
     pub attempt_timeout: Duration,
 }
 
-impl Default for RetryPolicy {
+impl Default for ClientPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 5,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(2),
-            max_elapsed: Duration::from_secs(15),
+            retry: RETRY,
             attempt_timeout: Duration::from_secs(10),
         }
     }
@@ -65,6 +75,7 @@ pub enum TableError {
         transient: bool,
     },
     /// No answer: connection refused or reset, or timed out, after the retries.
+    /// (Its URL is left out: with a SAS credential it holds the token.)
     #[error("table service unreachable: {0}")]
     Transport(#[source] reqwest::Error),
     /// An answer that is not what the protocol documents.
@@ -140,7 +151,9 @@ pub struct TableClient {
     connection: Arc<Connection>,
     /// The endpoint's own URL path (`/devstoreaccount1` on Azurite, empty on Azure).
     base_path: String,
-    policy: RetryPolicy,
+    policy: ClientPolicy,
+    /// The account key (as configured, base64) and the SAS token.
+    redactor: Redactor,
     requests: Arc<AtomicU64>,
 }
 
@@ -155,8 +168,8 @@ impl fmt::Debug for TableClient {
 }
 
 impl TableClient {
-    /// A client for `connection`, retrying as `policy` says.
-    pub fn new(connection: Connection, policy: RetryPolicy) -> Result<Self, TableError> {
+    /// A client for `connection`, trying as `policy` says.
+    pub fn new(connection: Connection, policy: ClientPolicy) -> Result<Self, TableError> {
         // reqwest is built without a bundled crypto provider; ring is ours. Installing
         // fails harmlessly when a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -166,19 +179,21 @@ impl TableClient {
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
             .build()
-            .map_err(TableError::Transport)?;
+            .map_err(|e| TableError::Transport(e.without_url()))?;
         let base_path = match connection.endpoint.split_once("://") {
             Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]).to_owned(),
             None => String::new(),
+        };
+        let redactor = match &connection.credential {
+            Credential::SharedKey { key, .. } => Redactor::new([STANDARD.encode(key)]),
+            Credential::Sas(token) => Redactor::new([token]),
         };
         Ok(Self {
             http,
             connection: Arc::new(connection),
             base_path,
-            policy: RetryPolicy {
-                max_attempts: policy.max_attempts.max(1),
-                ..policy
-            },
+            policy,
+            redactor,
             requests: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -346,7 +361,20 @@ impl TableClient {
         let response = self
             .send(Method::POST, "$batch", "", headers, Some(body))
             .await?;
-        check_batch_response(&response.body, ops.len())
+        check_batch_response(&response.body, ops.len()).map_err(|error| match error {
+            TableError::Batch {
+                index,
+                status,
+                code,
+                message,
+            } => TableError::Batch {
+                index,
+                status,
+                code,
+                message: self.redactor.redact(&message),
+            },
+            other => other,
+        })
     }
 
     /// Sends one request with retries. `path` is relative to the endpoint and already
@@ -359,44 +387,40 @@ impl TableClient {
         headers: HeaderMap,
         body: Option<String>,
     ) -> Result<Response, TableError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let outcome = self
+        let attempt = || async {
+            let response = self
                 .send_once(method.clone(), path, query, headers.clone(), body.clone())
-                .await;
-            let (error, retry_after) = match outcome {
-                Ok(response) if response.status.is_success() => return Ok(response),
-                Ok(response) => {
-                    let retry_after = response
-                        .headers
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    (service_error(&response), retry_after)
-                }
-                Err(error) => (error, None),
-            };
-            let delay = retry_after.unwrap_or_else(|| self.backoff(attempt));
-            let out_of_time = started.elapsed() + delay > self.policy.max_elapsed;
-            if !error.is_transient() || attempt >= self.policy.max_attempts || out_of_time {
-                return Err(error);
+                .await
+                .map_err(|error| (error, None))?;
+            if response.status.is_success() {
+                return Ok(response);
             }
-            tokio::time::sleep(delay).await;
-        }
+            let wait = retry_after(|name| response.headers.get(name).and_then(|v| v.to_str().ok()));
+            Err((self.service_error(&response), wait))
+        };
+        let verdict = |(error, wait): &(TableError, Option<Duration>)| match wait {
+            _ if !error.is_transient() => Verdict::Fail,
+            Some(wait) => Verdict::RetryAfter(*wait),
+            None => Verdict::Retry,
+        };
+        self.policy
+            .retry
+            .run(attempt, verdict)
+            .await
+            .map_err(|(error, _)| error)
     }
 
-    /// Exponential backoff with "equal jitter": half fixed, half random.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .policy
-            .base_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-            .min(self.policy.max_delay);
-        let half = exp / 2;
-        half + half.mul_f64(fastrand::f64())
+    /// The service's error, without our secrets (removed before the message is cut
+    /// short, so no piece of one survives).
+    fn service_error(&self, response: &Response) -> TableError {
+        let (code, message) = error_details(&self.redactor.redact(&response.body));
+        let status = response.status.as_u16();
+        TableError::Status {
+            status,
+            code,
+            message,
+            transient: retryable(status),
+        }
     }
 
     async fn send_once(
@@ -449,10 +473,11 @@ impl TableClient {
             request = request.body(body);
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let response = request.send().await.map_err(TableError::Transport)?;
+        let transport = |e: reqwest::Error| TableError::Transport(e.without_url());
+        let response = request.send().await.map_err(transport)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.text().await.map_err(TableError::Transport)?;
+        let body = response.text().await.map_err(transport)?;
         Ok(Response {
             status,
             headers,
@@ -492,17 +517,6 @@ fn error_details(body: &str) -> (String, String) {
         .and_then(Value::as_str)
         .map_or_else(|| body.trim().chars().take(300).collect(), str::to_owned);
     (code, message)
-}
-
-fn service_error(response: &Response) -> TableError {
-    let (code, message) = error_details(&response.body);
-    let status = response.status.as_u16();
-    TableError::Status {
-        status,
-        code,
-        message,
-        transient: retryable(status),
-    }
 }
 
 /// Reads a `$batch` response: every operation must have answered 2xx. A failed

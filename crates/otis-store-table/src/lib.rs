@@ -2,7 +2,7 @@
 //!
 //! - [`Connection`]: connection strings (account key, SAS, `UseDevelopmentStorage=true`),
 //!   secrets redacted from `Debug`.
-//! - [`TableClient`]: signed requests, bounded retries with backoff and jitter,
+//! - [`TableClient`]: signed requests, retried by the shared `otis_upstream` policy,
 //!   queries with continuation, entity-group transactions (`$batch`) checked operation
 //!   by operation, and a request counter for benchmarks.
 //! - [`TableStore`]: the port. One request per append, one per window load, whatever
@@ -20,6 +20,7 @@ mod legacy;
 mod props;
 mod store;
 
-pub use client::{Entity, QueryPage, RetryPolicy, TableClient, TableError};
+pub use client::{ClientPolicy, Entity, QueryPage, RETRY, TableClient, TableError};
 pub use connection::{Connection, ConnectionStringError, Credential};
+pub use otis_upstream::RetryPolicy;
 pub use store::{DEFAULT_TABLE, FEEDBACK_TABLE, MigrationReport, OpenError, TableStore};

@@ -12,7 +12,7 @@ use otis_core::ports::{
 use otis_core::{Seq, SessionId, Timestamp, Turn, TurnId};
 use serde_json::Value;
 
-use crate::client::{BatchOp, Entity, RetryPolicy, TableClient, TableError};
+use crate::client::{BatchOp, ClientPolicy, Entity, TableClient, TableError};
 use crate::connection::{Connection, ConnectionStringError};
 use crate::entity::{
     MAX_TURN_BYTES, as_i64, as_timestamp, legacy_turn_from_entity, session_entity, turn_entity,
@@ -74,7 +74,7 @@ impl TableStore {
     pub async fn open(
         connection: Connection,
         table: &str,
-        policy: RetryPolicy,
+        policy: ClientPolicy,
     ) -> Result<Self, OpenError> {
         let store = Self::open_existing(connection, table, policy)?;
         store
@@ -92,7 +92,7 @@ impl TableStore {
     pub fn open_existing(
         connection: Connection,
         table: &str,
-        policy: RetryPolicy,
+        policy: ClientPolicy,
     ) -> Result<Self, OpenError> {
         let valid = (3..=63).contains(&table.len())
             && table.bytes().all(|b| b.is_ascii_alphanumeric())

@@ -1276,8 +1276,8 @@ async fn backend_error_text_never_reaches_callers() {
         store_up.url
     ))
     .unwrap();
-    let policy = otis_store_table::RetryPolicy {
-        max_attempts: 1,
+    let policy = otis_store_table::ClientPolicy {
+        retry: otis_store_table::RetryPolicy::once(),
         ..Default::default()
     };
     let table: DynSessionStore = Arc::new(

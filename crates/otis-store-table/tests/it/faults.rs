@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use otis_core::ports::{SessionStore, StoreError};
 use otis_core::{Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
-use otis_store_table::{Connection, RetryPolicy, TableStore};
-use otis_testkit::scripted::{Reply, Scripted};
+use otis_store_table::{ClientPolicy, Connection, RetryPolicy, TableStore};
+use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
 
 const OK_BATCH: &str = "--batchresponse_1\r\nContent-Type: multipart/mixed; boundary=changesetresponse_2\r\n\r\n\
 --changesetresponse_2\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 204 No Content\r\nContent-ID: 1\r\n\r\n\r\n\
@@ -32,17 +32,19 @@ async fn serve(script: Vec<Reply>) -> (Scripted, String) {
     (server, endpoint)
 }
 
-fn store(endpoint: &str, policy: RetryPolicy) -> TableStore {
+fn store(endpoint: &str, policy: ClientPolicy) -> TableStore {
     let connection: Connection = crate::connection(endpoint);
     TableStore::open_existing(connection, "scripted", policy).unwrap()
 }
 
-fn quick() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        max_elapsed: Duration::from_secs(5),
+fn quick() -> ClientPolicy {
+    ClientPolicy {
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            max_elapsed: Duration::from_secs(5),
+        },
         attempt_timeout: Duration::from_millis(500),
     }
 }
@@ -121,10 +123,9 @@ async fn a_failed_batch_is_an_error_not_success() {
 #[tokio::test]
 async fn a_silent_server_times_out() {
     let (server, endpoint) = serve(vec![Reply::Silence, Reply::Silence, Reply::Silence]).await;
-    let policy = RetryPolicy {
-        max_attempts: 2,
+    let policy = ClientPolicy {
+        retry: quick().retry.with_attempts(2),
         attempt_timeout: Duration::from_millis(300),
-        ..quick()
     };
     let err = store(&endpoint, policy)
         .load_latest(&session(), 10)
@@ -132,6 +133,75 @@ async fn a_silent_server_times_out() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
     assert_eq!(server.received().len(), 2);
+}
+
+/// The storage account key of the tests that look for leaks.
+const CANARY_ACCOUNT_KEY: &str = "Q0FOQVJZLUFDQ09VTlQtS0VZLTAxMjM0NTY3ODk=";
+/// A SAS token whose signature is a canary.
+const CANARY_SAS: &str = "sv=2019-02-02&ss=t&srt=sco&sp=rwdlacu&se=2099-01-01T00%3A00%3A00Z&sig=CANARY%2Fsig%2B0123456789%3D";
+
+/// Everything an error shows: its text, its debug form and its sources'.
+fn shown(err: &StoreError) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" | {s} {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+/// An upstream that answers with an echo of our request (credentials included): the
+/// store's error keeps the status and what it said, but not the account key, the SAS
+/// token or the request's signature. A connection failure does not show the SAS in
+/// the URL either.
+#[tokio::test]
+async fn an_echoing_service_leaks_no_credential_into_errors() {
+    for credential in [
+        format!("AccountName=devstoreaccount1;AccountKey={CANARY_ACCOUNT_KEY}"),
+        format!("SharedAccessSignature={CANARY_SAS}"),
+    ] {
+        let server =
+            Scripted::start(vec![Reply::echo("403 Forbidden", EchoForm::StorageXml)]).await;
+        let connection = Connection::parse(&format!(
+            "{credential};TableEndpoint={}/devstoreaccount1",
+            server.url
+        ))
+        .unwrap();
+        let store = TableStore::open_existing(connection, "scripted", quick()).unwrap();
+        let err = store.load_latest(&session(), 10).await.unwrap_err();
+        let text = shown(&err);
+        assert!(text.contains("403") && text.contains(ECHO_MARKER), "{text}");
+        let sent = &server.received()[0];
+        let signed = sent.header("authorization").unwrap_or_default().to_owned();
+        assert!(
+            sent.request_line.contains("sig=CANARY") || signed.starts_with("SharedKeyLite"),
+            "the request carried the credential: {sent:?}"
+        );
+        for secret in [
+            CANARY_ACCOUNT_KEY,
+            "CANARY",
+            "SharedKeyLite devstoreaccount1:",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        if !signed.is_empty() {
+            let signature = signed.rsplit(':').next().unwrap();
+            assert!(!text.contains(signature), "the signature leaked: {text}");
+        }
+    }
+    // Nobody listens: the transport error names no URL, so no token.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let connection = Connection::parse(&format!(
+        "SharedAccessSignature={CANARY_SAS};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1"
+    ))
+    .unwrap();
+    let store = TableStore::open_existing(connection, "scripted", quick()).unwrap();
+    let err = store.load_latest(&session(), 10).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(!shown(&err).contains("CANARY"), "{}", shown(&err));
 }
 
 #[tokio::test]

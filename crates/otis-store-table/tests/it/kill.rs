@@ -22,7 +22,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use otis_core::ports::SessionStore;
 use otis_core::{Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
-use otis_store_table::{RetryPolicy, TableStore};
+use otis_store_table::{ClientPolicy, RetryPolicy, TableStore};
 use otis_testkit::azurite::{self, Azurite};
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -57,12 +57,14 @@ fn timeline() -> (Duration, Duration, Duration) {
 
 const WRITERS: usize = 4;
 
-fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(100),
-        max_elapsed: Duration::from_secs(3),
+fn policy() -> ClientPolicy {
+    ClientPolicy {
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+            max_elapsed: Duration::from_secs(3),
+        },
         attempt_timeout: Duration::from_secs(1),
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use otis_core::ports::{PageRequest, SessionStore, StoreError};
 use otis_core::{Conversation, MaxTurns, Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
-use otis_store_table::{Connection, Entity, RetryPolicy, TableStore};
+use otis_store_table::{ClientPolicy, Connection, Entity, RetryPolicy, TableStore};
 use otis_testkit::azurite;
 
 fn connection(endpoint: &str) -> Connection {
@@ -21,12 +21,12 @@ use serde_json::json;
 otis_store_contract::store_contract_tests!(|| async {
     let connection = connection(&azurite::shared_endpoint());
     let table = azurite::fresh_table();
-    TableStore::open(connection.clone(), &table, RetryPolicy::default())
+    TableStore::open(connection.clone(), &table, ClientPolicy::default())
         .await
         .expect("open table store");
     otis_store_contract::backend(move || {
         Arc::new(
-            TableStore::open_existing(connection.clone(), &table, RetryPolicy::default())
+            TableStore::open_existing(connection.clone(), &table, ClientPolicy::default())
                 .expect("table store"),
         )
     })
@@ -34,7 +34,7 @@ otis_store_contract::store_contract_tests!(|| async {
 
 async fn fresh_store() -> TableStore {
     let connection = connection(&azurite::shared_endpoint());
-    TableStore::open(connection, &azurite::fresh_table(), RetryPolicy::default())
+    TableStore::open(connection, &azurite::fresh_table(), ClientPolicy::default())
         .await
         .unwrap()
 }
@@ -265,10 +265,13 @@ async fn legacy_sessions_migrate_once_and_completely() {
 async fn a_stopped_service_is_unavailable_not_empty() {
     let mut own = azurite::Azurite::start();
     let connection = connection(&own.endpoint);
-    let policy = RetryPolicy {
-        max_attempts: 2,
-        base_delay: std::time::Duration::from_millis(10),
-        ..RetryPolicy::default()
+    let policy = ClientPolicy {
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: std::time::Duration::from_millis(10),
+            ..otis_store_table::RETRY
+        },
+        ..ClientPolicy::default()
     };
     let store = TableStore::open(connection, "stopped", policy)
         .await
@@ -290,7 +293,7 @@ async fn a_bad_key_is_refused_not_retried() {
         "AccountName=devstoreaccount1;AccountKey=d3Jvbmcta2V5;TableEndpoint={endpoint}"
     ))
     .unwrap();
-    let err = TableStore::open(connection, "refused", RetryPolicy::default())
+    let err = TableStore::open(connection, "refused", ClientPolicy::default())
         .await
         .unwrap_err();
     let shown = format!("{err} {err:?}");
@@ -333,7 +336,7 @@ async fn a_shared_access_signature_works_and_a_forged_one_is_refused() {
         "SAS leaked in Debug"
     );
     let store: Arc<dyn SessionStore> = Arc::new(
-        TableStore::open(connection, &azurite::fresh_table(), RetryPolicy::default())
+        TableStore::open(connection, &azurite::fresh_table(), ClientPolicy::default())
             .await
             .unwrap(),
     );
@@ -349,7 +352,7 @@ async fn a_shared_access_signature_works_and_a_forged_one_is_refused() {
         "TableEndpoint={endpoint};SharedAccessSignature={forged}"
     ))
     .unwrap();
-    let err = TableStore::open(connection, "forged", RetryPolicy::default())
+    let err = TableStore::open(connection, "forged", ClientPolicy::default())
         .await
         .unwrap_err();
     assert!(format!("{err}").contains("403"), "{err}");
