@@ -1,13 +1,15 @@
 //! Chat completions over HTTP: Azure OpenAI (endpoint, deployment, api-version,
 //! `api-key` header) and any OpenAI-compatible server (base URL, bearer key, model),
-//! whole or streamed as server-sent events.
+//! whole or streamed as server-sent events. Retried by the shared policy
+//! (`otis_upstream::RetryPolicy`); what the service says in an error never keeps the key.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use otis_core::ports::{ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink};
 use otis_core::prompt;
+use otis_upstream::{Redactor, RetryPolicy, UpstreamError, Verdict, retry_after};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -45,26 +47,34 @@ impl fmt::Debug for Endpoint {
     }
 }
 
+/// The model adapter's retries: 4 attempts, backoff from 500 ms doubling, no retry
+/// started after 60 s.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 4,
+    base_delay: Duration::from_millis(500),
+    max_delay: Duration::from_secs(8),
+    max_elapsed: Duration::from_secs(60),
+};
+
 /// Timeouts and retries.
+///
+/// Retried: throttling (429, waiting what `Retry-After` / `retry-after-ms` say, else
+/// 1 s), 408 and 5xx, and a connection that failed. Not retried: other 4xx (a setting or
+/// the prompt is wrong) and an attempt that timed out (the whole answer has one time
+/// limit). A completion changes nothing upstream, so sending it again is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChatPolicy {
-    /// Attempts in all, the first included.
-    pub max_attempts: u32,
-    /// No retry starts after this much time since the first attempt.
-    pub max_elapsed: Duration,
+    /// Attempts, backoff and deadline.
+    pub retry: RetryPolicy,
     /// Time limit for a whole answer (streamed or not).
     pub timeout: Duration,
-    /// The first backoff after a 5xx or a connection failure; doubles each time.
-    pub base_delay: Duration,
 }
 
 impl Default for ChatPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 4,
-            max_elapsed: Duration::from_secs(60),
+            retry: RETRY,
             timeout: Duration::from_secs(120),
-            base_delay: Duration::from_millis(500),
         }
     }
 }
@@ -76,6 +86,8 @@ pub struct OpenAiChat {
     endpoint: Endpoint,
     key: String,
     policy: ChatPolicy,
+    /// Removes the key from what the service says.
+    redactor: Redactor,
 }
 
 impl fmt::Debug for OpenAiChat {
@@ -89,9 +101,22 @@ impl fmt::Debug for OpenAiChat {
 }
 
 /// One attempt's failure, and whether another attempt may succeed.
-enum Attempt {
-    Retry(ChatError, Option<Duration>),
-    Fail(ChatError),
+struct Failed {
+    error: ChatError,
+    verdict: Verdict,
+}
+
+impl Failed {
+    fn retry(error: ChatError, verdict: Verdict) -> Self {
+        Self { error, verdict }
+    }
+
+    fn fail(error: ChatError) -> Self {
+        Self {
+            error,
+            verdict: Verdict::Fail,
+        }
+    }
 }
 
 impl OpenAiChat {
@@ -106,6 +131,7 @@ impl OpenAiChat {
         Ok(Self {
             http,
             endpoint,
+            redactor: Redactor::new([&key]),
             key,
             policy,
         })
@@ -151,36 +177,17 @@ impl OpenAiChat {
         }
     }
 
-    /// Sends the request, retrying throttling and server errors; returns the response
-    /// once it is a success.
+    /// Sends the request, retrying as [`ChatPolicy`] says; returns the response once it
+    /// is a success.
     async fn send(&self, body: &Value) -> Result<reqwest::Response, ChatError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let outcome = self.attempt(body).await;
-            let (error, wait) = match outcome {
-                Ok(response) => return Ok(response),
-                Err(Attempt::Fail(error)) => return Err(error),
-                Err(Attempt::Retry(error, wait)) => (error, wait),
-            };
-            let delay = wait.unwrap_or_else(|| {
-                let exp = self
-                    .policy
-                    .base_delay
-                    .saturating_mul(1 << (attempt - 1).min(10));
-                exp / 2 + (exp / 2).mul_f64(fastrand::f64())
-            });
-            if attempt >= self.policy.max_attempts
-                || started.elapsed() + delay > self.policy.max_elapsed
-            {
-                return Err(error);
-            }
-            tokio::time::sleep(delay).await;
-        }
+        self.policy
+            .retry
+            .run(|| self.attempt(body), |failed: &Failed| failed.verdict)
+            .await
+            .map_err(|failed| failed.error)
     }
 
-    async fn attempt(&self, body: &Value) -> Result<reqwest::Response, Attempt> {
+    async fn attempt(&self, body: &Value) -> Result<reqwest::Response, Failed> {
         let mut builder = self
             .http
             .post(self.url())
@@ -192,28 +199,33 @@ impl OpenAiChat {
         };
         let response = builder.send().await.map_err(|e| {
             if e.is_timeout() {
-                Attempt::Fail(ChatError::Timeout(self.policy.timeout))
+                Failed::fail(ChatError::Timeout(self.policy.timeout))
             } else {
-                Attempt::Retry(ChatError::Backend(Box::new(e)), None)
+                Failed::retry(ChatError::Backend(Box::new(e)), Verdict::Retry)
             }
         })?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
         }
-        let retry_after = retry_after(response.headers());
+        let retry_after =
+            retry_after(|name| response.headers().get(name).and_then(|v| v.to_str().ok()));
         let text = response.text().await.unwrap_or_default();
-        let message = service_message(&text);
+        let message = service_message(&self.redactor.redact(&text));
         Err(match status {
-            StatusCode::TOO_MANY_REQUESTS => Attempt::Retry(
+            StatusCode::TOO_MANY_REQUESTS => Failed::retry(
                 ChatError::RateLimited { retry_after },
-                Some(retry_after.unwrap_or(Duration::from_secs(1))),
+                Verdict::RetryAfter(retry_after.unwrap_or(Duration::from_secs(1))),
             ),
-            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Attempt::Retry(
-                ChatError::Backend(format!("model service answered {s}: {message}").into()),
-                retry_after,
+            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Failed::retry(
+                ChatError::Backend(Box::new(UpstreamError {
+                    service: "model service".into(),
+                    status: Some(s.as_u16()),
+                    detail: message,
+                })),
+                retry_after.map_or(Verdict::Retry, Verdict::RetryAfter),
             ),
-            s => Attempt::Fail(ChatError::Rejected {
+            s => Failed::fail(ChatError::Rejected {
                 status: s.as_u16(),
                 message,
             }),
@@ -221,21 +233,8 @@ impl OpenAiChat {
     }
 }
 
-/// `Retry-After` (seconds) or `retry-after-ms`, as Azure OpenAI sends them.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    get("retry-after-ms")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_millis)
-        .or_else(|| {
-            get("retry-after")
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(Duration::from_secs_f64)
-        })
-}
-
-/// The service's own error message from an error body, or the body's start.
+/// The service's own error message from an error body, or the body's start (the body
+/// comes with the key already removed, so cutting it short leaves no piece of it).
 fn service_message(text: &str) -> String {
     serde_json::from_str::<Value>(text)
         .ok()

@@ -1200,7 +1200,7 @@ async fn backend_error_text_never_reaches_callers() {
         },
         CANARY_KEY.into(),
         otis_llm::ChatPolicy {
-            max_attempts: 1,
+            retry: otis_llm::RetryPolicy::once(),
             ..Default::default()
         },
     )

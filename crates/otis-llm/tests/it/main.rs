@@ -8,8 +8,8 @@ mod local;
 use std::time::{Duration, Instant};
 
 use otis_core::ports::{ChatError, ChatModel, ChatRequest, DeltaSink};
-use otis_llm::{ChatPolicy, Endpoint, OpenAiChat};
-use otis_testkit::scripted::{Reply, Scripted};
+use otis_llm::{ChatPolicy, Endpoint, OpenAiChat, RetryPolicy};
+use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
 use serde_json::Value;
 
 const OK: &str = r#"{"id":"c1","object":"chat.completion","model":"gpt-4o-2024","choices":[{"index":0,"message":{"role":"assistant","content":"LONPF2 posts payments [1]."},"finish_reason":"stop"}]}"#;
@@ -27,10 +27,13 @@ fn request() -> ChatRequest {
 
 fn quick() -> ChatPolicy {
     ChatPolicy {
-        max_attempts: 3,
-        max_elapsed: Duration::from_secs(10),
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(100),
+            max_elapsed: Duration::from_secs(10),
+        },
         timeout: Duration::from_secs(5),
-        base_delay: Duration::from_millis(10),
     }
 }
 
@@ -301,4 +304,72 @@ async fn the_prompt_carries_the_code_models_facts_and_cited_lines() {
     }
     let system = body["messages"][0]["content"].as_str().unwrap();
     assert!(system.contains("exact facts"), "{system}");
+}
+
+/// Everything an error shows: its text, its debug form and its sources'.
+fn shown(err: &ChatError) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" | {s} {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+/// A service that quotes the key in its JSON error object, or echoes the request with
+/// its `api-key` or `Authorization` header, on a 4xx and on a 5xx: the error keeps the
+/// status and what the service said, never the key.
+#[tokio::test]
+async fn no_error_keeps_the_key_whatever_the_service_says() {
+    const KEY: &str = "azure-secret-key";
+    let quoting = Reply::json(
+        "401 Unauthorized",
+        r#"{"error":{"message":"Incorrect API key provided: azure-secret-key. Find your key in the portal.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#,
+    );
+    let once = ChatPolicy {
+        retry: RetryPolicy::once(),
+        ..quick()
+    };
+    let server = Scripted::start(vec![quoting]).await;
+    let err = azure(&server, once).complete(&request()).await.unwrap_err();
+    match &err {
+        ChatError::Rejected { status, message } => {
+            assert_eq!(*status, 401);
+            assert!(message.contains("Incorrect API key provided"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!shown(&err).contains(KEY), "{}", shown(&err));
+
+    for (status, form) in [
+        ("401 Unauthorized", EchoForm::Json),
+        ("500 Internal Server Error", EchoForm::Json),
+        ("403 Forbidden", EchoForm::StorageXml),
+    ] {
+        // Azure OpenAI (api-key header) and an OpenAI-compatible server (bearer key).
+        let server = Scripted::start(vec![Reply::echo(status, form); 2]).await;
+        let openai = OpenAiChat::new(
+            Endpoint::OpenAi {
+                base_url: server.url.clone(),
+                model: "m".into(),
+            },
+            KEY.into(),
+            once,
+        )
+        .unwrap();
+        for model in [azure(&server, once), openai] {
+            let err = model.complete(&request()).await.unwrap_err();
+            let text = shown(&err);
+            assert!(text.contains(ECHO_MARKER), "{status}: {text}");
+            assert!(text.contains(&status[..3]), "{status}: {text}");
+            assert!(!text.contains(KEY), "{status}: the key leaked: {text}");
+        }
+        let sent = server.received();
+        assert_eq!(sent[0].header("api-key"), Some(KEY));
+        assert_eq!(
+            sent[1].header("authorization"),
+            Some("Bearer azure-secret-key")
+        );
+    }
 }
