@@ -901,6 +901,79 @@ mod tests {
         assert!(back > l.nodes[4].x + l.nodes[4].w);
     }
 
+    /// Every coordinate `layout` and `outline` produce for 600 generated inputs, exactly
+    /// (`{:?}` of an f64 tells every bit that matters apart), against
+    /// `tests/it/golden/layout.txt`; `OTIS_DIAGRAM_BLESS=1` rewrites it. The SVG rounds
+    /// to tenths, so this is what proves a refactoring left the layout itself alone.
+    #[test]
+    fn golden_layouts_are_unchanged() {
+        let mut state = 0u64;
+        let mut next = |below: usize| -> usize {
+            // SplitMix64.
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) % below.max(1) as u64) as usize
+        };
+        let mut lines = String::new();
+        for case in 0..600 {
+            let n = next(if case % 4 == 0 { 70 } else { 20 });
+            let sizes: Vec<Size> = (0..n)
+                .map(|_| Size {
+                    w: 40.0 + next(200) as f64 * 0.75,
+                    h: 20.0 + next(4) as f64 * 14.5,
+                })
+                .collect();
+            let mut edges = Vec::new();
+            for v in 1..n {
+                let parent = if next(3) == 0 {
+                    next(n.min(4))
+                } else {
+                    next(v)
+                };
+                edges.push((parent, v));
+            }
+            for _ in 0..next(n / 2 + 3) {
+                // Sometimes past the last node: an edge naming a missing node.
+                edges.push((next(n + 1), next(n + 1)));
+            }
+            let tree: Vec<bool> = edges.iter().map(|_| next(3) != 0).collect();
+            let label_w: Vec<f64> = (0..n)
+                .map(|_| {
+                    if next(2) == 0 {
+                        0.0
+                    } else {
+                        next(120) as f64 * 0.5
+                    }
+                })
+                .collect();
+            let layered = format!("{:?}", layout(&sizes, &edges, &label_w));
+            let outlined = format!("{:?}", outline(&sizes, &edges, &tree, &label_w));
+            let fnv = |text: &str| {
+                text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                })
+            };
+            lines.push_str(&format!(
+                "{case} {n} {} {:016x} {:016x}\n",
+                edges.len(),
+                fnv(&layered),
+                fnv(&outlined)
+            ));
+        }
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden/layout.txt");
+        if std::env::var_os("OTIS_DIAGRAM_BLESS").is_some() {
+            std::fs::write(&path, &lines).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap();
+        for (want, got) in want.lines().zip(lines.lines()) {
+            assert_eq!(want, got, "case, nodes, edges, layout hash, outline hash");
+        }
+        assert_eq!(want.lines().count(), lines.lines().count());
+    }
+
     #[test]
     fn disconnected_nodes_still_get_a_place() {
         let l = layout(&boxes(4), &[(0, 1)], &[0.0; 4]);

@@ -1,5 +1,8 @@
 //! Drawing a fixture graph shaped like a menu program's flow: the SVG is well-formed XML
-//! that holds every node's label and evidence, and the Mermaid block names every node.
+//! that holds every node's label and evidence, and the Mermaid block names every node;
+//! and the golden drawings (`golden.rs`), byte for byte.
+
+mod golden;
 
 use otis_core::ports::{Graph, GraphEdge, GraphNode};
 use otis_diagram::{MAX_NODES, draw, mermaid, summarise, svg};
@@ -153,8 +156,8 @@ fn the_mermaid_block_names_every_node_and_escapes_labels() {
     }
 }
 
-#[test]
-fn large_graphs_are_summarised_before_drawing() {
+/// A program performing 40 sections of 6 paragraphs each: past the node budget.
+fn large() -> Graph {
     let mut graph = Graph {
         nodes: vec![node("root", "BIGPROG", "program", 1)],
         edges: Vec::new(),
@@ -173,6 +176,12 @@ fn large_graphs_are_summarised_before_drawing() {
             graph.edges.push(edge(&step, &sub, "perform", None));
         }
     }
+    graph
+}
+
+#[test]
+fn large_graphs_are_summarised_before_drawing() {
+    let graph = large();
     let drawn = draw(&graph);
     dump("large.svg", &drawn.svg);
     let doc = roxmltree::Document::parse(&drawn.svg).expect("well-formed XML");
