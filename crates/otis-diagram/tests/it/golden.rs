@@ -31,8 +31,7 @@ fn blessing() -> bool {
 fn check(name: &str, got: &str) -> Result<(), String> {
     let path = golden_dir().join(name);
     if blessing() {
-        std::fs::write(&path, got).unwrap();
-        return Ok(());
+        return std::fs::write(&path, got).map_err(|e| format!("{}: {e}", path.display()));
     }
     let want = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: {e} (OTIS_DIAGRAM_BLESS=1 records it)", path.display()))?;
@@ -52,7 +51,7 @@ fn check(name: &str, got: &str) -> Result<(), String> {
     Err(format!(
         "{name} differs at byte {at}:\n  want ...{}...\n  got  ...{}...",
         around(&want),
-        around(&got)
+        around(got)
     ))
 }
 
@@ -151,7 +150,7 @@ fn generated(seed: u64) -> Graph {
     let n = if seed % 25 == 24 {
         95 + rng.below(40)
     } else {
-        1 + rng.below(if seed % 3 == 0 { 60 } else { 24 })
+        1 + rng.below(if seed.is_multiple_of(3) { 60 } else { 24 })
     };
     let node_kinds = [
         "program",
@@ -164,7 +163,7 @@ fn generated(seed: u64) -> Graph {
         "collapsed",
         "screen",
     ];
-    let (tree_kinds, extra_kinds): (&[&str], &[&str]) = if seed % 2 == 0 {
+    let (tree_kinds, extra_kinds): (&[&str], &[&str]) = if seed.is_multiple_of(2) {
         (&["option", "call", "transfer"], &["option", "call", "back"])
     } else {
         (
