@@ -275,7 +275,7 @@ pub async fn build(
                     top_per_index: *top_per_index,
                     api_version: api_version.clone(),
                     timeout: Duration::from_secs(30),
-                    max_attempts: 3,
+                    retry: otis_search_azure::RETRY,
                 })?;
                 (Arc::new(search), None, None)
             }

@@ -6,12 +6,17 @@
 //! `content`, `text`, `chunk` or `code`; the file from `file_path`, `file`, `path`,
 //! `source`, `filename` or `metadata_storage_name`; the program from `program_id`,
 //! `program`, `program_name` or `name`; the id from `id`, `chunk_id` or `key`.
+//!
+//! Requests are retried by the shared policy (`otis_upstream::RetryPolicy`); what the
+//! service says in an error never keeps the key.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use otis_core::ports::{Hit, RetrieveError, Retriever};
+pub use otis_upstream::RetryPolicy;
+use otis_upstream::{Redactor, UpstreamError, Verdict, retry_after};
 use serde_json::{Value, json};
 
 const TEXT_FIELDS: &[&str] = &["content", "text", "chunk", "code"];
@@ -41,9 +46,19 @@ pub struct SearchConfig {
     pub api_version: String,
     /// Time limit per request.
     pub timeout: Duration,
-    /// Attempts per index, the first included (429 and 5xx are retried).
-    pub max_attempts: u32,
+    /// Retries per index: 429 (as `Retry-After` says), 5xx and failed connections;
+    /// a search changes nothing, so sending it again is safe. Default [`RETRY`].
+    pub retry: RetryPolicy,
 }
+
+/// The search adapter's retries: 3 attempts per index, backoff from 200 ms doubling,
+/// no retry started after 30 s.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 3,
+    base_delay: Duration::from_millis(200),
+    max_delay: Duration::from_secs(2),
+    max_elapsed: Duration::from_secs(30),
+};
 
 impl fmt::Debug for SearchConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -53,7 +68,9 @@ impl fmt::Debug for SearchConfig {
             .field("indexes", &self.indexes)
             .field("top_per_index", &self.top_per_index)
             .field("api_version", &self.api_version)
-            .finish_non_exhaustive()
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
     }
 }
 
@@ -62,22 +79,14 @@ impl fmt::Debug for SearchConfig {
 pub struct AzureSearch {
     http: reqwest::Client,
     config: SearchConfig,
+    /// Removes the key from what the service says.
+    redactor: Redactor,
 }
 
-/// A failed search request.
-#[derive(Debug)]
-struct SearchFailure(String);
-
-impl fmt::Display for SearchFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SearchFailure {}
-
-fn fail(message: String) -> RetrieveError {
-    RetrieveError::Backend(Box::new(SearchFailure(message)))
+/// One attempt's failure, and whether another may succeed.
+struct Failed {
+    error: RetrieveError,
+    verdict: Verdict,
 }
 
 fn first_str<'a>(doc: &'a Value, names: &[&str]) -> Option<&'a str> {
@@ -96,7 +105,11 @@ impl AzureSearch {
             .timeout(config.timeout)
             .build()
             .map_err(|e| RetrieveError::Backend(Box::new(e)))?;
-        Ok(Self { http, config })
+        Ok(Self {
+            http,
+            redactor: Redactor::new([&config.key]),
+            config,
+        })
     }
 
     async fn search_index(
@@ -111,56 +124,71 @@ impl AzureSearch {
             self.config.api_version
         );
         let body = json!({ "search": query, "top": top, "queryType": "simple" }).to_string();
-        let started = Instant::now();
-        let mut attempt = 0;
-        let text = loop {
-            attempt += 1;
-            let result = self
+        let service = || format!("search index {index}");
+        let fail = |status: Option<u16>, detail: &str| {
+            RetrieveError::Backend(Box::new(UpstreamError::new(
+                service(),
+                status,
+                detail,
+                &self.redactor,
+            )))
+        };
+        let attempt = || async {
+            let response = self
                 .http
                 .post(&url)
                 .header("api-key", &self.config.key)
                 .header("Content-Type", "application/json")
                 .body(body.clone())
                 .send()
-                .await;
-            let (retryable, message) = match result {
-                Ok(response) if response.status().is_success() => {
-                    break response
-                        .text()
-                        .await
-                        .map_err(|e| RetrieveError::Backend(Box::new(e)))?;
-                }
-                Ok(response) => {
-                    let status = response.status();
-                    let text = response.text().await.unwrap_or_default();
-                    let detail = serde_json::from_str::<Value>(&text)
-                        .ok()
-                        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-                        .unwrap_or_else(|| text.chars().take(200).collect());
-                    if status.as_u16() == 404 {
-                        return Err(RetrieveError::NoIndex(format!("{index}: {detail}")));
-                    }
-                    (
-                        status.as_u16() == 429 || status.is_server_error(),
-                        format!("index {index} answered {status}: {detail}"),
-                    )
-                }
-                Err(e) => (true, format!("index {index}: {e}")),
-            };
-            let delay = Duration::from_millis(200 * u64::from(attempt));
-            if !retryable
-                || attempt >= self.config.max_attempts
-                || started.elapsed() + delay > self.config.timeout
-            {
-                return Err(fail(message));
+                .await
+                .map_err(|e| Failed {
+                    error: fail(None, &e.to_string()),
+                    verdict: Verdict::Retry,
+                })?;
+            let status = response.status();
+            if status.is_success() {
+                return response.text().await.map_err(|e| Failed {
+                    error: fail(None, &e.to_string()),
+                    verdict: Verdict::Fail,
+                });
             }
-            tokio::time::sleep(delay).await;
+            let wait =
+                retry_after(|name| response.headers().get(name).and_then(|v| v.to_str().ok()));
+            let text = self
+                .redactor
+                .redact(&response.text().await.unwrap_or_default());
+            let detail = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| text.chars().take(200).collect());
+            if status.as_u16() == 404 {
+                return Err(Failed {
+                    error: RetrieveError::NoIndex(format!("{index}: {detail}")),
+                    verdict: Verdict::Fail,
+                });
+            }
+            let verdict = match wait {
+                _ if !(status.as_u16() == 429 || status.is_server_error()) => Verdict::Fail,
+                Some(wait) => Verdict::RetryAfter(wait),
+                None => Verdict::Retry,
+            };
+            Err(Failed {
+                error: fail(Some(status.as_u16()), &detail),
+                verdict,
+            })
         };
+        let text = self
+            .config
+            .retry
+            .run(attempt, |failed: &Failed| failed.verdict)
+            .await
+            .map_err(|failed| failed.error)?;
         let value: Value = serde_json::from_str(&text)
-            .map_err(|e| fail(format!("index {index} sent a body that is not JSON: {e}")))?;
+            .map_err(|e| fail(Some(200), &format!("a body that is not JSON: {e}")))?;
         let docs = value["value"]
             .as_array()
-            .ok_or_else(|| fail(format!("index {index} sent no value array")))?;
+            .ok_or_else(|| fail(Some(200), "no value array"))?;
         Ok(docs
             .iter()
             .enumerate()

@@ -1240,7 +1240,7 @@ async fn backend_error_text_never_reaches_callers() {
         top_per_index: 5,
         api_version: "2024-07-01".into(),
         timeout: Duration::from_secs(5),
-        max_attempts: 1,
+        retry: otis_search_azure::RetryPolicy::once(),
     })
     .unwrap();
     let f = fixture();

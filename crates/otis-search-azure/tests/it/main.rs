@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use otis_core::ports::{RetrieveError, Retriever};
-use otis_search_azure::{AzureSearch, SearchConfig};
-use otis_testkit::scripted::{Reply, Scripted};
+use otis_search_azure::{AzureSearch, RetryPolicy, SearchConfig};
+use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
 use serde_json::Value;
 
 fn config(server: &Scripted, indexes: &[&str]) -> SearchConfig {
@@ -16,7 +16,12 @@ fn config(server: &Scripted, indexes: &[&str]) -> SearchConfig {
         top_per_index: 3,
         api_version: "2023-11-01".into(),
         timeout: Duration::from_secs(5),
-        max_attempts: 3,
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(100),
+            max_elapsed: Duration::from_secs(5),
+        },
     }
 }
 
@@ -88,4 +93,69 @@ async fn refusals_and_malformed_bodies_are_errors() {
     let malformed = search.retrieve("x", 5).await.unwrap_err();
     assert!(malformed.to_string().contains("not JSON"), "{malformed}");
     assert_eq!(server.received().len(), 2, "403 is not retried");
+}
+
+/// Throttling waits what `Retry-After` says.
+#[tokio::test]
+async fn throttling_waits_as_told() {
+    let server = Scripted::start(vec![
+        Reply::with_headers("429 Too Many Requests", &[("Retry-After", "0.3")], ""),
+        Reply::json("200 OK", r#"{"value":[]}"#),
+    ])
+    .await;
+    let started = std::time::Instant::now();
+    let search = AzureSearch::new(config(&server, &["a"])).unwrap();
+    assert!(search.retrieve("x", 5).await.unwrap().is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(server.received().len(), 2);
+}
+
+/// Everything an error shows: its text, its debug form and its sources'.
+fn shown(err: &RetrieveError) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" | {s} {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+/// A service that echoes the request (its `api-key` header included) or quotes the key
+/// in its JSON error: the error keeps the status and what it said, never the key.
+#[tokio::test]
+async fn no_error_keeps_the_key_whatever_the_service_says() {
+    let quoting = Reply::json(
+        "403 Forbidden",
+        r#"{"error":{"code":"Forbidden","message":"The api-key search-secret is not valid for index a."}}"#,
+    );
+    let server = Scripted::start(vec![
+        Reply::echo("403 Forbidden", EchoForm::Json),
+        Reply::echo("404 Not Found", EchoForm::Json),
+        Reply::echo("503 Service Unavailable", EchoForm::StorageXml),
+        Reply::echo("503 Service Unavailable", EchoForm::StorageXml),
+        Reply::echo("503 Service Unavailable", EchoForm::StorageXml),
+        quoting,
+    ])
+    .await;
+    let search = AzureSearch::new(config(&server, &["a"])).unwrap();
+    for status in ["403", "404", "503"] {
+        let err = search.retrieve("x", 5).await.unwrap_err();
+        let text = shown(&err);
+        assert!(text.contains(ECHO_MARKER), "{status}: {text}");
+        assert!(
+            !text.contains("search-secret"),
+            "{status}: the key leaked: {text}"
+        );
+        if status != "404" {
+            assert!(text.contains(status), "{text}");
+        }
+    }
+    let err = search.retrieve("x", 5).await.unwrap_err();
+    let text = shown(&err);
+    assert!(text.contains("is not valid for index a"), "{text}");
+    assert!(!text.contains("search-secret"), "the key leaked: {text}");
+    let sent = server.received();
+    assert_eq!(sent.len(), 6, "403 and 404 once, 503 three times, 403 once");
+    assert_eq!(sent[0].header("api-key"), Some("search-secret"));
 }
