@@ -1,7 +1,7 @@
 //! Data description entries (levels 01-49, 66, 77, 78, 88) with their clauses and
 //! parents, and `SELECT name ASSIGN TO target` entries.
 
-use crate::facts::{DataItem, FileDecl};
+use crate::facts::{DataItem, FdKind, FileDecl, FileDescription};
 use crate::lex::{Tok, Token};
 use crate::lines::Source;
 use crate::words::{is_reserved, is_usage, is_user_word};
@@ -96,6 +96,65 @@ impl DataBuilder {
                 p
             }
         }
+    }
+}
+
+/// Collects `FD` / `SD` entries and the level-01 records that follow each.
+#[derive(Debug, Default)]
+pub(crate) struct FdBuilder {
+    done: Vec<FileDescription>,
+    /// Whether the last entry still takes records.
+    open: bool,
+}
+
+impl FdBuilder {
+    /// An `FD name ...` / `SD name ...` sentence (without any records it runs into).
+    pub(crate) fn open(&mut self, kind: FdKind, toks: &[Token<'_>]) {
+        self.open = false;
+        let (Some(first), Some(name)) = (toks.first(), toks.get(1)) else {
+            return;
+        };
+        self.done.push(FileDescription {
+            name: name.text.to_string(),
+            kind,
+            line: first.line,
+            records: Vec::new(),
+        });
+        self.open = true;
+    }
+
+    /// A level-01 item: a record of the open FD / SD, if any.
+    pub(crate) fn record(&mut self, name: &str) {
+        if self.open
+            && let Some(fd) = self.done.last_mut()
+        {
+            fd.records.push(name.to_string());
+        }
+    }
+
+    /// A section or division header ends the open FD / SD.
+    pub(crate) fn close(&mut self) {
+        self.open = false;
+    }
+
+    pub(crate) fn done(self) -> Vec<FileDescription> {
+        self.done
+    }
+}
+
+/// Splits an FD / SD sentence where a record's `01` starts on a new line before the FD's
+/// period: (the FD's own tokens, the data entries it ran into).
+pub(crate) fn split_fd<'s, 'a>(toks: &'s [Token<'a>]) -> (&'s [Token<'a>], &'s [Token<'a>]) {
+    let at = toks.iter().enumerate().skip(2).position(|(k, t)| {
+        t.first
+            && level_of(t) == Some(1)
+            && toks.get(k + 1).is_some_and(|n| {
+                n.kind == Tok::Word && (n.text == "FILLER" || is_user_word(&n.text))
+            })
+    });
+    match at {
+        Some(n) => toks.split_at(n + 2),
+        None => (toks, &[]),
     }
 }
 

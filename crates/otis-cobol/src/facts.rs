@@ -38,6 +38,13 @@ pub struct SourceFacts {
     pub edges: Vec<Edge>,
     /// Data items (levels 01-49, 66, 77, 78, 88), in source order.
     pub data_items: Vec<DataItem>,
+    /// `FD name` / `SD name` entries of the FILE SECTION (in a program, or in a copybook
+    /// that holds them), in source order, each with its level-01 records.
+    #[serde(default)]
+    pub file_descriptions: Vec<FileDescription>,
+    /// The DATA DIVISION's section headers present in the file, in source order.
+    #[serde(default)]
+    pub data_sections: Vec<DataSection>,
     /// References to identifiers in procedure statements, in source order.
     pub refs: Vec<DataRef>,
     /// The identifiers `refs` name, each once (`DataRef::name` indexes it).
@@ -159,6 +166,123 @@ pub struct FileDecl {
     /// What it is assigned to, without quotes.
     pub assign: String,
     /// Line of the SELECT.
+    pub line: u32,
+}
+
+/// Whether a file description is an `FD` or a sort-merge `SD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FdKind {
+    /// `FD name`: a file.
+    Fd,
+    /// `SD name`: a sort or merge work file.
+    Sd,
+}
+
+impl FdKind {
+    /// The COBOL word: `FD` or `SD`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fd => "FD",
+            Self::Sd => "SD",
+        }
+    }
+}
+
+impl std::fmt::Display for FdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `FD name` or `SD name` and the records described under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDescription {
+    /// The file's name, upper case (the name its SELECT gives).
+    pub name: String,
+    /// FD or SD.
+    pub kind: FdKind,
+    /// Line of the `FD` / `SD`.
+    pub line: u32,
+    /// The level-01 items that follow it in this file, up to the next FD / SD or
+    /// section header, upper case, in order (empty when the record layout is copied in
+    /// from another copybook).
+    #[serde(default)]
+    pub records: Vec<String>,
+}
+
+/// A section of the DATA DIVISION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataSectionKind {
+    /// `FILE SECTION`
+    File,
+    /// `WORKING-STORAGE SECTION`
+    WorkingStorage,
+    /// `LOCAL-STORAGE SECTION`
+    LocalStorage,
+    /// `LINKAGE SECTION`
+    Linkage,
+    /// `SCREEN SECTION`
+    Screen,
+    /// `REPORT SECTION`
+    Report,
+    /// `COMMUNICATION SECTION`
+    Communication,
+}
+
+impl DataSectionKind {
+    /// Every kind, in order.
+    pub const ALL: &'static [DataSectionKind] = &[
+        Self::File,
+        Self::WorkingStorage,
+        Self::LocalStorage,
+        Self::Linkage,
+        Self::Screen,
+        Self::Report,
+        Self::Communication,
+    ];
+
+    /// The section header's words: `WORKING-STORAGE SECTION`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::File => "FILE SECTION",
+            Self::WorkingStorage => "WORKING-STORAGE SECTION",
+            Self::LocalStorage => "LOCAL-STORAGE SECTION",
+            Self::Linkage => "LINKAGE SECTION",
+            Self::Screen => "SCREEN SECTION",
+            Self::Report => "REPORT SECTION",
+            Self::Communication => "COMMUNICATION SECTION",
+        }
+    }
+
+    /// The kind a section name (upper case, without `SECTION`) is.
+    pub(crate) fn from_word(w: &str) -> Option<Self> {
+        Some(match w {
+            "FILE" => Self::File,
+            "WORKING-STORAGE" => Self::WorkingStorage,
+            "LOCAL-STORAGE" => Self::LocalStorage,
+            "LINKAGE" => Self::Linkage,
+            "SCREEN" => Self::Screen,
+            "REPORT" => Self::Report,
+            "COMMUNICATION" => Self::Communication,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for DataSectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A DATA DIVISION section header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSection {
+    /// Which section.
+    pub kind: DataSectionKind,
+    /// Line of the header.
     pub line: u32,
 }
 

@@ -28,6 +28,7 @@ pub use facts::*;
 pub use form::{Form, FormKey, FormOption, read_form};
 
 use lex::{Tok, Token};
+use words::is_user_word;
 
 /// Where a sentence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
     };
     let mut data = data::DataBuilder::default();
     let mut files = Vec::new();
+    let mut fds = data::FdBuilder::default();
+    let mut data_sections = Vec::new();
     let mut proc_toks: Vec<Token<'_>> = Vec::new();
     let (mut proc_sentences, mut data_sentences) = (0usize, 0usize);
     // For each COPY: Some(in procedure) or None (decided for the whole copybook).
@@ -92,15 +95,32 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
         }
         let class = classify(sentence, region);
         match class {
-            Class::Division(r) | Class::DataSection(r) => region = r,
-            Class::Select => files.extend(data::select(sentence)),
-            Class::Data => {
-                data_sentences += 1;
-                for entry in split_entries(sentence) {
-                    data.entry(entry, &src);
+            Class::Division(r) => {
+                fds.close();
+                region = r;
+            }
+            Class::DataSection(r, kind) => {
+                fds.close();
+                region = r;
+                if let (Some(kind), Some(t)) = (kind, sentence.first()) {
+                    data_sections.push(DataSection { kind, line: t.line });
                 }
             }
+            Class::Select => files.extend(data::select(sentence)),
+            Class::FileDesc(kind) => {
+                let (fd, records) = data::split_fd(sentence);
+                fds.open(kind, fd);
+                if !records.is_empty() {
+                    data_sentences += 1;
+                    read_entries(records, &mut data, &mut fds, &src);
+                }
+            }
+            Class::Data => {
+                data_sentences += 1;
+                read_entries(sentence, &mut data, &mut fds, &src);
+            }
             Class::Procedure => {
+                fds.close();
                 proc_sentences += 1;
                 proc_toks.extend_from_slice(sentence);
             }
@@ -108,7 +128,7 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
         }
         let here = match class {
             Class::Procedure => Some(true),
-            Class::Data | Class::Select => Some(false),
+            Class::Data | Class::Select | Class::FileDesc(_) => Some(false),
             _ => in_proc(region),
         };
         while copies.get(next_copy).is_some_and(|c| c.pos < b) {
@@ -145,6 +165,8 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
         procedures: pf.procedures,
         edges: pf.edges,
         data_items: data.items,
+        file_descriptions: fds.done(),
+        data_sections,
         refs,
         ref_names,
         lines: line_count,
@@ -179,7 +201,10 @@ fn program_id(toks: &[Token<'_>]) -> Option<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
     Division(Region),
-    DataSection(Region),
+    /// A section header: the region it opens and, for the DATA DIVISION's, its kind.
+    DataSection(Region, Option<DataSectionKind>),
+    /// `FD name ...` / `SD name ...`.
+    FileDesc(FdKind),
     Select,
     Data,
     Procedure,
@@ -207,10 +232,20 @@ fn classify(sentence: &[Token<'_>], region: Region) -> Class {
         return Class::Procedure;
     }
     if f.kind == Tok::Word && second.is_some_and(|s| s.is("SECTION")) {
+        if let Some(kind) = DataSectionKind::from_word(&f.text) {
+            return Class::DataSection(Region::Data, Some(kind));
+        }
+        if matches!(f.text.as_ref(), "CONFIGURATION" | "INPUT-OUTPUT") {
+            return Class::DataSection(Region::Env, None);
+        }
+    }
+    if matches!(region, Region::Data | Region::Unknown)
+        && f.kind == Tok::Word
+        && second.is_some_and(|s| s.kind == Tok::Word && is_user_word(&s.text))
+    {
         match f.text.as_ref() {
-            "WORKING-STORAGE" | "LINKAGE" | "FILE" | "LOCAL-STORAGE" | "SCREEN" | "REPORT"
-            | "COMMUNICATION" => return Class::DataSection(Region::Data),
-            "CONFIGURATION" | "INPUT-OUTPUT" => return Class::DataSection(Region::Env),
+            "FD" => return Class::FileDesc(FdKind::Fd),
+            "SD" => return Class::FileDesc(FdKind::Sd),
             _ => {}
         }
     }
@@ -233,6 +268,23 @@ fn classify(sentence: &[Token<'_>], region: Region) -> Class {
             }
         }
         _ => Class::Skip,
+    }
+}
+
+/// Reads the data entries of a sentence, noting level-01 items as records of the open
+/// FD / SD.
+fn read_entries(
+    sentence: &[Token<'_>],
+    data: &mut data::DataBuilder,
+    fds: &mut data::FdBuilder,
+    src: &lines::Source<'_>,
+) {
+    for entry in split_entries(sentence) {
+        let before = data.items.len();
+        data.entry(entry, src);
+        if let Some(item) = data.items.get(before).filter(|i| i.level == 1) {
+            fds.record(&item.name);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the COBOL reader: invented fixtures written in the OTIS idioms,
 //! table-driven cases per fact kind, and properties (never panics, lines in range).
 
+mod data_facts;
 mod props;
 
 use otis_cobol::{

@@ -21,7 +21,24 @@ fn all_lines(f: &SourceFacts) -> Vec<u32> {
     v.extend(f.edges.iter().map(|e| e.line));
     v.extend(f.data_items.iter().map(|d| d.line));
     v.extend(f.refs.iter().map(|r| r.line));
+    v.extend(f.file_descriptions.iter().map(|d| d.line));
+    v.extend(f.data_sections.iter().map(|s| s.line));
     v
+}
+
+/// An ISO date: `YYYY-MM-DD` with a month 01-12 and a day 01-31.
+fn is_iso(d: &str) -> bool {
+    let b = d.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let month = d.get(5..7).and_then(|m| m.parse::<u32>().ok());
+    let day = d.get(8..10).and_then(|m| m.parse::<u32>().ok());
+    b.len() == 10
+        && digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && month.is_some_and(|m| (1..=12).contains(&m))
+        && day.is_some_and(|m| (1..=31).contains(&m))
 }
 
 fn check(f: &SourceFacts) -> Result<(), TestCaseError> {
@@ -30,6 +47,17 @@ fn check(f: &SourceFacts) -> Result<(), TestCaseError> {
     }
     for p in &f.procedures {
         prop_assert!(p.line <= p.end_line);
+    }
+    let dates = f.header.revisions.iter().filter_map(|r| r.date.as_deref());
+    for d in dates.chain(f.header.date_written_iso.as_deref()) {
+        prop_assert!(is_iso(d), "{}", d);
+    }
+    prop_assert!(f.header.date_written_iso.is_none() || f.header.date_written.is_some());
+    for d in &f.file_descriptions {
+        prop_assert!(!d.name.is_empty());
+        for r in &d.records {
+            prop_assert!(f.data_items.iter().any(|i| i.level == 1 && &i.name == r));
+        }
     }
     Ok(())
 }
@@ -70,6 +98,16 @@ const FRAGMENTS: &[&str] = &[
     "           STOP RUN.",
     "      * DESCRIPTION: A PROP TEST",
     "      * REV:",
+    "      *  AB 151120 A CHANGE",
+    "      *  AB 2019.1301 A BAD DATE",
+    "      *  02/30/2020 CD ANOTHER",
+    "       DATE-WRITTEN. 10-14-2020.",
+    "       FILE SECTION.",
+    "       FD  F-FILE",
+    "       SD  S-FILE.",
+    "           LABEL RECORDS ARE STANDARD.",
+    "       01  F-REC PIC X.",
+    "       LINKAGE SECTION.",
     "      *",
     "",
     "\t\tMOVE A TO B.",
