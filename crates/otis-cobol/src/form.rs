@@ -3,7 +3,8 @@
 //! (`F7 - MASTER MENU`); a field named `TITLE...` holds the screen's title.
 //!
 //! The layout, one value a line: a prompt is `p`, its text, row, column, a flag; a field is
-//! `f`, its name, initial value, picture, row, column and eleven flags. The reader takes
+//! `f`, its name, initial value, picture, row, column and eleven flags. Every prompt and
+//! field is kept with its position ([`Form::prompts`], [`Form::fields`]). The reader takes
 //! what it recognises and skips the rest, so a damaged file yields fewer facts, never an
 //! error.
 
@@ -21,6 +22,43 @@ pub struct Form {
     pub options: Vec<FormOption>,
     /// Function keys the screen names (`F7 - MASTER MENU`, `F4-PAGE 2 | F8-HELP`), by key.
     pub keys: Vec<FormKey>,
+    /// Every field (`f` record), in file order.
+    #[serde(default)]
+    pub fields: Vec<FormField>,
+    /// Every prompt (`p` record): the fixed text the screen shows, in file order.
+    #[serde(default)]
+    pub prompts: Vec<FormPrompt>,
+}
+
+/// One input or display field of a screen (an `f` record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    /// Its name, upper case, trimmed: `BR1`, `TITLE`.
+    pub name: String,
+    /// Its initial value as written, trailing blanks dropped (`____` placeholders kept;
+    /// empty when the record gives none).
+    pub value: String,
+    /// Its picture, trimmed: `N(4)`, `X(40)`.
+    pub picture: String,
+    /// Screen row, 1-based as the form writes it.
+    pub row: u32,
+    /// Screen column, 1-based as the form writes it.
+    pub column: u32,
+    /// The line of the field's name in the form file, 1-based.
+    pub line: u32,
+}
+
+/// One fixed text a screen shows (a `p` record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormPrompt {
+    /// The text as written, trailing blanks dropped: `BEGINNING BRANCH   :`.
+    pub text: String,
+    /// Screen row, 1-based as the form writes it.
+    pub row: u32,
+    /// Screen column, 1-based as the form writes it.
+    pub column: u32,
+    /// The line of the text in the form file, 1-based.
+    pub line: u32,
 }
 
 /// One numbered option of a menu screen.
@@ -57,18 +95,32 @@ pub fn read_form(text: &str) -> Form {
         let n = u32::try_from(i + 2).unwrap_or(u32::MAX);
         match lines[i].trim() {
             // p, text, row, column, flag
-            "p" if is_position(&lines, i + 2) => {
+            "p" if let Some((row, column)) = position(&lines, i + 2) => {
                 prompt(&mut form, lines[i + 1], n);
+                form.prompts.push(FormPrompt {
+                    text: lines[i + 1].trim_end().to_string(),
+                    row,
+                    column,
+                    line: n,
+                });
                 i += 5;
             }
             // f, name, value, picture, row, column, flags
-            "f" if is_position(&lines, i + 4) => {
+            "f" if let Some((row, column)) = position(&lines, i + 4) => {
                 let name = lines[i + 1].trim().to_ascii_uppercase();
                 let value = clean(lines[i + 2]);
                 if name.starts_with("TITLE") && form.title.is_none() && !value.is_empty() {
                     form.title = Some(value);
                     form.title_line = Some(n + 1);
                 }
+                form.fields.push(FormField {
+                    name,
+                    value: lines[i + 2].trim_end().to_string(),
+                    picture: lines[i + 3].trim().to_string(),
+                    row,
+                    column,
+                    line: n,
+                });
                 i += 6;
             }
             _ => i += 1,
@@ -79,14 +131,10 @@ pub fn read_form(text: &str) -> Form {
     form
 }
 
-/// Whether lines `at` and `at + 1` are a row and a column.
-fn is_position(lines: &[&str], at: usize) -> bool {
-    let number = |k: usize| {
-        lines
-            .get(k)
-            .is_some_and(|l| l.trim().parse::<u32>().is_ok())
-    };
-    number(at) && number(at + 1)
+/// Lines `at` and `at + 1` as a row and a column, when they are numbers.
+fn position(lines: &[&str], at: usize) -> Option<(u32, u32)> {
+    let number = |k: usize| lines.get(k).and_then(|l| l.trim().parse::<u32>().ok());
+    Some((number(at)?, number(at + 1)?))
 }
 
 /// Trimmed, single-spaced, without the placeholder characters forms use for empty values.
@@ -191,6 +239,107 @@ mod tests {
     }
 
     #[test]
+    fn every_prompt_and_field_with_its_position() {
+        let form = read_form(MENU);
+        let prompts: Vec<(&str, u32, u32, u32)> = form
+            .prompts
+            .iter()
+            .map(|p| (p.text.as_str(), p.row, p.column, p.line))
+            .collect();
+        assert_eq!(
+            prompts,
+            vec![
+                ("1. DAILY PROCESSING", 5, 2, 2),
+                ("2. LOAN INQUIRY (LNQUOT)", 6, 2, 7),
+                ("12. MONTH END", 6, 40, 12),
+                ("F7 - MASTER MENU", 22, 61, 17),
+                ("ENTER SELECTION:", 23, 27, 22),
+                ("F4-PAGE 2 | F8-HELP", 23, 62, 27),
+            ]
+        );
+        let fields: Vec<(&str, &str, &str, u32, u32, u32)> = form
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.value.as_str(),
+                    f.picture.as_str(),
+                    f.row,
+                    f.column,
+                    f.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("CONAME", "", "N(40)", 1, 21, 32),
+                ("TITLE", "LOAN MENU", "N(10)", 2, 34, 49),
+            ]
+        );
+        for f in &form.fields {
+            assert_eq!(MENU.lines().nth(f.line as usize - 1), Some(f.name.as_str()));
+        }
+    }
+
+    #[test]
+    fn table_of_fields_and_prompts() {
+        struct Case {
+            text: &'static str,
+            fields: &'static [(&'static str, &'static str, &'static str, u32, u32, u32)],
+            prompts: &'static [(&'static str, u32, u32, u32)],
+        }
+        let cases = [
+            Case {
+                text: "f\nbr1\n____\nN(4)\n14\n46\ny\nn\ny\nn\nn\nn\nn\nn\nn\nn\ny\n",
+                fields: &[("BR1", "____", "N(4)", 14, 46, 2)],
+                prompts: &[],
+            },
+            Case {
+                text: "p\nACCEPT? (Y/N)      :   \r\n18\r\n23\r\ny\r\n",
+                fields: &[],
+                prompts: &[("ACCEPT? (Y/N)      :", 18, 23, 2)],
+            },
+            Case {
+                text: "p\n  (F3-ALL)\n14\n52\nn\nf\nACCEPT\n\nN\n18\n46\ny\n",
+                fields: &[("ACCEPT", "", "N", 18, 46, 7)],
+                prompts: &[("  (F3-ALL)", 14, 52, 2)],
+            },
+            Case {
+                // A record whose position is not numeric is skipped, not misread.
+                text: "f\nBR2\n\nN(4)\nX\n46\np\nNEXT\n3\n4\ny\n",
+                fields: &[],
+                prompts: &[("NEXT", 3, 4, 8)],
+            },
+        ];
+        for c in cases {
+            let form = read_form(c.text);
+            let fields: Vec<(&str, &str, &str, u32, u32, u32)> = form
+                .fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.name.as_str(),
+                        f.value.as_str(),
+                        f.picture.as_str(),
+                        f.row,
+                        f.column,
+                        f.line,
+                    )
+                })
+                .collect();
+            assert_eq!(fields, c.fields, "{:?}", c.text);
+            let prompts: Vec<(&str, u32, u32, u32)> = form
+                .prompts
+                .iter()
+                .map(|p| (p.text.as_str(), p.row, p.column, p.line))
+                .collect();
+            assert_eq!(prompts, c.prompts, "{:?}", c.text);
+        }
+    }
+
+    #[test]
     fn prompts_that_are_not_options() {
         for text in [
             "For #1 use loading all files.",
@@ -236,6 +385,17 @@ mod tests {
             let lines = text.lines().count() as u32;
             for o in &form.options {
                 proptest::prop_assert!(o.line >= 1 && o.line <= lines);
+            }
+            for f in &form.fields {
+                proptest::prop_assert!(f.line >= 1 && f.line <= lines);
+            }
+            for p in &form.prompts {
+                proptest::prop_assert!(p.line >= 1 && p.line <= lines);
+            }
+            // Options and keys come from prompts: each stands on a prompt's line.
+            let lines_of: Vec<u32> = form.options.iter().map(|o| o.line).chain(form.keys.iter().map(|k| k.line)).collect();
+            for l in lines_of {
+                proptest::prop_assert!(form.prompts.iter().any(|p| p.line == l));
             }
         }
     }

@@ -25,7 +25,7 @@ mod procedure;
 mod words;
 
 pub use facts::*;
-pub use form::{Form, FormKey, FormOption, read_form};
+pub use form::{Form, FormField, FormKey, FormOption, FormPrompt, read_form};
 
 use lex::{Tok, Token};
 use words::is_user_word;
