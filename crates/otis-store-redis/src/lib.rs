@@ -6,7 +6,8 @@
 //! - `keys.rs`: every key name: a session's bucket is its hash tag, so its keys share one
 //!   Cluster slot; braces in ids are escaped.
 //! - `scripts.rs`: the Lua scripts (append without overwriting, delete, list, purge).
-//! - `store.rs`: the ports, retries of transient failures, reconnects.
+//! - `store.rs`: the ports, retries of transient failures (the shared `otis_upstream`
+//!   policy), reconnects; errors never keep the password.
 //!
 //! Layout and costs: docs/schema.md ("Redis layout").
 
@@ -17,6 +18,7 @@ mod store;
 
 pub use connection::{RedisConnection, RedisUrlError};
 pub use keys::{BUCKETS, PrefixError};
+pub use otis_upstream::RetryPolicy;
 pub use store::{
-    DEFAULT_PREFIX, MAX_TURN_BYTES, RedisConfig, RedisStore, RetryPolicy, SessionKeys, Topology,
+    DEFAULT_PREFIX, MAX_TURN_BYTES, RETRY, RedisConfig, RedisStore, SessionKeys, Topology,
 };

@@ -12,6 +12,7 @@ use otis_core::ports::{
     Cursor, Feedback, FeedbackStore, Page, PageRequest, SessionStore, SessionSummary, StoreError,
 };
 use otis_core::{Metadata, Seq, SessionId, Timestamp, Turn, TurnId};
+use otis_upstream::{Redactor, RetryPolicy, UpstreamError, Verdict};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
@@ -47,33 +48,19 @@ pub enum Topology {
     Cluster,
 }
 
-/// Timeouts and retries of transient failures (connection loss, timeouts, `TRYAGAIN`,
-/// `CLUSTERDOWN`, `LOADING`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (at least 1).
-    pub max_attempts: u32,
-    /// The first backoff; each next one doubles, with jitter.
-    pub base_delay: Duration,
-    /// No single backoff is longer than this.
-    pub max_delay: Duration,
-    /// Time limit of one command.
-    pub response_timeout: Duration,
-    /// Time limit of one connection attempt.
-    pub connect_timeout: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(1),
-            response_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(5),
-        }
-    }
-}
+/// The Redis store's retries of transient failures (connection loss, timeouts,
+/// `TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `LOADING`): 4 attempts, backoff from 100 ms
+/// doubling to 1 s, no retry started after 30 s. Every command the store sends is safe
+/// to repeat (the append script stores a turn only where its position is free and
+/// takes a replay of the very same turn as done; the others read, or delete what is
+/// already gone), so every command is retried. The connection's own reconnection
+/// backoff uses the same base and maximum.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 4,
+    base_delay: Duration::from_millis(100),
+    max_delay: Duration::from_secs(1),
+    max_elapsed: Duration::from_secs(30),
+};
 
 /// Everything a [`RedisStore`] needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,8 +73,12 @@ pub struct RedisConfig {
     pub session_ttl: Option<Duration>,
     /// Single node, Cluster, or ask the server.
     pub topology: Topology,
-    /// Timeouts and retries.
+    /// Retries of transient failures (default [`RETRY`]).
     pub retry: RetryPolicy,
+    /// Time limit of one command.
+    pub response_timeout: Duration,
+    /// Time limit of one connection attempt.
+    pub connect_timeout: Duration,
 }
 
 impl RedisConfig {
@@ -98,7 +89,9 @@ impl RedisConfig {
             prefix: DEFAULT_PREFIX.to_owned(),
             session_ttl: None,
             topology: Topology::Auto,
-            retry: RetryPolicy::default(),
+            retry: RETRY,
+            response_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -126,6 +119,8 @@ struct Inner {
     keys: Keys,
     scripts: Scripts,
     connection: OnceCell<Connection>,
+    /// Removes the password from what the server (or a proxy) says.
+    redactor: Redactor,
 }
 
 impl fmt::Debug for RedisStore {
@@ -194,11 +189,13 @@ fn transient(e: &RedisError) -> bool {
         )
 }
 
-fn store_error(e: RedisError) -> StoreError {
-    if transient(&e) {
-        StoreError::Unavailable(Box::new(e))
+/// A failure as the port reports it, with the password removed from the server's text.
+fn store_error(e: &RedisError, redactor: &Redactor) -> StoreError {
+    let error = Box::new(UpstreamError::new("redis", None, &e.to_string(), redactor));
+    if transient(e) {
+        StoreError::Unavailable(error)
     } else {
-        StoreError::Backend(Box::new(e))
+        StoreError::Backend(error)
     }
 }
 
@@ -319,25 +316,25 @@ fn parse_list_cursor(cursor: &Cursor) -> Result<(u16, String), StoreError> {
 
 async fn connect_single(
     info: ConnectionInfo,
-    retry: RetryPolicy,
+    config: &RedisConfig,
 ) -> RedisResult<ConnectionManager> {
     let client = redis::Client::open(info)?;
     let manager = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(retry.connect_timeout))
-        .set_response_timeout(Some(retry.response_timeout))
+        .set_connection_timeout(Some(config.connect_timeout))
+        .set_response_timeout(Some(config.response_timeout))
         .set_number_of_retries(3)
-        .set_min_delay(retry.base_delay)
-        .set_max_delay(retry.max_delay);
+        .set_min_delay(config.retry.base_delay)
+        .set_max_delay(config.retry.max_delay);
     ConnectionManager::new_with_config(client, manager).await
 }
 
 async fn connect_cluster(
     info: ConnectionInfo,
-    retry: RetryPolicy,
+    config: &RedisConfig,
 ) -> RedisResult<ClusterConnection> {
     let client = ClusterClientBuilder::new(vec![info])
-        .connection_timeout(retry.connect_timeout)
-        .response_timeout(retry.response_timeout)
+        .connection_timeout(config.connect_timeout)
+        .response_timeout(config.response_timeout)
         .retries(3)
         .build()?;
     client.get_async_connection().await
@@ -347,12 +344,14 @@ impl RedisStore {
     /// A store with `config`. Connects on first use, so this never waits for Redis.
     pub fn open(config: RedisConfig) -> Result<Self, PrefixError> {
         let keys = Keys::new(&config.prefix)?;
+        let redactor = Redactor::new(config.connection.password());
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 keys,
                 scripts: Scripts::new(),
                 connection: OnceCell::new(),
+                redactor,
             }),
         })
     }
@@ -385,22 +384,16 @@ impl RedisStore {
         }
         let info = connection_info(&config.connection)?;
         match config.topology {
-            Topology::Single => Ok(Connection::Single(
-                connect_single(info, config.retry).await?,
-            )),
-            Topology::Cluster => Ok(Connection::Cluster(
-                connect_cluster(info, config.retry).await?,
-            )),
+            Topology::Single => Ok(Connection::Single(connect_single(info, config).await?)),
+            Topology::Cluster => Ok(Connection::Cluster(connect_cluster(info, config).await?)),
             Topology::Auto => {
-                let mut manager = connect_single(info.clone(), config.retry).await?;
+                let mut manager = connect_single(info.clone(), config).await?;
                 let about: String = redis::cmd("INFO")
                     .arg("cluster")
                     .query_async(&mut manager)
                     .await?;
                 if about.contains("cluster_enabled:1") {
-                    Ok(Connection::Cluster(
-                        connect_cluster(info, config.retry).await?,
-                    ))
+                    Ok(Connection::Cluster(connect_cluster(info, config).await?))
                 } else {
                     Ok(Connection::Single(manager))
                 }
@@ -414,16 +407,6 @@ impl RedisStore {
             .get_or_try_init(|| self.connect())
             .await
             .cloned()
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let retry = self.inner.config.retry;
-        let exp = retry
-            .base_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16));
-        let capped = exp.min(retry.max_delay);
-        // Full jitter in the upper half.
-        capped / 2 + capped.mul_f64(fastrand::f64() / 2.0)
     }
 
     /// Sends `cmd`, retrying transient failures (every command here is safe to repeat).
@@ -449,32 +432,33 @@ impl RedisStore {
     }
 
     /// Sends `cmd` (and `fallback` when the server answers `NOSCRIPT`), retrying
-    /// transient failures with backoff; then `Unavailable`.
+    /// transient failures as [`RedisConfig::retry`] says; then `Unavailable`.
     async fn send(&self, cmd: &Cmd, fallback: Option<&Cmd>) -> Result<Value, StoreError> {
-        let max = self.inner.config.retry.max_attempts.max(1);
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let result = match self.connection().await {
-                Ok(mut connection) => match connection.query(cmd).await {
-                    Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-                        match fallback {
-                            Some(fallback) => connection.query(fallback).await,
-                            None => Err(e),
-                        }
+        let attempt = || async {
+            let mut connection = self.connection().await?;
+            match connection.query(cmd).await {
+                Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                    match fallback {
+                        Some(fallback) => connection.query(fallback).await,
+                        None => Err(e),
                     }
-                    other => other,
-                },
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(value) => return Ok(value),
-                Err(e) if transient(&e) && tries < max => {
-                    tokio::time::sleep(self.backoff(tries)).await;
                 }
-                Err(e) => return Err(store_error(e)),
+                other => other,
             }
-        }
+        };
+        let verdict = |e: &RedisError| {
+            if transient(e) {
+                Verdict::Retry
+            } else {
+                Verdict::Fail
+            }
+        };
+        self.inner
+            .config
+            .retry
+            .run(attempt, verdict)
+            .await
+            .map_err(|e| store_error(&e, &self.inner.redactor))
     }
 
     /// Up to `want` sessions of bucket `b` after `after`.

@@ -2,6 +2,8 @@
 //!
 //! - [`azurite`]: a real Azurite table service on a free loopback port.
 //! - [`redis`]: real `redis-server` single nodes and 3-node Clusters on loopback ports.
+//! - [`resp_echo`]: a fake Redis that refuses every command with an error quoting it
+//!   (an `AUTH` password included).
 //! - [`scripted`]: a loopback HTTP server that answers each request with the next reply
 //!   of a script (statuses, headers, bodies, streamed chunks, silence, an echo of the
 //!   request) and records what it was sent, for testing clients against documented wire
@@ -13,4 +15,5 @@
 pub mod azurite;
 pub mod proxy;
 pub mod redis;
+pub mod resp_echo;
 pub mod scripted;

@@ -35,9 +35,10 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
         max_attempts: 2,
         base_delay: Duration::from_millis(20),
         max_delay: Duration::from_millis(50),
-        response_timeout: Duration::from_millis(500),
-        connect_timeout: Duration::from_millis(300),
+        max_elapsed: Duration::from_secs(5),
     };
+    config.response_timeout = Duration::from_millis(500);
+    config.connect_timeout = Duration::from_millis(300);
     let store: Arc<dyn SessionStore> = Arc::new(RedisStore::open(config).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
     let restarted = Arc::new(AtomicBool::new(false));
@@ -134,4 +135,41 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
         all.after_restart > 0,
         "nothing was stored after the restart: {all:?}"
     );
+}
+
+/// Everything an error shows: its text, its debug form and its sources'.
+fn shown(err: &otis_core::ports::StoreError) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" | {s} {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+/// A server (or a proxy in front of one) that refuses with an error quoting what it
+/// was sent, the `AUTH` password included: the store's error keeps what it said, but
+/// not the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echoing_server_leaks_no_password_into_errors() {
+    const PASSWORD: &str = "redis-canary-pw-0123456789";
+    let echo = otis_testkit::resp_echo::RespEcho::start().await;
+    let mut config = config(&echo.url_with_password(PASSWORD), Topology::Single);
+    config.retry = RetryPolicy::once();
+    config.connect_timeout = Duration::from_secs(2);
+    config.response_timeout = Duration::from_secs(2);
+    let store = RedisStore::open(config).unwrap();
+    let session = SessionId::parse("echoed").unwrap();
+    let err = store.load_latest(&session, 10).await.unwrap_err();
+    let text = shown(&err);
+    assert!(
+        text.contains(otis_testkit::scripted::ECHO_MARKER),
+        "the server's text is kept as detail: {text}"
+    );
+    assert!(
+        text.contains("AUTH <redacted>"),
+        "the AUTH was echoed: {text}"
+    );
+    assert!(!text.contains(PASSWORD), "the password leaked: {text}");
 }
