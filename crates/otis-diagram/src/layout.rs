@@ -1,14 +1,23 @@
-//! A layered (Sugiyama-style) layout for flow and screen graphs, top to bottom:
+//! A layered (Sugiyama-style) layout for flow and screen graphs, top to bottom
+//! ([`layout`]), one function per phase:
 //!
-//! 1. leaf children of one parent, when there are many (a menu's options), become one
-//!    *list* unit stacked under the parent, so a fan-out of thirty stays narrow;
-//! 2. cycles are broken by reversing the back edges a depth-first walk from the entry
-//!    finds (loops and GO TO back to the menu are drawn dashed, pointing up);
-//! 3. layers by longest path, long edges split by dummy points;
-//! 4. order within layers: depth-first discovery, then barycenter sweeps, keeping the
-//!    order with the fewest crossings;
-//! 5. x by least squares towards the neighbours' centres under the order and spacing
-//!    constraints (pool-adjacent-violators), sweeping down and up.
+//! 1. [`Units::group_lists`]: leaf children of one parent, when there are many (a menu's
+//!    options), become one *list* unit stacked under the parent, so a fan-out of thirty
+//!    stays narrow;
+//! 2. [`break_cycles`]: cycles are broken by reversing the back edges a depth-first walk
+//!    from the entry finds (loops and GO TO back to the menu are drawn dashed, pointing
+//!    up);
+//! 3. [`assign_layers`]: layers by longest path; [`split_long_edges`]: long edges split
+//!    by dummy points;
+//! 4. [`order_layers`]: order within layers: depth-first discovery, then barycenter
+//!    sweeps, keeping the order with the fewest crossings;
+//! 5. [`place_x`]: x by least squares towards the neighbours' centres under the order
+//!    and spacing constraints (pool-adjacent-violators), sweeping down and up.
+//!
+//! [`outline`] is the indented-tree layout for flows (rows, columns, arcs in lanes). Both
+//! route their edges through [`route_edges`]: no route for an edge naming a missing node,
+//! the same loop for an edge from a box to itself, and [`Route::spine`] for an edge down
+//! a spine into a box (a list's, or an outline child's).
 //!
 //! Why our own rather than a crate: docs/decisions/0003-diagram-layout.md.
 
@@ -89,6 +98,71 @@ pub(crate) struct Layout {
     pub(crate) height: f64,
 }
 
+impl Layout {
+    /// The layout of a graph without nodes: a margin, and no route for any edge.
+    fn empty(edges: usize) -> Self {
+        Layout {
+            nodes: Vec::new(),
+            edges: vec![None; edges],
+            width: 2.0 * MARGIN,
+            height: 2.0 * MARGIN,
+        }
+    }
+}
+
+impl Route {
+    /// A loop from box `r` back to itself, on its right side.
+    fn self_loop(r: Rect) -> Self {
+        let (x, cy) = (r.x + r.w, r.y + r.h / 2.0);
+        Route {
+            points: vec![
+                (x, cy - 6.0),
+                (x + 18.0, cy - 10.0),
+                (x + 18.0, cy + 10.0),
+                (x, cy + 6.0),
+            ],
+            shape: Shape::Loop,
+            label_at: (x + 22.0, cy),
+            label_start: true,
+        }
+    }
+
+    /// Straight segments down a spine at `spine` and right into a box whose middle is at
+    /// `cy`; labelled beside the corner.
+    fn spine(points: Vec<(f64, f64)>, spine: f64, cy: f64) -> Self {
+        Route {
+            points,
+            shape: Shape::Elbow,
+            label_at: (spine + 5.0, cy - 4.0),
+            label_start: true,
+        }
+    }
+}
+
+/// The edge router both layouts share, in edge order: an edge naming a node that does
+/// not exist gets no route, an edge from a box to itself a [`Route::self_loop`], and
+/// every other edge the route `between(index, from, to)` gives it.
+fn route_edges(
+    edges: &[(usize, usize)],
+    nodes: &[Rect],
+    mut between: impl FnMut(usize, usize, usize) -> Option<Route>,
+) -> Vec<Option<Route>> {
+    let n = nodes.len();
+    edges
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| {
+            if a >= n || b >= n {
+                None
+            } else if a == b {
+                Some(Route::self_loop(nodes[a]))
+            } else {
+                between(i, a, b)
+            }
+        })
+        .collect()
+}
+
 /// A unit of the layered graph: a node, a list of leaf nodes, or a dummy point.
 #[derive(Debug, Clone)]
 enum Unit {
@@ -98,87 +172,146 @@ enum Unit {
 }
 
 /// Lays out `sizes.len()` boxes joined by `edges` (indices into `sizes`); node 0 is the
-/// entry and goes on top.
+/// entry and goes on top. The phases are the module's five, then the boxes and routes.
 pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) -> Layout {
-    let n = sizes.len();
-    if n == 0 {
-        return Layout {
-            nodes: Vec::new(),
-            edges: vec![None; edges.len()],
-            width: 2.0 * MARGIN,
-            height: 2.0 * MARGIN,
-        };
+    if sizes.is_empty() {
+        return Layout::empty(edges.len());
     }
-    let valid = |&(a, b): &(usize, usize)| a < n && b < n;
-    let mut outs: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut ins: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for &(a, b) in edges.iter().filter(|e| valid(e)) {
-        if a != b {
-            if !outs[a].contains(&b) {
-                outs[a].push(b);
-            }
-            if !ins[b].contains(&a) {
-                ins[b].push(a);
-            }
-        }
+    let mut units = Units::group_lists(sizes, edges, label_w);
+    let uedges = units.edges(edges);
+    let acyclic = break_cycles(units.all.len(), &uedges);
+    let mut layer = assign_layers(&units, &acyclic.edges);
+    let layered = split_long_edges(&mut units, &mut layer, &acyclic.edges);
+    let layers = order_layers(&layered, &acyclic.preorder);
+    let cx = place_x(&layers, &layered, &units);
+    let placed = Placed::new(&units, &layered, &acyclic, &layers, cx);
+    let nodes = placed.node_boxes(sizes, label_w);
+    let chain_of: HashMap<(usize, usize), usize> =
+        uedges.iter().enumerate().map(|(i, &e)| (e, i)).collect();
+    let routes = route_edges(edges, &nodes, |_, a, b| {
+        placed.route(&nodes, &chain_of, a, b)
+    });
+    Layout {
+        nodes,
+        edges: routes,
+        width: placed.width(),
+        height: placed.height,
     }
+}
 
-    // 1. Lists of leaf children.
-    let mut unit_of: Vec<usize> = vec![usize::MAX; n];
-    let mut units: Vec<Unit> = Vec::new();
-    let mut list_parent: HashMap<usize, usize> = HashMap::new(); // list unit -> parent node
-    // Node 0 first, so it is unit 0.
-    for v in 0..n {
-        if unit_of[v] == usize::MAX {
-            unit_of[v] = units.len();
-            units.push(Unit::Node(v));
+/// The units to lay out (phase 1): every node, except that the leaf children of a
+/// parent with many of them (a menu's options) are one *list* unit stacked under it.
+/// Phase 3 adds the dummy points.
+#[derive(Debug)]
+struct Units {
+    /// The units; node 0's is unit 0.
+    all: Vec<Unit>,
+    /// Each unit's size.
+    size: Vec<Size>,
+    /// Each node's unit.
+    of: Vec<usize>,
+    /// Each list unit's parent node.
+    list_parent: HashMap<usize, usize>,
+}
+
+impl Units {
+    /// Phase 1: lists of leaf children.
+    fn group_lists(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) -> Self {
+        let n = sizes.len();
+        let mut outs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut ins: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &(a, b) in edges.iter().filter(|&&(a, b)| a < n && b < n) {
+            if a != b {
+                if !outs[a].contains(&b) {
+                    outs[a].push(b);
+                }
+                if !ins[b].contains(&a) {
+                    ins[b].push(a);
+                }
+            }
         }
-        let leaves: Vec<usize> = outs[v]
+        let mut unit_of: Vec<usize> = vec![usize::MAX; n];
+        let mut units: Vec<Unit> = Vec::new();
+        let mut list_parent: HashMap<usize, usize> = HashMap::new();
+        // Node 0 first, so it is unit 0.
+        for v in 0..n {
+            if unit_of[v] == usize::MAX {
+                unit_of[v] = units.len();
+                units.push(Unit::Node(v));
+            }
+            let leaves: Vec<usize> = outs[v]
+                .iter()
+                .copied()
+                .filter(|&c| {
+                    c != 0 && outs[c].is_empty() && ins[c].len() == 1 && unit_of[c] == usize::MAX
+                })
+                .collect();
+            if leaves.len() >= LIST_MIN {
+                let u = units.len();
+                for &c in &leaves {
+                    unit_of[c] = u;
+                }
+                list_parent.insert(u, v);
+                units.push(Unit::List(leaves));
+            }
+        }
+        let size: Vec<Size> = units
             .iter()
-            .copied()
-            .filter(|&c| {
-                c != 0 && outs[c].is_empty() && ins[c].len() == 1 && unit_of[c] == usize::MAX
+            .map(|u| match u {
+                Unit::Node(v) => sizes[*v],
+                Unit::List(leaves) => Size {
+                    w: stub(leaves, label_w)
+                        + leaves.iter().map(|&c| sizes[c].w).fold(0.0, f64::max),
+                    h: leaves.iter().map(|&c| sizes[c].h + LIST_GAP).sum::<f64>() - LIST_GAP,
+                },
+                Unit::Dummy => Size { w: 0.0, h: 0.0 },
             })
             .collect();
-        if leaves.len() >= LIST_MIN {
-            let u = units.len();
-            for &c in &leaves {
-                unit_of[c] = u;
+        Self {
+            all: units,
+            size,
+            of: unit_of,
+            list_parent,
+        }
+    }
+
+    /// The edges between units (deduplicated, no self loops), in input order.
+    fn edges(&self, edges: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        let n = self.of.len();
+        let mut uedges: Vec<(usize, usize)> = Vec::new();
+        for &(a, b) in edges.iter().filter(|&&(a, b)| a < n && b < n) {
+            let (ua, ub) = (self.of[a], self.of[b]);
+            if ua != ub && !uedges.contains(&(ua, ub)) {
+                uedges.push((ua, ub));
             }
-            list_parent.insert(u, v);
-            units.push(Unit::List(leaves));
         }
+        uedges
     }
-    let stub = |leaves: &[usize]| -> f64 {
-        let widest = leaves
-            .iter()
-            .map(|&c| label_w.get(c).copied().unwrap_or(0.0))
-            .fold(0.0, f64::max);
-        widest.max(6.0) + 16.0
-    };
-    let mut unit_size: Vec<Size> = units
+}
+
+/// The room a list's edge labels need left of its boxes.
+fn stub(leaves: &[usize], label_w: &[f64]) -> f64 {
+    let widest = leaves
         .iter()
-        .map(|u| match u {
-            Unit::Node(v) => sizes[*v],
-            Unit::List(leaves) => Size {
-                w: stub(leaves) + leaves.iter().map(|&c| sizes[c].w).fold(0.0, f64::max),
-                h: leaves.iter().map(|&c| sizes[c].h + LIST_GAP).sum::<f64>() - LIST_GAP,
-            },
-            Unit::Dummy => Size { w: 0.0, h: 0.0 },
-        })
-        .collect();
+        .map(|&c| label_w.get(c).copied().unwrap_or(0.0))
+        .fold(0.0, f64::max);
+    widest.max(6.0) + 16.0
+}
 
-    // Unit edges (deduplicated, no self loops), in input order.
-    let mut uedges: Vec<(usize, usize)> = Vec::new();
-    for &(a, b) in edges.iter().filter(|e| valid(e)) {
-        let (ua, ub) = (unit_of[a], unit_of[b]);
-        if ua != ub && !uedges.contains(&(ua, ub)) {
-            uedges.push((ua, ub));
-        }
-    }
-    let m = units.len();
+/// The unit edges made acyclic (phase 2).
+#[derive(Debug)]
+struct Acyclic {
+    /// The unit edges, back edges reversed, in the same order.
+    edges: Vec<(usize, usize)>,
+    /// Which edges were reversed.
+    reversed: Vec<bool>,
+    /// The units in depth-first discovery order.
+    preorder: Vec<usize>,
+}
 
-    // 2. Break cycles: back edges of a depth-first walk from unit 0 (then the others).
+/// Phase 2: breaks cycles by reversing the back edges of a depth-first walk from unit 0
+/// (then from the others).
+fn break_cycles(m: usize, uedges: &[(usize, usize)]) -> Acyclic {
     let mut uouts: Vec<Vec<usize>> = vec![Vec::new(); m];
     for (i, &(a, _)) in uedges.iter().enumerate() {
         uouts[a].push(i);
@@ -212,16 +345,25 @@ pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) 
             }
         }
     }
-    let dag: Vec<(usize, usize)> = uedges
+    let edges = uedges
         .iter()
         .zip(&reversed)
         .map(|(&(a, b), &r)| if r { (b, a) } else { (a, b) })
         .collect();
+    Acyclic {
+        edges,
+        reversed,
+        preorder,
+    }
+}
 
-    // 3. Longest-path layers (Kahn order over the acyclic edges).
+/// Phase 3, layers: each unit's layer by longest path (Kahn order over the acyclic
+/// edges); a list sits right under its parent.
+fn assign_layers(units: &Units, dag: &[(usize, usize)]) -> Vec<usize> {
+    let m = units.all.len();
     let mut indeg = vec![0usize; m];
     let mut douts: Vec<Vec<usize>> = vec![Vec::new(); m];
-    for &(a, b) in &dag {
+    for &(a, b) in dag {
         indeg[b] += 1;
         douts[a].push(b);
     }
@@ -236,25 +378,43 @@ pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) 
             }
         }
     }
-    // Units placed only below their parent's layer: lists sit right under it.
-    for (&u, &p) in &list_parent {
-        layer[u] = layer[unit_of[p]] + 1;
+    for (&u, &p) in &units.list_parent {
+        layer[u] = layer[units.of[p]] + 1;
     }
+    layer
+}
 
-    // Dummies: each acyclic edge becomes a chain of units one layer apart.
+/// The layered graph: every unit's layer and its neighbours one layer up and down.
+#[derive(Debug)]
+struct Layered {
+    /// Each unit's layer.
+    layer: Vec<usize>,
+    /// How many layers.
+    count: usize,
+    /// Per acyclic edge, the units it passes, upper end first.
+    chains: Vec<Vec<usize>>,
+    /// Each unit's neighbours in the layer above.
+    preds: Vec<Vec<usize>>,
+    /// Each unit's neighbours in the layer below.
+    succs: Vec<Vec<usize>>,
+}
+
+/// Phase 3, long edges: each acyclic edge becomes a chain of units one layer apart,
+/// with a dummy point on every layer it crosses.
+fn split_long_edges(units: &mut Units, layer: &mut Vec<usize>, dag: &[(usize, usize)]) -> Layered {
     let mut chains: Vec<Vec<usize>> = Vec::with_capacity(dag.len());
-    for &(a, b) in &dag {
+    for &(a, b) in dag {
         let mut chain = vec![a];
         for l in layer[a] + 1..layer[b] {
-            chain.push(units.len());
-            units.push(Unit::Dummy);
-            unit_size.push(Size { w: 0.0, h: 0.0 });
+            chain.push(units.all.len());
+            units.all.push(Unit::Dummy);
+            units.size.push(Size { w: 0.0, h: 0.0 });
             layer.push(l);
         }
         chain.push(b);
         chains.push(chain);
     }
-    let total = units.len();
+    let total = units.all.len();
     let mut preds: Vec<Vec<usize>> = vec![Vec::new(); total];
     let mut succs: Vec<Vec<usize>> = vec![Vec::new(); total];
     for chain in &chains {
@@ -263,39 +423,23 @@ pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) 
             preds[pair[1]].push(pair[0]);
         }
     }
+    Layered {
+        count: layer.iter().copied().max().unwrap_or(0) + 1,
+        layer: std::mem::take(layer),
+        chains,
+        preds,
+        succs,
+    }
+}
 
-    // 4. Order within layers: discovery order, then barycenter sweeps.
-    let layers_n = layer.iter().copied().max().unwrap_or(0) + 1;
-    let mut rank = vec![usize::MAX; total];
-    let mut counter = 0usize;
-    let mut visit: Vec<usize> = Vec::new();
-    for root in preorder.iter().copied().chain(0..total) {
-        if rank[root] != usize::MAX {
-            continue;
-        }
-        visit.push(root);
-        while let Some(u) = visit.pop() {
-            if rank[u] != usize::MAX {
-                continue;
-            }
-            rank[u] = counter;
-            counter += 1;
-            for &v in succs[u].iter().rev() {
-                if rank[v] == usize::MAX {
-                    visit.push(v);
-                }
-            }
-        }
-    }
-    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layers_n];
-    for u in 0..total {
-        layers[layer[u]].push(u);
-    }
-    for l in &mut layers {
-        l.sort_by_key(|&u| rank[u]);
-    }
+/// Phase 4: the units of each layer in order: depth-first discovery order, then
+/// barycenter sweeps, keeping the order with the fewest crossings.
+fn order_layers(layered: &Layered, preorder: &[usize]) -> Vec<Vec<usize>> {
+    let mut layers = discovery_order(layered, preorder);
+    let (preds, succs) = (&layered.preds, &layered.succs);
+    let (total, layers_n) = (layered.layer.len(), layered.count);
     let mut best = layers.clone();
-    let mut best_crossings = crossings(&layers, &succs, total);
+    let mut best_crossings = crossings(&layers, succs, total);
     for sweep in 0..SWEEPS {
         let down = sweep % 2 == 0;
         let mut pos = positions(&layers, total);
@@ -305,7 +449,7 @@ pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) 
             (0..layers_n.saturating_sub(1)).rev().collect()
         };
         for l in range {
-            let near = if down { &preds } else { &succs };
+            let near = if down { preds } else { succs };
             let mut keyed: Vec<(f64, usize)> = layers[l]
                 .iter()
                 .map(|&u| {
@@ -324,21 +468,59 @@ pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) 
                 pos[u] = i;
             }
         }
-        let c = crossings(&layers, &succs, total);
+        let c = crossings(&layers, succs, total);
         if c < best_crossings {
             best_crossings = c;
             best = layers.clone();
         }
     }
-    let layers = best;
+    best
+}
 
-    // 5. x: least squares towards the neighbours under order and spacing.
-    let mut cx = vec![0.0f64; total];
-    for l in &layers {
+/// Each layer's units in the order a depth-first walk from the discovery order of phase
+/// 2 (then every other unit) first reaches them.
+fn discovery_order(layered: &Layered, preorder: &[usize]) -> Vec<Vec<usize>> {
+    let total = layered.layer.len();
+    let mut rank = vec![usize::MAX; total];
+    let mut counter = 0usize;
+    let mut visit: Vec<usize> = Vec::new();
+    for root in preorder.iter().copied().chain(0..total) {
+        if rank[root] != usize::MAX {
+            continue;
+        }
+        visit.push(root);
+        while let Some(u) = visit.pop() {
+            if rank[u] != usize::MAX {
+                continue;
+            }
+            rank[u] = counter;
+            counter += 1;
+            for &v in layered.succs[u].iter().rev() {
+                if rank[v] == usize::MAX {
+                    visit.push(v);
+                }
+            }
+        }
+    }
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layered.count];
+    for u in 0..total {
+        layers[layered.layer[u]].push(u);
+    }
+    for l in &mut layers {
+        l.sort_by_key(|&u| rank[u]);
+    }
+    layers
+}
+
+/// Phase 5: each unit's x centre, by least squares towards its neighbours' centres
+/// under the order and spacing constraints, sweeping down and up.
+fn place_x(layers: &[Vec<usize>], layered: &Layered, units: &Units) -> Vec<f64> {
+    let mut cx = vec![0.0f64; layered.layer.len()];
+    for l in layers {
         let mut x = 0.0;
         for (i, &u) in l.iter().enumerate() {
             if i > 0 {
-                x += sep(&unit_size, &units, l[i - 1], u);
+                x += sep(&units.size, &units.all, l[i - 1], u);
             }
             cx[u] = x;
         }
@@ -346,167 +528,180 @@ pub(crate) fn layout(sizes: &[Size], edges: &[(usize, usize)], label_w: &[f64]) 
     for sweep in 0..PLACE_SWEEPS {
         let down = sweep % 2 == 0;
         let order: Vec<usize> = if down {
-            (1..layers_n).collect()
+            (1..layered.count).collect()
         } else {
-            (0..layers_n.saturating_sub(1)).rev().collect()
+            (0..layered.count.saturating_sub(1)).rev().collect()
         };
         for l in order {
-            let near = if down { &preds } else { &succs };
-            place(&layers[l], near, &mut cx, &unit_size, &units);
+            let near = if down { &layered.preds } else { &layered.succs };
+            place(&layers[l], near, &mut cx, &units.size, &units.all);
+        }
+    }
+    cx
+}
+
+/// The units where the phases put them: x centres shifted so the leftmost box starts at
+/// the margin, and each layer's top and height.
+#[derive(Debug)]
+struct Placed<'a> {
+    units: &'a Units,
+    layered: &'a Layered,
+    acyclic: &'a Acyclic,
+    cx: Vec<f64>,
+    tops: Vec<f64>,
+    layer_h: Vec<f64>,
+    height: f64,
+}
+
+impl<'a> Placed<'a> {
+    fn new(
+        units: &'a Units,
+        layered: &'a Layered,
+        acyclic: &'a Acyclic,
+        layers: &[Vec<usize>],
+        mut cx: Vec<f64>,
+    ) -> Self {
+        let size = &units.size;
+        let mut tops = vec![0.0f64; layered.count];
+        let mut layer_h = Vec::with_capacity(layered.count);
+        let mut y = MARGIN;
+        for (l, members) in layers.iter().enumerate() {
+            tops[l] = y;
+            let h = members.iter().map(|&u| size[u].h).fold(0.0, f64::max);
+            layer_h.push(h);
+            y += h + LAYER_GAP;
+        }
+        let min_x = (0..cx.len())
+            .map(|u| cx[u] - size[u].w / 2.0)
+            .fold(f64::INFINITY, f64::min);
+        let shift = MARGIN - if min_x.is_finite() { min_x } else { 0.0 };
+        for x in &mut cx {
+            *x += shift;
+        }
+        Placed {
+            units,
+            layered,
+            acyclic,
+            cx,
+            tops,
+            layer_h,
+            height: y - LAYER_GAP + MARGIN,
         }
     }
 
-    // y: layer tops.
-    let mut tops = vec![0.0f64; layers_n];
-    let mut y = MARGIN;
-    for (l, members) in layers.iter().enumerate() {
-        tops[l] = y;
-        let h = members.iter().map(|&u| unit_size[u].h).fold(0.0, f64::max);
-        y += h + LAYER_GAP;
+    /// Unit `u`'s box.
+    fn rect(&self, u: usize) -> Rect {
+        let size = self.units.size[u];
+        Rect {
+            x: self.cx[u] - size.w / 2.0,
+            y: self.tops[self.layered.layer[u]],
+            w: size.w,
+            h: size.h,
+        }
     }
-    let layer_h: Vec<f64> = layers
-        .iter()
-        .map(|members| members.iter().map(|&u| unit_size[u].h).fold(0.0, f64::max))
-        .collect();
 
-    // Shift so the leftmost box starts at the margin.
-    let min_x = (0..total)
-        .map(|u| cx[u] - unit_size[u].w / 2.0)
-        .fold(f64::INFINITY, f64::min);
-    let shift = MARGIN - if min_x.is_finite() { min_x } else { 0.0 };
-    for x in &mut cx {
-        *x += shift;
+    /// The drawing's width: right of the rightmost unit, with room for labels.
+    fn width(&self) -> f64 {
+        (0..self.cx.len())
+            .map(|u| self.cx[u] + self.units.size[u].w / 2.0)
+            .fold(0.0, f64::max)
+            + MARGIN
+            + 40.0
     }
-    let urect = |u: usize| Rect {
-        x: cx[u] - unit_size[u].w / 2.0,
-        y: tops[layer[u]],
-        w: unit_size[u].w,
-        h: unit_size[u].h,
-    };
 
-    // Node boxes.
-    let mut nodes = vec![Rect::default(); n];
-    let mut list_stub: HashMap<usize, f64> = HashMap::new();
-    for (u, unit) in units.iter().enumerate() {
-        match unit {
-            Unit::Node(v) => nodes[*v] = urect(u),
-            Unit::List(leaves) => {
-                let r = urect(u);
-                let s = stub(leaves);
-                list_stub.insert(u, s);
-                let mut y = r.y;
-                for &c in leaves {
-                    nodes[c] = Rect {
-                        x: r.x + s,
-                        y,
-                        w: sizes[c].w,
-                        h: sizes[c].h,
-                    };
-                    y += sizes[c].h + LIST_GAP;
+    /// Every node's box: a node's unit's, or its place in its list.
+    fn node_boxes(&self, sizes: &[Size], label_w: &[f64]) -> Vec<Rect> {
+        let mut nodes = vec![Rect::default(); sizes.len()];
+        for (u, unit) in self.units.all.iter().enumerate() {
+            match unit {
+                Unit::Node(v) => nodes[*v] = self.rect(u),
+                Unit::List(leaves) => {
+                    let r = self.rect(u);
+                    let s = stub(leaves, label_w);
+                    let mut y = r.y;
+                    for &c in leaves {
+                        nodes[c] = Rect {
+                            x: r.x + s,
+                            y,
+                            w: sizes[c].w,
+                            h: sizes[c].h,
+                        };
+                        y += sizes[c].h + LIST_GAP;
+                    }
                 }
+                Unit::Dummy => {}
             }
-            Unit::Dummy => {}
         }
+        nodes
     }
 
-    // Routes.
-    let mut chain_of: HashMap<(usize, usize), usize> = HashMap::new();
-    for (i, &(a, b)) in uedges.iter().enumerate() {
-        chain_of.insert((a, b), i);
-    }
-    let routes = edges
-        .iter()
-        .map(|&(a, b)| {
-            if a >= n || b >= n {
-                return None;
-            }
-            let (ra, rb) = (nodes[a], nodes[b]);
-            if a == b {
-                let (r, cy) = (ra.x + ra.w, ra.y + ra.h / 2.0);
-                return Some(Route {
-                    points: vec![
-                        (r, cy - 6.0),
-                        (r + 18.0, cy - 10.0),
-                        (r + 18.0, cy + 10.0),
-                        (r, cy + 6.0),
-                    ],
-                    shape: Shape::Loop,
-                    label_at: (r + 22.0, cy),
-                    label_start: true,
-                });
-            }
-            let (ua, ub) = (unit_of[a], unit_of[b]);
-            if ua == ub {
-                // Two leaves of one list: cannot happen (leaves have no out edges).
-                return None;
-            }
-            if let (Unit::List(_), Some(&p)) = (&units[ub], list_parent.get(&ub))
-                && p == a
-            {
-                let list = urect(ub);
-                let spine = list.x + 6.0;
-                let mid = ra.bottom() + LAYER_GAP / 2.0;
-                let cy = rb.y + rb.h / 2.0;
-                return Some(Route {
-                    points: vec![
-                        (ra.cx(), ra.bottom()),
-                        (ra.cx(), mid),
-                        (spine, mid),
-                        (spine, cy),
-                        (rb.x, cy),
-                    ],
-                    shape: Shape::Elbow,
-                    label_at: (spine + 5.0, cy - 4.0),
-                    label_start: true,
-                });
-            }
-            let &i = chain_of.get(&(ua, ub))?;
-            let chain = &chains[i];
-            let back = reversed[i];
-            // In layering direction: from the upper box's bottom to the lower box's top.
-            let (upper, lower) = if back { (rb, ra) } else { (ra, rb) };
-            let nudge = if back {
-                upper.w.min(lower.w) / 4.0
-            } else {
-                0.0
-            };
-            let mut points = vec![(upper.cx() + nudge, upper.bottom())];
-            for &d in &chain[1..chain.len() - 1] {
-                let l = layer[d];
-                points.push((cx[d], tops[l]));
-                points.push((cx[d], tops[l] + layer_h[l]));
-            }
-            points.push((lower.cx() + nudge, lower.y));
-            if back {
-                points.reverse();
-            }
-            let last = points[points.len() - 1];
-            let label_at = if back {
-                let (x0, y0) = points[0];
-                (x0 + 4.0, y0 - 6.0)
-            } else {
-                (last.0, last.1 - 6.0)
-            };
-            Some(Route {
-                points,
-                shape: if back { Shape::Back } else { Shape::Curve },
-                label_at,
-                label_start: back,
-            })
+    /// The route of an edge between two different nodes: down a list's spine into one of
+    /// its boxes, else along its chain of units (`chain_of`: unit edge to chain).
+    fn route(
+        &self,
+        nodes: &[Rect],
+        chain_of: &HashMap<(usize, usize), usize>,
+        a: usize,
+        b: usize,
+    ) -> Option<Route> {
+        let (ra, rb) = (nodes[a], nodes[b]);
+        let (ua, ub) = (self.units.of[a], self.units.of[b]);
+        if ua == ub {
+            // Two leaves of one list: cannot happen (leaves have no out edges).
+            return None;
+        }
+        if let (Unit::List(_), Some(&p)) = (&self.units.all[ub], self.units.list_parent.get(&ub))
+            && p == a
+        {
+            let list = self.rect(ub);
+            let spine = list.x + 6.0;
+            let mid = ra.bottom() + LAYER_GAP / 2.0;
+            let cy = rb.y + rb.h / 2.0;
+            return Some(Route::spine(
+                vec![
+                    (ra.cx(), ra.bottom()),
+                    (ra.cx(), mid),
+                    (spine, mid),
+                    (spine, cy),
+                    (rb.x, cy),
+                ],
+                spine,
+                cy,
+            ));
+        }
+        let &i = chain_of.get(&(ua, ub))?;
+        let chain = &self.layered.chains[i];
+        let back = self.acyclic.reversed[i];
+        // In layering direction: from the upper box's bottom to the lower box's top.
+        let (upper, lower) = if back { (rb, ra) } else { (ra, rb) };
+        let nudge = if back {
+            upper.w.min(lower.w) / 4.0
+        } else {
+            0.0
+        };
+        let mut points = vec![(upper.cx() + nudge, upper.bottom())];
+        for &d in &chain[1..chain.len() - 1] {
+            let l = self.layered.layer[d];
+            points.push((self.cx[d], self.tops[l]));
+            points.push((self.cx[d], self.tops[l] + self.layer_h[l]));
+        }
+        points.push((lower.cx() + nudge, lower.y));
+        if back {
+            points.reverse();
+        }
+        let last = points[points.len() - 1];
+        let label_at = if back {
+            let (x0, y0) = points[0];
+            (x0 + 4.0, y0 - 6.0)
+        } else {
+            (last.0, last.1 - 6.0)
+        };
+        Some(Route {
+            points,
+            shape: if back { Shape::Back } else { Shape::Curve },
+            label_at,
+            label_start: back,
         })
-        .collect();
-
-    let width = (0..total)
-        .map(|u| cx[u] + unit_size[u].w / 2.0)
-        .fold(0.0, f64::max)
-        + MARGIN
-        + 40.0;
-    let height = y - LAYER_GAP + MARGIN;
-    Layout {
-        nodes,
-        edges: routes,
-        width,
-        height,
     }
 }
 
@@ -530,186 +725,240 @@ pub(crate) fn outline(
 ) -> Layout {
     let n = sizes.len();
     if n == 0 {
-        return Layout {
-            nodes: Vec::new(),
-            edges: vec![None; edges.len()],
-            width: 2.0 * MARGIN,
-            height: 2.0 * MARGIN,
+        return Layout::empty(edges.len());
+    }
+    let tree_edges = TreeEdges::new(n, edges, tree);
+    let rows = Rows::new(&tree_edges);
+    let col = columns(&rows.depth, label_w);
+    let mut nodes = vec![Rect::default(); n];
+    let mut y = MARGIN;
+    for &v in &rows.order {
+        nodes[v] = Rect {
+            x: col[rows.depth[v]],
+            y,
+            w: sizes[v].w,
+            h: sizes[v].h,
         };
+        y += sizes[v].h + ROW_GAP;
     }
-    let valid = |&(a, b): &(usize, usize)| a < n && b < n && a != b;
-    // Tree children in edge order; the first tree edge into a node places it.
-    let mut parent: Vec<Option<(usize, usize)>> = vec![None; n]; // (parent, edge)
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, e) in edges.iter().enumerate() {
-        if !valid(e) || !tree.get(i).copied().unwrap_or(false) || e.1 == 0 {
-            continue;
-        }
-        if parent[e.1].is_none() {
-            parent[e.1] = Some((e.0, i));
-            children[e.0].push(e.1);
-        }
+    let height = y - ROW_GAP + MARGIN;
+    let mut arcs = Arcs::new(
+        rows.order
+            .iter()
+            .map(|&v| nodes[v].x + nodes[v].w)
+            .collect(),
+    );
+    let routes = route_edges(edges, &nodes, |i, a, b| {
+        outline_route(&nodes, &tree_edges, &rows, &mut arcs, i, a, b)
+    });
+    Layout {
+        nodes,
+        edges: routes,
+        width: arcs.widest + MARGIN + 40.0,
+        height,
     }
-    // Cycles among tree edges would hide nodes: a node is placed when first reached from
-    // the entry; whatever stays unplaced hangs under the entry in node order.
-    let mut depth = vec![usize::MAX; n];
-    let mut order: Vec<usize> = Vec::with_capacity(n);
-    let mut tree_parent: Vec<Option<usize>> = vec![None; n];
-    let mut top: Vec<usize> = children[0].clone();
-    depth[0] = 0;
-    order.push(0);
-    let place = |start: usize,
-                 d: usize,
-                 p: usize,
-                 depth: &mut Vec<usize>,
-                 order: &mut Vec<usize>,
-                 tree_parent: &mut Vec<Option<usize>>| {
-        let mut stack = vec![(start, d, p)];
-        while let Some((v, d, p)) = stack.pop() {
-            if depth[v] != usize::MAX {
+}
+
+/// Which tree edge places each node: the first tree edge into it (none into the entry).
+#[derive(Debug)]
+struct TreeEdges {
+    /// Each node's tree parent and the tree edge from it.
+    parent: Vec<Option<(usize, usize)>>,
+    /// Each node's tree children, in edge order.
+    children: Vec<Vec<usize>>,
+}
+
+impl TreeEdges {
+    fn new(n: usize, edges: &[(usize, usize)], tree: &[bool]) -> Self {
+        let valid = |&(a, b): &(usize, usize)| a < n && b < n && a != b;
+        let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, e) in edges.iter().enumerate() {
+            if !valid(e) || !tree.get(i).copied().unwrap_or(false) || e.1 == 0 {
                 continue;
             }
-            depth[v] = d;
-            tree_parent[v] = Some(p);
-            order.push(v);
-            for &c in children[v].iter().rev() {
-                if depth[c] == usize::MAX && parent[c].map(|(q, _)| q) == Some(v) {
+            if parent[e.1].is_none() {
+                parent[e.1] = Some((e.0, i));
+                children[e.0].push(e.1);
+            }
+        }
+        Self { parent, children }
+    }
+}
+
+/// The outline's rows: each node's depth and the node it hangs under, in row order.
+#[derive(Debug)]
+struct Rows {
+    depth: Vec<usize>,
+    /// The nodes, top row first.
+    order: Vec<usize>,
+    /// Each node's row.
+    row_of: Vec<usize>,
+    tree_parent: Vec<Option<usize>>,
+}
+
+impl Rows {
+    /// The entry, then the entry's own tree children, then the nodes no tree edge
+    /// reaches, in node order, each followed by its subtree. Cycles among tree edges
+    /// would hide nodes: a node is placed when first reached from the entry; whatever
+    /// stays unplaced hangs under the entry in node order.
+    fn new(tree: &TreeEdges) -> Self {
+        let n = tree.parent.len();
+        let mut rows = Rows {
+            depth: vec![usize::MAX; n],
+            order: Vec::with_capacity(n),
+            row_of: vec![0; n],
+            tree_parent: vec![None; n],
+        };
+        let mut top: Vec<usize> = tree.children[0].clone();
+        rows.depth[0] = 0;
+        rows.order.push(0);
+        for (v, p) in tree.parent.iter().enumerate().skip(1) {
+            if p.is_none() && !top.contains(&v) {
+                top.push(v);
+            }
+        }
+        for &v in &top {
+            rows.place(tree, v);
+        }
+        for v in 1..n {
+            if rows.depth[v] == usize::MAX {
+                rows.place(tree, v);
+            }
+        }
+        for (r, &v) in rows.order.iter().enumerate() {
+            rows.row_of[v] = r;
+        }
+        rows
+    }
+
+    /// Places `start` under the entry and its unplaced subtree under it, depth first.
+    fn place(&mut self, tree: &TreeEdges, start: usize) {
+        let mut stack = vec![(start, 1, 0)];
+        while let Some((v, d, p)) = stack.pop() {
+            if self.depth[v] != usize::MAX {
+                continue;
+            }
+            self.depth[v] = d;
+            self.tree_parent[v] = Some(p);
+            self.order.push(v);
+            for &c in tree.children[v].iter().rev() {
+                if self.depth[c] == usize::MAX && tree.parent[c].map(|(q, _)| q) == Some(v) {
                     stack.push((c, d + 1, v));
                 }
             }
         }
-    };
-    // The entry's own children first, then the unreached nodes in node order.
-    for (v, p) in parent.iter().enumerate().skip(1) {
-        if p.is_none() && !top.contains(&v) {
-            top.push(v);
-        }
     }
-    for &v in &top {
-        place(v, 1, 0, &mut depth, &mut order, &mut tree_parent);
-    }
-    for v in 1..n {
-        if depth[v] == usize::MAX {
-            place(v, 1, 0, &mut depth, &mut order, &mut tree_parent);
-        }
-    }
-    // Columns: each depth indents past the widest edge label of its rows.
+}
+
+/// Each depth's left edge: each depth indents past the widest edge label of its rows.
+fn columns(depth: &[usize], label_w: &[f64]) -> Vec<f64> {
     let max_depth = depth.iter().copied().max().unwrap_or(0);
     let mut stub = vec![20.0f64; max_depth + 1];
-    for v in 0..n {
+    for (v, &d) in depth.iter().enumerate() {
         let w = label_w.get(v).copied().unwrap_or(0.0);
         if w > 0.0 {
-            stub[depth[v]] = stub[depth[v]].max(w + 14.0);
+            stub[d] = stub[d].max(w + 14.0);
         }
     }
     let mut col = vec![MARGIN; max_depth + 1];
     for d in 1..=max_depth {
         col[d] = col[d - 1] + SPINE + stub[d];
     }
-    let mut nodes = vec![Rect::default(); n];
-    let mut y = MARGIN;
-    let mut row_of = vec![0usize; n];
-    for (r, &v) in order.iter().enumerate() {
-        nodes[v] = Rect {
-            x: col[depth[v]],
-            y,
-            w: sizes[v].w,
-            h: sizes[v].h,
-        };
-        row_of[v] = r;
-        y += sizes[v].h + ROW_GAP;
-    }
-    let height = y - ROW_GAP + MARGIN;
-    let rows_right: Vec<f64> = order.iter().map(|&v| nodes[v].x + nodes[v].w).collect();
+    col
+}
+
+/// The route of outline edge `i` between two different nodes: down a spine into a
+/// child (or the next sibling), else an arc.
+fn outline_route(
+    nodes: &[Rect],
+    tree_edges: &TreeEdges,
+    rows: &Rows,
+    arcs: &mut Arcs,
+    i: usize,
+    a: usize,
+    b: usize,
+) -> Option<Route> {
+    let (ra, rb) = (nodes[a], nodes[b]);
     let cy = |v: usize| nodes[v].y + nodes[v].h / 2.0;
     let spine_of = |v: usize| nodes[v].x + SPINE;
+    let (depth, tree_parent, row_of) = (&rows.depth, &rows.tree_parent, &rows.row_of);
+    // Whether this is the tree edge that placed `b` (only tree edges place a node).
+    let is_tree = tree_edges.parent[b].map(|(_, e)| e) == Some(i);
+    let placed_under = tree_parent[b] == Some(a) || (a == 0 && tree_parent[b] == Some(0));
+    if is_tree || (placed_under && row_of[b] > row_of[a] && depth[b] == depth[a] + 1) {
+        // Down the parent's spine, then right into the child.
+        let s = spine_of(a);
+        return Some(Route::spine(
+            vec![(s, ra.y + ra.h), (s, cy(b)), (rb.x, cy(b))],
+            s,
+            cy(b),
+        ));
+    }
+    if tree_parent[a].is_some()
+        && tree_parent[a] == tree_parent[b]
+        && row_of[b] > row_of[a]
+        && depth[a] == depth[b]
+    {
+        // A sequence between siblings: down the shared parent's spine.
+        let p = tree_parent[a]?;
+        let s = spine_of(p);
+        return Some(Route::spine(
+            vec![(s, cy(a)), (s, cy(b)), (rb.x, cy(b))],
+            s,
+            cy(b),
+        ));
+    }
+    Some(arcs.arc(ra, rb, row_of[a], row_of[b]))
+}
 
-    // Arcs: lanes assigned greedily by the rows they span.
-    let mut lanes: Vec<Vec<(usize, usize)>> = Vec::new();
-    let mut routes: Vec<Option<Route>> = Vec::with_capacity(edges.len());
-    let mut widest = rows_right.iter().copied().fold(0.0, f64::max);
-    for (i, &(a, b)) in edges.iter().enumerate() {
-        if a >= n || b >= n {
-            routes.push(None);
-            continue;
+/// Arcs right of the rows, in lanes assigned greedily by the rows they span.
+#[derive(Debug)]
+struct Arcs {
+    /// Each row's right edge, in row order.
+    rows_right: Vec<f64>,
+    /// The row spans each lane holds.
+    lanes: Vec<Vec<(usize, usize)>>,
+    /// The rightmost x so far.
+    widest: f64,
+}
+
+impl Arcs {
+    fn new(rows_right: Vec<f64>) -> Self {
+        let widest = rows_right.iter().copied().fold(0.0, f64::max);
+        Self {
+            rows_right,
+            lanes: Vec::new(),
+            widest,
         }
-        let (ra, rb) = (nodes[a], nodes[b]);
-        if a == b {
-            let (r, c) = (ra.x + ra.w, cy(a));
-            routes.push(Some(Route {
-                points: vec![
-                    (r, c - 6.0),
-                    (r + 18.0, c - 10.0),
-                    (r + 18.0, c + 10.0),
-                    (r, c + 6.0),
-                ],
-                shape: Shape::Loop,
-                label_at: (r + 22.0, c),
-                label_start: true,
-            }));
-            continue;
-        }
-        let is_tree = tree.get(i).copied().unwrap_or(false) && parent[b].map(|(_, e)| e) == Some(i);
-        let placed_under = tree_parent[b] == Some(a) || (a == 0 && tree_parent[b] == Some(0));
-        if is_tree || (placed_under && row_of[b] > row_of[a] && depth[b] == depth[a] + 1) {
-            // Down the parent's spine, then right into the child.
-            let s = spine_of(a);
-            routes.push(Some(Route {
-                points: vec![(s, ra.y + ra.h), (s, cy(b)), (rb.x, cy(b))],
-                shape: Shape::Elbow,
-                label_at: (s + 5.0, cy(b) - 4.0),
-                label_start: true,
-            }));
-            continue;
-        }
-        if tree_parent[a].is_some()
-            && tree_parent[a] == tree_parent[b]
-            && row_of[b] > row_of[a]
-            && depth[a] == depth[b]
-        {
-            // A sequence between siblings: down the shared parent's spine.
-            let Some(p) = tree_parent[a] else {
-                routes.push(None);
-                continue;
-            };
-            let s = spine_of(p);
-            routes.push(Some(Route {
-                points: vec![(s, cy(a)), (s, cy(b)), (rb.x, cy(b))],
-                shape: Shape::Elbow,
-                label_at: (s + 5.0, cy(b) - 4.0),
-                label_start: true,
-            }));
-            continue;
-        }
-        // An arc right of every row it spans.
-        let (lo, hi) = (row_of[a].min(row_of[b]), row_of[a].max(row_of[b]));
-        let right = rows_right[lo..=hi].iter().copied().fold(0.0, f64::max);
-        let lane = match lanes
+    }
+
+    /// An arc from box `ra` (row `row_a`) to box `rb` (row `row_b`), right of every row
+    /// it spans, in the first lane free over those rows.
+    fn arc(&mut self, ra: Rect, rb: Rect, row_a: usize, row_b: usize) -> Route {
+        let (lo, hi) = (row_a.min(row_b), row_a.max(row_b));
+        let right = self.rows_right[lo..=hi].iter().copied().fold(0.0, f64::max);
+        let lane = match self
+            .lanes
             .iter()
             .position(|taken| taken.iter().all(|&(l, h)| hi < l || lo > h))
         {
             Some(k) => k,
             None => {
-                lanes.push(Vec::new());
-                lanes.len() - 1
+                self.lanes.push(Vec::new());
+                self.lanes.len() - 1
             }
         };
-        lanes[lane].push((lo, hi));
+        self.lanes[lane].push((lo, hi));
         let x = right + 14.0 + LANE * lane as f64;
-        widest = widest.max(x);
-        let (ya, yb) = (cy(a), cy(b));
-        routes.push(Some(Route {
+        self.widest = self.widest.max(x);
+        let (ya, yb) = (ra.y + ra.h / 2.0, rb.y + rb.h / 2.0);
+        Route {
             points: vec![(ra.x + ra.w, ya), (x, ya), (x, yb), (rb.x + rb.w, yb)],
             shape: Shape::Elbow,
             label_at: (x + 3.0, (ya + yb) / 2.0),
             label_start: true,
-        }));
-    }
-    Layout {
-        nodes,
-        edges: routes,
-        width: widest + MARGIN + 40.0,
-        height,
+        }
     }
 }
 
