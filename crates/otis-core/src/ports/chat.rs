@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::ports::{CodeFacts, Hit};
+use crate::ports::code::CodeFacts;
+use crate::ports::retriever::Hit;
 
 /// Who speaks a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::ports::StoreError;
+use crate::ports::store::StoreError;
 use crate::session_id::SessionId;
 use crate::turn::{Timestamp, TurnId};
 
