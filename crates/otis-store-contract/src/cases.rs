@@ -13,7 +13,7 @@ use otis_core::{
 use serde_json::json;
 use tokio::sync::Barrier;
 
-use crate::Backend;
+use crate::backend::Backend;
 
 /// A fixed instant, so that cases compare timestamps exactly.
 const T0: i64 = 1_764_000_000_123;

@@ -15,41 +15,13 @@
 //! This crate is test support: it panics on failed expectations, by design.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod backend;
 pub mod cases;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use otis_core::ports::DynSessionStore;
-
-/// Storage that adapter instances can be opened over, again and again.
-///
-/// Every [`open`](Backend::open) returns a new adapter instance (new client, new
-/// connection) over the same stored data, so that a case can drop one instance and
-/// find its turns through the next, as a restarted function would.
-pub trait Backend: Send + Sync + 'static {
-    /// A new adapter instance over this backend's data.
-    fn open(&self) -> DynSessionStore;
-}
-
-struct FnBackend<F>(F);
-
-impl<F> Backend for FnBackend<F>
-where
-    F: Fn() -> DynSessionStore + Send + Sync + 'static,
-{
-    fn open(&self) -> DynSessionStore {
-        (self.0)()
-    }
-}
-
-/// A [`Backend`] from a closure that opens a new adapter instance each time it is called.
-pub fn backend<F>(open: F) -> Arc<dyn Backend>
-where
-    F: Fn() -> DynSessionStore + Send + Sync + 'static,
-{
-    Arc::new(FnBackend(open))
-}
+pub use backend::{Backend, backend};
 
 /// Runs one case: builds a multi-threaded runtime, makes a fresh backend with `make`, and
 /// drives `case` on it to the end.
