@@ -16,7 +16,8 @@
 //!    (default 4096; CI runs 256 with a fixed seed), on a random seed unless
 //!    `PROPTEST_RNG_SEED` is set.
 
-use crate::{cargo_with, start_azurite};
+use crate::azurite::start_azurite;
+use crate::workspace::cargo_with;
 
 pub(crate) fn fault() -> Result<(), String> {
     let azurite = start_azurite()?;

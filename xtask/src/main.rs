@@ -4,15 +4,20 @@
 //! - `ci`: everything CI checks: formatting, clippy with warnings denied, the tests, docs.
 //! - `cycles`: the file-level import cycles inside each crate ([`cycles`]).
 
+mod azurite;
 mod cycles;
 mod fault;
 mod soak;
+mod workspace;
 
 use std::env;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
+
+use azurite::{azurite_version, start_azurite};
+use workspace::{cargo, cargo_with, workspace_root};
 
 const USAGE: &str = "usage: cargo xtask <task>
 
@@ -95,158 +100,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map_or(manifest.clone(), Path::to_path_buf)
-}
-
-/// Runs `cargo` with `args` (and extra environment) in the workspace root; fails unless
-/// it exits 0.
-fn cargo_with(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-    eprintln!("xtask: cargo {}", args.join(" "));
-    let status = Command::new(&cargo)
-        .args(args)
-        .envs(envs.iter().copied())
-        .current_dir(workspace_root())
-        .status()
-        .map_err(|e| format!("could not start {cargo}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo {} failed ({status})", args.join(" ")))
-    }
-}
-
-fn cargo(args: &[&str]) -> Result<(), String> {
-    cargo_with(args, &[])
-}
-
-/// An Azurite table service on a free loopback port, in a process group of its own:
-/// killed with its group on drop, and by a watchdog if xtask dies without dropping it.
-struct Azurite {
-    child: Child,
-    watchdog: Option<Child>,
-    endpoint: String,
-}
-
-impl Drop for Azurite {
-    fn drop(&mut self) {
-        kill_group(self.child.id());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(mut watchdog) = self.watchdog.take() {
-            kill_group(watchdog.id());
-            let _ = watchdog.kill();
-            let _ = watchdog.wait();
-        }
-    }
-}
-
-/// Kills process group `$2` once process `$1` is gone (polled every 200 ms).
-const WATCHDOG: &str = r#"while kill -0 "$1" 2>/dev/null; do sleep 0.2; done
-kill -TERM "-$2" 2>/dev/null; sleep 2; kill -KILL "-$2" 2>/dev/null"#;
-
-/// Puts a child in a process group of its own, so a signal to ours does not reach it
-/// and `kill_group` reaches all of it.
-fn own_group(command: &mut Command) -> &mut Command {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        command.process_group(0);
-    }
-    command
-}
-
-/// A watchdog that kills group `pgid` when this process is gone.
-fn watch(pgid: u32) -> Option<Child> {
-    if !cfg!(unix) {
-        return None;
-    }
-    own_group(
-        Command::new("sh")
-            .args(["-c", WATCHDOG, "otis-xtask-watchdog"])
-            .arg(std::process::id().to_string())
-            .arg(pgid.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    )
-    .spawn()
-    .ok()
-}
-
-fn kill_group(pgid: u32) {
-    if cfg!(unix) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pgid}")])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-/// Installs Azurite from the committed lockfile if it is not installed yet.
-fn ensure_azurite() -> Result<PathBuf, String> {
-    let dir = workspace_root().join("tools/azurite");
-    let bin = dir.join("node_modules/.bin/azurite-table");
-    if !bin.exists() {
-        eprintln!("xtask: npm ci (Azurite, for the Table store tests)");
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .map_err(|e| format!("could not start npm (Node.js is needed for Azurite): {e}"))?;
-        if !status.success() || !bin.exists() {
-            return Err(format!("npm ci in {} failed ({status})", dir.display()));
-        }
-    }
-    Ok(bin)
-}
-
-fn start_azurite() -> Result<Azurite, String> {
-    let bin = ensure_azurite()?;
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))?
-        .port();
-    let child = own_group(
-        Command::new(&bin)
-            .args(["--tableHost", "127.0.0.1", "--tablePort", &port.to_string()])
-            .args([
-                "--inMemoryPersistence",
-                "--skipApiVersionCheck",
-                "--disableProductStyleUrl",
-            ])
-            .args(["--silent", "--disableTelemetry"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    )
-    .spawn()
-    .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
-    let watchdog = watch(child.id());
-    let azurite = Azurite {
-        child,
-        watchdog,
-        endpoint: format!("http://127.0.0.1:{port}/devstoreaccount1"),
-    };
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("Azurite did not listen on {addr} within 30 s"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    eprintln!(
-        "xtask: Azurite table service on {addr} (pid {})",
-        azurite.child.id()
-    );
-    Ok(azurite)
 }
 
 /// A `redis-server` on a free loopback port, killed by its PID on drop.
@@ -430,20 +283,6 @@ fn run_bench(name: &str, package: &str, title: &str, features: &[&str]) -> Resul
         azurite_version()
     );
     write_section(name, &section)
-}
-
-fn azurite_version() -> String {
-    let package = workspace_root().join("tools/azurite/node_modules/azurite/package.json");
-    std::fs::read_to_string(package)
-        .ok()
-        .and_then(|text| {
-            let start = text.find("\"version\"")?;
-            let rest = &text[start + 9..];
-            let open = rest.find('"')? + 1;
-            let close = rest[open..].find('"')? + open;
-            Some(rest[open..close].to_owned())
-        })
-        .unwrap_or_else(|| String::from("(unknown version)"))
 }
 
 /// Replaces (or appends) the `bench:NAME` section of docs/benchmarks.md.

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::{cargo, workspace_root};
+use crate::azurite::own_group;
+use crate::workspace::{cargo, workspace_root};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -72,7 +73,7 @@ pub(crate) fn soak() -> Result<(), String> {
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port: {e}"))?
         .port();
-    let mut server = crate::own_group(
+    let mut server = own_group(
         Command::new(&binary)
             .args(["--port", &port.to_string()])
             .env("OTIS_DATA_DIR", &data)
