@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -14,18 +14,18 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use otis_app::HttpSettings;
 use otis_app::wire::QueryResponse;
-use otis_app::{App, HttpSettings};
 use otis_core::ports::{DeltaSink, Feedback, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT, PageRequest};
 use otis_core::{AskRequest, SessionId, Timestamp, TurnId};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use crate::error::{ApiError, ErrorDetail, store_message};
 use crate::input::{self, StrictQuery};
-use crate::log::{self, Redactor};
+use crate::log;
 use crate::markdown::{HtmlRecord, to_html};
+use crate::state::AppState;
 use crate::{openapi, page};
 
 /// Largest request body accepted.
@@ -36,50 +36,6 @@ pub const PRINCIPAL_HEADER: &str = "x-ms-client-principal-id";
 pub const API_KEY_HEADER: &str = "x-api-key";
 /// How long a health probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// What every handler shares.
-#[derive(Debug)]
-pub struct AppState {
-    /// The wired application.
-    pub app: App,
-    /// HTTP settings (CORS, API key, principal scoping).
-    pub http: HttpSettings,
-    /// Answers still streaming; shutdown waits for them so their turns are stored.
-    pub streams: Mutex<Vec<JoinHandle<()>>>,
-    /// Removes the settings' secrets from what goes to the log.
-    redactor: Redactor,
-}
-
-impl AppState {
-    /// State for `app`, with the HTTP settings from its settings.
-    pub fn new(app: App) -> Arc<Self> {
-        let http = app.settings.http.clone();
-        let redactor = Redactor::from_settings(&app.settings);
-        Arc::new(Self {
-            app,
-            http,
-            streams: Mutex::new(Vec::new()),
-            redactor,
-        })
-    }
-
-    /// Waits until every answer still streaming has finished and been stored.
-    pub async fn drain(&self) {
-        loop {
-            let pending: Vec<JoinHandle<()>> = self
-                .streams
-                .lock()
-                .map(|mut list| std::mem::take(&mut *list))
-                .unwrap_or_default();
-            if pending.is_empty() {
-                return;
-            }
-            for handle in pending {
-                let _ = handle.await;
-            }
-        }
-    }
-}
 
 /// The router: the chat page at `/` and every route under `/api`, with API-key and CORS
 /// middleware.

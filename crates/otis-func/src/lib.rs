@@ -16,12 +16,14 @@ mod markdown;
 pub mod openapi;
 pub mod page;
 mod purge;
+mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use api::{API_KEY_HEADER, AppState, MAX_BODY_BYTES, PRINCIPAL_HEADER, app};
+pub use api::{API_KEY_HEADER, MAX_BODY_BYTES, PRINCIPAL_HEADER, app};
 pub use error::ApiError;
+pub use state::AppState;
 
 /// The default port when neither the Functions host nor the settings name one.
 pub const DEFAULT_PORT: u16 = 7071;

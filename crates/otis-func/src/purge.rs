@@ -12,8 +12,8 @@ use axum::extract::State;
 use otis_core::Timestamp;
 use serde_json::{Value, json};
 
-use crate::api::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// `POST /purge`: the timer's invocation. The body (the timer's schedule status) is
 /// not needed and not read.
