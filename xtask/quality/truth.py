@@ -23,6 +23,7 @@ from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flows  # noqa: E402  (flow and screen-flow questions)
+import corpus as whole  # noqa: E402  (questions about the codebase as a whole)
 
 # --------------------------------------------------------------------------
 # Constants of the dialect (idioms, not member names)
@@ -1209,10 +1210,15 @@ def build(root, seed=35, keep_all=False):
     qs.extend(flows.questions(corpus, facts, root, qid))
 
     qs.extend(follow_ups(qs, facts, corpus, rng))
+
+    # ---- the codebase as a whole (rules in corpus.py; its own seeded generator) ----
+    whole.TR = sys.modules[__name__]
+    qs.extend(whole.questions(corpus, facts, root, qid, seed))
+
     order = {k: i for i, k in enumerate([
         "overview", "purpose", "business_process", "copybooks", "calls",
         "callers", "dependencies", "files", "copybook_users", "procedure_users",
-        "data_definition", "data_usage", "flow", "screen_flow"])}
+        "data_definition", "data_usage", "flow", "screen_flow"] + whole.KINDS)}
     qs.sort(key=lambda q: (order.get(q["kind"], 99), "follows" in q, q["id"]))
     return {
         "corpus": os.path.basename(os.path.normpath(root)),
