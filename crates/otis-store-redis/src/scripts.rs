@@ -3,7 +3,8 @@
 //! does not know the script yet (after a restart or on a new node).
 //!
 //! Keys of other sessions of the same bucket (same slot) are derived inside the
-//! scripts with the same escaping as `keys::escape`.
+//! scripts with the same escaping as `keys::escape`. Scripts use only commands of Redis
+//! 6.0 and later (no `PEXPIRE ... GT`), for older managed caches.
 
 use redis::Script;
 
@@ -22,12 +23,18 @@ end
 /// none), turns key prefix of the bucket.
 /// Returns 1 when stored (or when the very same member is already there: a replay of
 /// an append whose reply was lost), else the occupant's turn id.
+///
+/// With a TTL the session's turns expire that long after this append, and so do the
+/// bucket's two index keys unless they already live longer: an index key outlives every
+/// session in it. An index key without a TTL (a session kept for good is in it) keeps
+/// none. Without a TTL all three are made persistent.
 const APPEND: &str = r"
 local taken = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)[1]
 if taken then
   if taken == ARGV[2] then return 1 end
   return string.match(taken, '^%d+ ([^ \n]+)') or ''
 end
+local fresh = { redis.call('EXISTS', KEYS[2]) == 0, redis.call('EXISTS', KEYS[3]) == 0 }
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[3])
 local at = tonumber(ARGV[4])
@@ -38,6 +45,12 @@ end
 local ttl = tonumber(ARGV[5])
 if ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
+  for i = 2, 3 do
+    local left = redis.call('PTTL', KEYS[i])
+    if fresh[i - 1] or (left >= 0 and left < ttl) then
+      redis.call('PEXPIRE', KEYS[i], ttl)
+    end
+  end
   -- Tidy the bucket's index: drop up to two entries of sessions Redis has expired.
   local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%.0f', at - ttl), 'LIMIT', 0, 2)
   for _, id in ipairs(idle) do
@@ -48,8 +61,20 @@ if ttl > 0 then
   end
 else
   redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[2])
+  redis.call('PERSIST', KEYS[3])
 end
 return 1
+";
+
+/// Drop a session's index entries if it has no turns (Redis expired them).
+///
+/// KEYS: turns, index, activity. ARGV: session id. Returns 1 when it dropped them.
+const FORGET: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local gone = redis.call('ZREM', KEYS[2], ARGV[1]) + redis.call('ZREM', KEYS[3], ARGV[1])
+if gone > 0 then return 1 end
+return 0
 ";
 
 /// Delete a session. KEYS: turns, index, activity. ARGV: session id.
@@ -127,6 +152,7 @@ impl Lua {
 #[derive(Debug)]
 pub(crate) struct Scripts {
     pub(crate) append: Lua,
+    pub(crate) forget: Lua,
     pub(crate) delete: Lua,
     pub(crate) list: Lua,
     pub(crate) purge: Lua,
@@ -137,6 +163,7 @@ impl Scripts {
         let with_key_of = |body: &str| Lua::new(format!("{KEY_OF}{body}"));
         Self {
             append: with_key_of(APPEND),
+            forget: Lua::new(FORGET.to_owned()),
             delete: Lua::new(DELETE.to_owned()),
             list: with_key_of(LIST),
             purge: with_key_of(PURGE),

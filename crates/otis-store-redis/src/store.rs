@@ -1,6 +1,7 @@
 //! `RedisStore`: the `SessionStore` and `FeedbackStore` ports on Redis, single node or
 //! Cluster (layout: docs/schema.md). An append is one `EVALSHA`; a window load is one
-//! `ZREVRANGE`; both whatever the history length.
+//! `ZREVRANGE`; both whatever the history length. (With a TTL, a load that finds
+//! nothing also drops the session's index entries, in case Redis expired it.)
 
 use std::fmt;
 use std::sync::Arc;
@@ -69,7 +70,9 @@ pub struct RedisConfig {
     pub connection: RedisConnection,
     /// What every key starts with, so several deployments can share one Redis.
     pub prefix: String,
-    /// With a TTL, every key of a session expires this long after its latest append.
+    /// With a TTL, every key of a session expires this long after its latest append,
+    /// and its bucket's two index keys this long after the bucket's latest append (any
+    /// precision; the setting `OTIS_SESSION_TTL_DAYS` is in days).
     pub session_ttl: Option<Duration>,
     /// Single node, Cluster, or ask the server.
     pub topology: Topology,
@@ -587,7 +590,18 @@ impl SessionStore for RedisStore {
         cmd.arg(self.inner.keys.turns(session.as_str()))
             .arg(0)
             .arg(i64::from(n) - 1);
-        let mut turns = members(self.request(&cmd).await?)?
+        let found = members(self.request(&cmd).await?)?;
+        if found.is_empty() && self.inner.config.session_ttl.is_some() {
+            // Only Redis's expiry leaves index entries of a session without turns.
+            let keys = self.session_keys(session);
+            self.eval(
+                &self.inner.scripts.forget,
+                &[&keys.turns, &keys.index, &keys.activity],
+                &[session.as_str().as_bytes()],
+            )
+            .await?;
+        }
+        let mut turns = found
             .iter()
             .map(|m| decode(m))
             .collect::<Result<Vec<_>, _>>()?;

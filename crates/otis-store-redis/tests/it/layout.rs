@@ -1,5 +1,5 @@
 //! The layout and what it costs: one command per append and per load (counted by the
-//! server's `INFO commandstats`), TTLs on every key of a session, one slot per session,
+//! server's `INFO commandstats`), TTLs on every key of a session and its bucket, one slot per session,
 //! and listing across a Cluster's nodes.
 
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ fn turn(i: u64) -> NewTurn {
 }
 
 /// Calls per command since the last `CONFIG RESETSTAT`, from `INFO commandstats`.
-fn commandstats(server: &RedisServer) -> BTreeMap<String, u64> {
+pub(crate) fn commandstats(server: &RedisServer) -> BTreeMap<String, u64> {
     server
         .cli(&["INFO", "commandstats"])
         .lines()
@@ -42,7 +42,7 @@ fn commandstats(server: &RedisServer) -> BTreeMap<String, u64> {
 }
 
 /// Commands sent by clients: scripts count once, what they run inside is theirs.
-fn client_commands(stats: &BTreeMap<String, u64>, script_inner: &[&str]) -> u64 {
+pub(crate) fn client_commands(stats: &BTreeMap<String, u64>, script_inner: &[&str]) -> u64 {
     stats
         .iter()
         .filter(|(name, _)| !script_inner.contains(&name.as_str()))
@@ -51,11 +51,12 @@ fn client_commands(stats: &BTreeMap<String, u64>, script_inner: &[&str]) -> u64 
         .sum()
 }
 
-const INSIDE_SCRIPTS: &[&str] = &[
+pub(crate) const INSIDE_SCRIPTS: &[&str] = &[
     "zrangebyscore",
     "zadd",
     "zscore",
     "pexpire",
+    "pttl",
     "persist",
     "exists",
     "zrem",
@@ -114,23 +115,28 @@ async fn every_key_of_a_session_carries_the_ttl_and_appends_refresh_it() {
     conversation.add(turn(0)).await.unwrap();
     let keys = store.session_keys(&session);
     let ttl = |key: &str| -> i64 { server.cli(&["PTTL", key]).trim().parse().unwrap() };
-    let first = ttl(&keys.turns);
-    assert!((3_590_000..=3_600_000).contains(&first), "{first}");
-    // Only the session's own key holds its data; the bucket's index keys are shared
-    // bookkeeping, tidied as sessions expire.
-    server.cli(&["PEXPIRE", &keys.turns, "1000000"]);
+    for key in [&keys.turns, &keys.index, &keys.activity] {
+        let first = ttl(key);
+        assert!((3_590_000..=3_600_000).contains(&first), "{key}: {first}");
+    }
+    for key in [&keys.turns, &keys.index, &keys.activity] {
+        server.cli(&["PEXPIRE", key, "1000000"]);
+    }
     conversation.add(turn(1)).await.unwrap();
-    assert!(
-        ttl(&keys.turns) > 3_590_000,
-        "the append did not refresh the TTL"
-    );
-    // Redis expires it by itself; it then loads empty and is not listed.
+    for key in [&keys.turns, &keys.index, &keys.activity] {
+        assert!(
+            ttl(key) > 3_590_000,
+            "the append did not refresh {key}'s TTL"
+        );
+    }
+    // Redis expires it by itself; it then loads empty, which drops its index entries,
+    // and is not listed.
     server.cli(&["PEXPIRE", &keys.turns, "1"]);
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert!(store.load_latest(&session, 10).await.unwrap().is_empty());
+    assert_eq!(server.cli(&["ZCARD", &keys.index]).trim(), "0");
     let listed = store.list_sessions(&PageRequest::first(10)).await.unwrap();
     assert!(listed.items.is_empty(), "{listed:?}");
-    // The listing dropped the stale index entries.
     assert_eq!(server.cli(&["ZCARD", &keys.index]).trim(), "0");
     assert_eq!(server.cli(&["ZCARD", &keys.activity]).trim(), "0");
 }

@@ -1,8 +1,10 @@
 //! Integration tests of the Redis store on real servers started by `otis_testkit::redis`:
 //! the store contract suite on a single node and on a 3-node Cluster, the layout and
-//! its costs (commands per operation, TTLs, slots), and connection loss.
+//! its costs (commands per operation, TTLs, slots), expiry of every key of ours, and
+//! connection loss.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod expiry;
 mod faults;
 mod layout;
 
