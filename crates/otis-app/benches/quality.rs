@@ -326,7 +326,7 @@ fn main() {
     let reopened = LocalIndex::open(&index_dir).unwrap();
     let open_ms = started.elapsed().as_secs_f64() * 1000.0;
     drop(reopened);
-    let stats = index.stats();
+    let stats = index.stats().unwrap();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -311,7 +311,10 @@ impl App {
             "model": self.assistant.model_name(),
             "retriever": self.assistant.retriever_name(),
             "max_turns": self.assistant.max_turns().get(),
-            "index": self.index.as_ref().map(LocalIndex::stats),
+            "index": self.index.as_ref().map(|i| match i.stats() {
+                Ok(stats) => json!(stats),
+                Err(e) => json!({ "error": e.to_string() }),
+            }),
             "settings": self.settings.describe(),
         })
     }

@@ -81,17 +81,18 @@ pub(crate) fn run(mut settings: Settings, command: IndexCommand) -> Result<(), F
         IndexCommand::Stats { json } => {
             let index =
                 otis_index::LocalIndex::open(&settings.index_dir).context("opening the index")?;
-            let stats = index.stats();
+            let stats = index.stats().context("reading the index's counts")?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stats).context("JSON")?);
             } else {
                 println!(
-                    "corpus:     {}\nindex:      {}\nfiles:      {} ({} programs, {} copybooks, {} documents)\nchunks:     {}\nsections:   {} (and {} paragraphs)\ndata items: {}\ncall edges: {} (COPY {}, PERFORM/GO TO {})\nreferences: {}",
+                    "corpus:     {}\nindex:      {}\nfiles:      {} ({} programs, {} copybooks, {} screen forms, {} documents)\nchunks:     {}\nsections:   {} (and {} paragraphs)\ndata items: {}\ncall edges: {} (COPY {}, PERFORM/GO TO {})\nreferences: {}",
                     stats.corpus.display(),
                     stats.index.display(),
                     stats.files,
                     stats.programs,
                     stats.copybooks,
+                    stats.forms,
                     stats.documents,
                     stats.chunks,
                     stats.sections,

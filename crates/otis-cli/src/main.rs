@@ -6,6 +6,7 @@ mod ask;
 mod chat;
 mod diagram;
 mod index;
+mod query;
 mod serve;
 mod sessions;
 
@@ -76,6 +77,27 @@ Ctrl-D exits."
     /// Build the local index or show what it holds.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Read-only SQL over the code model (tables and examples: docs/code-model.md).
+    #[command(
+        after_help = "Examples:\n  otis query \"SELECT member, lines FROM files WHERE kind = 'program' ORDER BY lines DESC LIMIT 5\"\n  otis query --csv \"SELECT f.member, c.target FROM calls c JOIN files f ON f.id = c.file_id\" > calls.csv\n  otis query \"PRAGMA table_info(copies)\"\n  echo \"SELECT count(*) FROM data_items\" | otis query -\n\nThe index is opened read-only: a statement that would change it is refused (exit 2)."
+    )]
+    Query {
+        /// One SQL statement (SELECT, WITH ... SELECT, or a schema PRAGMA); `-` reads it
+        /// from standard input.
+        sql: String,
+        /// Print the rows as a JSON array of objects.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print the rows as CSV (RFC 4180).
+        #[arg(long)]
+        csv: bool,
+        /// Rows shown at most.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        limit: u32,
+        /// Seconds after which the query is stopped.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+    },
     /// Run the HTTP endpoint locally (the same code as the function app).
     #[command(
         after_help = "Example:\n  otis serve --port 7071\n  curl -X POST localhost:7071/api/query -d '{\"question\":\"What does LONPF2 do?\"}'"
@@ -291,6 +313,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Chat { session } => chat::run(settings, session).await,
         Command::Sessions(command) => sessions::run(settings, command).await,
         Command::Index(command) => index::run(settings, command),
+        Command::Query {
+            sql,
+            json,
+            csv,
+            limit,
+            timeout,
+        } => {
+            let format = match (json, csv) {
+                (true, _) => query::Format::Json,
+                (_, true) => query::Format::Csv,
+                _ => query::Format::Table,
+            };
+            query::run(
+                &settings,
+                query::Options {
+                    sql,
+                    format,
+                    limit: limit as usize,
+                    timeout,
+                },
+            )
+        }
         Command::Serve { port } => serve::run(settings, port).await,
     }
 }

@@ -33,7 +33,7 @@ const MAX_INLINE: usize = 4;
 
 /// The flow of `subject` (a program, copybook, section or paragraph).
 pub(crate) fn program(
-    link: &Linked,
+    link: &Linked<'_>,
     lines: &dyn LineSource,
     question: &CodeQuestion,
     subject: &str,
@@ -43,7 +43,7 @@ pub(crate) fn program(
     let (home, entry) = match kind {
         SymbolKind::Program | SymbolKind::Copybook => (*link.member_files(subject).first()?, None),
         SymbolKind::Section | SymbolKind::Paragraph => {
-            let defs = link.proc_defs.get(subject)?;
+            let defs = link.proc_defs(subject);
             // A definition in a program before one in a copybook.
             let &(f, j) = defs
                 .iter()
@@ -58,7 +58,7 @@ pub(crate) fn program(
 
 /// The menu and screen tree from the question's start program.
 pub(crate) fn screens(
-    link: &Linked,
+    link: &Linked<'_>,
     lines: &dyn LineSource,
     question: &CodeQuestion,
 ) -> Option<CodeFacts> {
@@ -131,7 +131,7 @@ impl Step {
 }
 
 struct Flow<'a> {
-    link: &'a Linked,
+    link: &'a Linked<'a>,
     lines: &'a dyn LineSource,
     home: u32,
     depth: usize,
@@ -142,7 +142,7 @@ struct Flow<'a> {
 }
 
 impl<'a> Flow<'a> {
-    fn new(link: &'a Linked, lines: &'a dyn LineSource, home: u32, depth: usize) -> Self {
+    fn new(link: &'a Linked<'a>, lines: &'a dyn LineSource, home: u32, depth: usize) -> Self {
         let mut scope = HashMap::new();
         let mut files: Vec<u32> = vec![home];
         files.extend(link.included(home).into_iter().map(|(f, _)| f));
@@ -295,7 +295,7 @@ impl<'a> Flow<'a> {
                 if !copy.in_procedure || copy.line < start || copy.line > end {
                     continue;
                 }
-                let Some(c) = self.link.copy_file[f as usize].get(k).copied().flatten() else {
+                let Some(c) = self.link.copy_file(f, k) else {
                     continue;
                 };
                 let inner = &self.link.file(c).facts;
@@ -360,7 +360,7 @@ impl<'a> Flow<'a> {
     /// Top-level units of the home file in source order, declaratives left out.
     fn top_units(&self) -> Vec<Unit> {
         let procs = self.procs(self.home);
-        let refs = &self.link.file(self.home).facts.refs;
+        let uses = self.link.verb_lines(self.home, "USE");
         let mut out = Vec::new();
         let mut j = 0u32;
         let mut leading = true;
@@ -368,9 +368,7 @@ impl<'a> Flow<'a> {
             let u = self.top_unit(self.home, j);
             let (start, end) = self.span(u);
             let declarative = procs[j as usize].kind == ProcKind::Section
-                && refs
-                    .iter()
-                    .any(|r| r.verb == "USE" && (start..=end).contains(&r.line));
+                && uses.iter().any(|line| (start..=end).contains(line));
             if !(leading && declarative) {
                 leading = false;
                 out.push(u);

@@ -13,7 +13,7 @@ use crate::link::Linked;
 pub(crate) const MAX_EVIDENCE: usize = 8;
 
 pub(crate) struct Builder<'a> {
-    pub(crate) link: &'a Linked,
+    pub(crate) link: &'a Linked<'a>,
     lines: &'a dyn LineSource,
     pub(crate) facts: CodeFacts,
     graph: Graph,
@@ -25,7 +25,7 @@ pub(crate) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub(crate) fn new(link: &'a Linked, lines: &'a dyn LineSource, facts: CodeFacts) -> Self {
+    pub(crate) fn new(link: &'a Linked<'a>, lines: &'a dyn LineSource, facts: CodeFacts) -> Self {
         Self {
             link,
             lines,

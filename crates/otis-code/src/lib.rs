@@ -18,10 +18,11 @@ mod link;
 mod menu;
 mod names;
 mod screens;
+mod store;
 mod words;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use otis_cobol::SourceFacts;
 use otis_core::ports::{CodeError, CodeFacts, CodeModel, CodeQuestion, SymbolKind};
@@ -29,6 +30,10 @@ use otis_core::ports::{CodeError, CodeFacts, CodeModel, CodeQuestion, SymbolKind
 pub use forms::FormFile;
 pub use link::Counts;
 pub use names::normalise;
+pub use store::{
+    CodeStore, FileMeta, QueryError, QueryLimits, QueryOutput, QueryValue, StoreError, StoreWriter,
+    WriteReport,
+};
 
 /// One file of the corpus and what the reader found in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,53 +60,83 @@ impl LineSource for NoText {
     }
 }
 
-/// The linked model of a corpus.
+/// The code model of a corpus, answered from its store.
 pub struct CorpusModel {
-    link: link::Linked,
+    store: Arc<CodeStore>,
     lines: Arc<dyn LineSource>,
+    /// Word scorers over the programs, built on the first business-process question.
+    process: OnceLock<words::ProcessIndex>,
 }
 
 impl fmt::Debug for CorpusModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CorpusModel")
-            .field("counts", &self.link.counts())
+            .field("store", &self.store)
             .finish_non_exhaustive()
     }
 }
 
+fn backend(e: StoreError) -> CodeError {
+    CodeError::Backend(Box::new(e))
+}
+
 impl CorpusModel {
-    /// Links `files`; cited lines are read through `lines`.
-    pub fn new(files: Vec<SourceFile>, lines: Arc<dyn LineSource>) -> Self {
+    /// The model of a built store; cited lines are read through `lines`.
+    pub fn open(store: Arc<CodeStore>, lines: Arc<dyn LineSource>) -> Self {
         Self {
-            link: link::Linked::new(files),
+            store,
             lines,
+            process: OnceLock::new(),
         }
     }
 
-    /// Adds the corpus's screen form files (menu option labels, screen titles) for flow
-    /// and screen-tree answers.
-    pub fn with_forms(mut self, forms: Vec<FormFile>) -> Self {
-        self.link.forms = forms::Forms::new(forms);
-        self
+    /// A model of `files` and screen `forms` held in memory (tests, small fixtures).
+    pub fn from_files(
+        files: Vec<SourceFile>,
+        forms: Vec<FormFile>,
+        lines: Arc<dyn LineSource>,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::open(
+            Arc::new(CodeStore::in_memory(&files, &forms)?),
+            lines,
+        ))
     }
 
-    /// Screen form files known.
-    pub fn forms(&self) -> usize {
-        self.link.forms.len()
+    /// The store behind the model.
+    pub fn store(&self) -> &Arc<CodeStore> {
+        &self.store
     }
 
     /// What the model holds.
-    pub fn counts(&self) -> Counts {
-        self.link.counts()
+    pub fn counts(&self) -> Result<Counts, StoreError> {
+        self.store
+            .with_conn(|conn| Ok(link::Linked::new(conn)?.counts()))
+    }
+
+    /// Runs `f` over the linked corpus on one connection; a store failure met on the way
+    /// fails the whole call.
+    fn linked<T>(&self, f: impl FnOnce(&link::Linked<'_>) -> T) -> Result<T, CodeError> {
+        self.store
+            .with_conn(|conn| {
+                let linked = link::Linked::new(conn)?;
+                let out = f(&linked);
+                match linked.take_error() {
+                    Some(e) => Err(e),
+                    None => Ok(out),
+                }
+            })
+            .map_err(backend)
     }
 }
 
 impl CodeModel for CorpusModel {
     fn identify(&self, name: &str) -> Option<SymbolKind> {
-        self.link.identify(&normalise(name))
+        self.linked(|link| link.identify(&normalise(name)))
+            .ok()
+            .flatten()
     }
 
     fn facts(&self, question: &CodeQuestion) -> Result<Option<CodeFacts>, CodeError> {
-        Ok(answer::facts(&self.link, self.lines.as_ref(), question))
+        self.linked(|link| answer::facts(link, self.lines.as_ref(), &self.process, question))
     }
 }

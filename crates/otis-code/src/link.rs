@@ -1,15 +1,24 @@
-//! Linking the files' facts: lookup tables by name, COPY statements resolved to files,
-//! and which programs a copybook ends up in.
+//! The linked corpus as one question sees it: lookups by name answered by the store, and
+//! the facts of the files the answer touches, read once each.
+//!
+//! A [`Linked`] lives for one question on one store connection. Files are numbered by
+//! their store id; a file's facts are read on first use and kept until the question is
+//! answered, so answers borrow them freely. A store failure is kept and reported once the
+//! answer is done (the lookup that met it answers as if nothing were there).
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use otis_cobol::{CallKind, ProcKind, SourceKind};
+use otis_cobol::{Access, SourceFacts, Verb};
 use otis_core::ports::SymbolKind;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::SourceFile;
-use crate::names::stem;
+use crate::forms::{FormFile, dir_of_form};
+use crate::store::StoreError;
+use crate::store::read::{self, FileRow};
 
-/// A fact's place: the file's index and the fact's index in that file's list.
+/// A fact's place: the file's id and the fact's index in that file's list.
 pub(crate) type Site = (u32, u32);
 
 /// What the model holds, for `otis index stats`.
@@ -38,168 +47,284 @@ pub struct Counts {
 /// Most levels of COPY nesting followed.
 const MAX_DEPTH: usize = 16;
 
-pub(crate) struct Linked {
-    pub(crate) files: Vec<SourceFile>,
-    /// The member name of each file: PROGRAM-ID, else the file's stem.
-    pub(crate) member: Vec<String>,
-    by_member: HashMap<String, Vec<u32>>,
-    by_path: HashMap<String, u32>,
-    pub(crate) copy_sites: HashMap<String, Vec<Site>>,
-    pub(crate) call_sites: HashMap<String, Vec<Site>>,
-    pub(crate) proc_defs: HashMap<String, Vec<Site>>,
-    pub(crate) edge_sites: HashMap<String, Vec<Site>>,
-    pub(crate) data_defs: HashMap<String, Vec<Site>>,
-    pub(crate) data_refs: HashMap<String, Vec<Site>>,
-    /// For each file, the file each of its COPY statements names, when in the corpus.
-    pub(crate) copy_file: Vec<Vec<Option<u32>>>,
-    /// For each file, the files that copy it.
-    includers: Vec<Vec<u32>>,
-    /// Word scorers over the programs, built on the first business-process question.
-    pub(crate) process: std::sync::OnceLock<crate::words::ProcessIndex>,
-    /// Screen form files, by name (flows and screen trees).
-    pub(crate) forms: crate::forms::Forms,
+/// One reference to an identifier, as a usage answer lists it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RefSite {
+    pub(crate) file: u32,
+    pub(crate) verb: Verb,
+    pub(crate) access: Access,
+    pub(crate) line: u32,
 }
 
-fn push(map: &mut HashMap<String, Vec<Site>>, key: &str, site: Site) {
-    // Most keys repeat: look up before allocating the key.
-    match map.get_mut(key) {
-        Some(sites) => sites.push(site),
-        None => {
-            map.insert(key.to_owned(), vec![site]);
-        }
+struct Loaded {
+    file: SourceFile,
+    copy_targets: Vec<Option<u32>>,
+}
+
+pub(crate) struct Linked<'c> {
+    conn: &'c Connection,
+    row_cells: Vec<OnceCell<FileRow>>,
+    loaded: Vec<OnceCell<Loaded>>,
+    forms: Vec<OnceCell<FormFile>>,
+    error: RefCell<Option<StoreError>>,
+    empty: SourceFile,
+    empty_row: FileRow,
+}
+
+fn u(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(0)
+}
+
+impl<'c> Linked<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
+        let max: Option<i64> = conn.query_row("SELECT max(id) FROM files", [], |r| r.get(0))?;
+        let n = usize::try_from(max.unwrap_or(0)).unwrap_or(0) + 1;
+        Ok(Self {
+            conn,
+            row_cells: (0..n).map(|_| OnceCell::new()).collect(),
+            loaded: (0..n).map(|_| OnceCell::new()).collect(),
+            forms: (0..n).map(|_| OnceCell::new()).collect(),
+            error: RefCell::new(None),
+            empty: SourceFile {
+                path: String::new(),
+                facts: SourceFacts::default(),
+            },
+            empty_row: FileRow::default(),
+        })
     }
-}
 
-fn idx(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
-}
+    /// The first store failure met, if any.
+    pub(crate) fn take_error(&self) -> Option<StoreError> {
+        self.error.borrow_mut().take()
+    }
 
-impl Linked {
-    pub(crate) fn new(mut files: Vec<SourceFile>) -> Self {
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let member: Vec<String> = files
-            .iter()
-            .map(|f| f.facts.program_id.clone().unwrap_or_else(|| stem(&f.path)))
-            .collect();
-        let mut by_member: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut by_path = HashMap::new();
-        let mut copy_sites = HashMap::new();
-        let mut call_sites = HashMap::new();
-        let mut proc_defs = HashMap::new();
-        let mut edge_sites = HashMap::new();
-        let mut data_defs = HashMap::new();
-        let mut data_refs = HashMap::new();
-        for (i, file) in files.iter().enumerate() {
-            let f = idx(i);
-            by_member.entry(member[i].clone()).or_default().push(f);
-            by_path.insert(file.path.to_ascii_uppercase(), f);
-            let facts = &file.facts;
-            for (j, copy) in facts.copies.iter().enumerate() {
-                push(&mut copy_sites, &copy.member, (f, idx(j)));
-            }
-            for (j, call) in facts.calls.iter().enumerate() {
-                if call.kind != CallKind::Runtime {
-                    push(&mut call_sites, &call.target, (f, idx(j)));
-                }
-            }
-            for (j, procedure) in facts.procedures.iter().enumerate() {
-                push(&mut proc_defs, &procedure.name, (f, idx(j)));
-            }
-            for (j, edge) in facts.edges.iter().enumerate() {
-                push(&mut edge_sites, &edge.target, (f, idx(j)));
-                if let Some(thru) = &edge.thru {
-                    push(&mut edge_sites, thru, (f, idx(j)));
-                }
-            }
-            for (j, item) in facts.data_items.iter().enumerate() {
-                push(&mut data_defs, &item.name, (f, idx(j)));
-            }
-            for (j, r) in facts.refs.iter().enumerate() {
-                push(&mut data_refs, facts.ref_name(r), (f, idx(j)));
-            }
+    fn fail<T: Default>(&self, e: impl Into<StoreError>) -> T {
+        let mut slot = self.error.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(e.into());
         }
-        // Programs before copybooks under one name.
-        for list in by_member.values_mut() {
-            list.sort_by_key(|&f| (!is_program(&files, f), f));
-        }
-        let mut linked = Self {
-            member,
-            by_member,
-            by_path,
-            copy_sites,
-            call_sites,
-            proc_defs,
-            edge_sites,
-            data_defs,
-            data_refs,
-            copy_file: Vec::new(),
-            includers: vec![Vec::new(); files.len()],
-            process: std::sync::OnceLock::new(),
-            forms: crate::forms::Forms::default(),
-            files,
+        T::default()
+    }
+
+    /// Rows of a query with one parameter, or nothing on failure (kept for the caller).
+    fn list<T, P: rusqlite::Params>(
+        &self,
+        query: &str,
+        params: P,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        let run = || -> rusqlite::Result<Vec<T>> {
+            let mut stmt = self.conn.prepare_cached(query)?;
+            stmt.query_map(params, f)?.collect()
         };
-        linked.copy_file = (0..linked.files.len())
-            .map(|i| {
-                linked.files[i]
-                    .facts
-                    .copies
-                    .iter()
-                    .map(|c| linked.resolve_copy(&c.path, &c.member))
-                    .collect()
-            })
-            .collect();
-        for (i, targets) in linked.copy_file.iter().enumerate() {
-            for target in targets.iter().flatten() {
-                let list = &mut linked.includers[*target as usize];
-                if !list.contains(&idx(i)) {
-                    list.push(idx(i));
-                }
-            }
-        }
-        linked
+        run().unwrap_or_else(|e| self.fail(e))
     }
 
-    /// The file a COPY names: the same path from the corpus root, else a file whose path
-    /// ends with it; a bare member name (no library) is a copybook of that name. A
-    /// library path that is not in the corpus stays unresolved: `LIBGB/DECLARE.CPY` is
-    /// not `LIBUP/DECLARE.CPY`.
-    fn resolve_copy(&self, path: &str, member: &str) -> Option<u32> {
-        let wanted = path.replace('\\', "/").to_ascii_uppercase();
-        if let Some(&f) = self.by_path.get(&wanted) {
-            return Some(f);
-        }
-        let mut rest = wanted.as_str();
-        while let Some((_, tail)) = rest.split_once('/') {
-            if let Some(&f) = self.by_path.get(tail) {
-                return Some(f);
+    /// The file's row (path, member, kind, lines, description).
+    pub(crate) fn row(&self, f: u32) -> &FileRow {
+        let Some(cell) = self.row_cells.get(f as usize) else {
+            return &self.empty_row;
+        };
+        cell.get_or_init(|| match read::file_row(self.conn, f) {
+            Ok(row) => row.unwrap_or_default(),
+            Err(e) => self.fail(e),
+        })
+    }
+
+    fn loaded(&self, f: u32) -> Option<&Loaded> {
+        let cell = self.loaded.get(f as usize)?;
+        Some(cell.get_or_init(|| {
+            let path = self.row(f).path.clone();
+            match read::source_facts(self.conn, f) {
+                Ok(Some((facts, copy_targets))) => Loaded {
+                    file: SourceFile { path, facts },
+                    copy_targets,
+                },
+                Ok(None) => Loaded {
+                    file: SourceFile {
+                        path,
+                        facts: SourceFacts::default(),
+                    },
+                    copy_targets: Vec::new(),
+                },
+                Err(e) => {
+                    self.fail::<()>(e);
+                    Loaded {
+                        file: SourceFile {
+                            path,
+                            facts: SourceFacts::default(),
+                        },
+                        copy_targets: Vec::new(),
+                    }
+                }
             }
-            rest = tail;
-        }
-        if wanted.contains('/') {
-            return None;
-        }
-        self.by_member
-            .get(member)?
-            .iter()
-            .copied()
-            .find(|&f| !self.is_program(f))
+        }))
+    }
+
+    /// A program's or copybook's facts (references are read by name: [`Self::data_refs`]).
+    pub(crate) fn file(&self, f: u32) -> &SourceFile {
+        self.loaded(f).map_or(&self.empty, |l| &l.file)
+    }
+
+    /// The file COPY statement `j` of file `f` names, when it is in the corpus.
+    pub(crate) fn copy_file(&self, f: u32, j: usize) -> Option<u32> {
+        self.loaded(f)?.copy_targets.get(j).copied().flatten()
+    }
+
+    /// The member name of a file: PROGRAM-ID, else the file's stem.
+    pub(crate) fn name(&self, f: u32) -> &str {
+        &self.row(f).member
     }
 
     pub(crate) fn is_program(&self, f: u32) -> bool {
-        is_program(&self.files, f)
+        self.row(f).is_program()
     }
 
-    pub(crate) fn file(&self, f: u32) -> &SourceFile {
-        &self.files[f as usize]
+    /// The id of the file at `path` (as stored, `/`-separated).
+    pub(crate) fn file_id(&self, path: &str) -> Option<u32> {
+        let run = || -> rusqlite::Result<Option<i64>> {
+            self.conn
+                .prepare_cached("SELECT id FROM files WHERE path = ?1")?
+                .query_row([path], |r| r.get(0))
+                .optional()
+        };
+        run().unwrap_or_else(|e| self.fail(e)).map(u)
     }
 
-    pub(crate) fn name(&self, f: u32) -> &str {
-        &self.member[f as usize]
+    /// The program and copybook files of a member (programs first, then by path).
+    pub(crate) fn member_files(&self, name: &str) -> Vec<u32> {
+        self.list(
+            "SELECT id FROM files WHERE member = ?1 AND kind IN ('program', 'copybook', 'empty') \
+             ORDER BY kind <> 'program', path",
+            [name],
+            |r| Ok(u(r.get(0)?)),
+        )
     }
 
-    /// The files of a member (programs first).
-    pub(crate) fn member_files(&self, name: &str) -> &[u32] {
-        self.by_member.get(name).map_or(&[], Vec::as_slice)
+    /// Sites of `query` (file id, ordinal), in path and statement order.
+    fn sites(&self, query: &str, name: &str) -> Vec<Site> {
+        self.list(query, [name], |r| Ok((u(r.get(0)?), u(r.get(1)?))))
+    }
+
+    /// COPY statements naming member `name`.
+    pub(crate) fn copy_sites(&self, name: &str) -> Vec<Site> {
+        self.sites(
+            "SELECT c.file_id, c.ord FROM copies c JOIN files f ON f.id = c.file_id \
+             WHERE c.member = ?1 ORDER BY f.path, c.ord",
+            name,
+        )
+    }
+
+    /// CALL sites of program `name` (runtime routines left out).
+    pub(crate) fn call_sites(&self, name: &str) -> Vec<Site> {
+        self.sites(
+            "SELECT c.file_id, c.ord FROM calls c JOIN files f ON f.id = c.file_id \
+             WHERE c.target = ?1 AND c.kind <> 'runtime' ORDER BY f.path, c.ord",
+            name,
+        )
+    }
+
+    /// Definitions of a section or paragraph `name`.
+    pub(crate) fn proc_defs(&self, name: &str) -> Vec<Site> {
+        self.sites(
+            "SELECT p.file_id, p.ord FROM procedures p JOIN files f ON f.id = p.file_id \
+             WHERE p.name = ?1 ORDER BY f.path, p.ord",
+            name,
+        )
+    }
+
+    /// PERFORM / GO TO statements that name `name` (as the target or the THRU end).
+    pub(crate) fn edge_sites(&self, name: &str) -> Vec<Site> {
+        let mut out = self.sites(
+            "SELECT p.file_id, p.ord FROM performs p JOIN files f ON f.id = p.file_id \
+             WHERE p.target = ?1 ORDER BY f.path, p.ord",
+            name,
+        );
+        let thru = self.sites(
+            "SELECT p.file_id, p.ord FROM performs p JOIN files f ON f.id = p.file_id \
+             WHERE p.thru = ?1 AND p.target <> ?1 ORDER BY f.path, p.ord",
+            name,
+        );
+        if !thru.is_empty() {
+            // Keep the order the files' statements come in.
+            let order = |&(f, j): &Site| (self.row(f).path.clone(), j);
+            out.extend(thru);
+            out.sort_by_key(order);
+        }
+        out
+    }
+
+    /// Data description entries named `name`.
+    pub(crate) fn data_defs(&self, name: &str) -> Vec<Site> {
+        self.sites(
+            "SELECT d.file_id, d.ord FROM data_items d JOIN files f ON f.id = d.file_id \
+             WHERE d.name = ?1 ORDER BY f.path, d.ord",
+            name,
+        )
+    }
+
+    /// References to identifier `name`, in path and statement order.
+    pub(crate) fn data_refs(&self, name: &str) -> Vec<RefSite> {
+        self.list(
+            "SELECT r.file_id, r.verb, r.writes, r.line FROM refs r \
+             JOIN files f ON f.id = r.file_id \
+             WHERE r.name_id = (SELECT id FROM names WHERE name = ?1) ORDER BY f.path, r.ord",
+            [name],
+            |r| {
+                Ok(RefSite {
+                    file: u(r.get(0)?),
+                    verb: Verb::new(&r.get::<_, String>(1)?),
+                    access: if r.get::<_, bool>(2)? {
+                        Access::Write
+                    } else {
+                        Access::Read
+                    },
+                    line: u(r.get(3)?),
+                })
+            },
+        )
+    }
+
+    /// How many references name `name`.
+    pub(crate) fn data_ref_count(&self, name: &str) -> usize {
+        let run = || -> rusqlite::Result<i64> {
+            self.conn
+                .prepare_cached(
+                    "SELECT count(*) FROM refs WHERE name_id = (SELECT id FROM names WHERE name = ?1)",
+                )?
+                .query_row([name], |r| r.get(0))
+        };
+        usize::try_from(run().unwrap_or_else(|e| self.fail(e))).unwrap_or(0)
+    }
+
+    /// Lines of file `f` where a statement with verb `verb` names an identifier.
+    pub(crate) fn verb_lines(&self, f: u32, verb: &str) -> Vec<u32> {
+        self.list(
+            "SELECT line FROM refs WHERE file_id = ?1 AND verb = ?2 ORDER BY ord",
+            params![f, verb],
+            |r| Ok(u(r.get(0)?)),
+        )
+    }
+
+    /// Files (in path order) whose statements hand control to program `name` without
+    /// calling it.
+    pub(crate) fn transfer_files(&self, name: &str) -> Vec<u32> {
+        self.list(
+            "SELECT DISTINCT t.file_id, f.path FROM transfers t JOIN files f ON f.id = t.file_id \
+             WHERE t.target = ?1 ORDER BY f.path",
+            [name],
+            |r| Ok(u(r.get(0)?)),
+        )
+    }
+
+    /// Files that copy file `f` directly.
+    fn includers(&self, f: u32) -> Vec<u32> {
+        self.list(
+            "SELECT DISTINCT c.file_id, fl.path FROM copies c JOIN files fl ON fl.id = c.file_id \
+             WHERE c.target_id = ?1 ORDER BY fl.path",
+            [f],
+            |r| Ok(u(r.get(0)?)),
+        )
     }
 
     /// The programs `file` ends up in: itself when it is a program, else every program
@@ -216,7 +341,7 @@ impl Linked {
             if depth >= MAX_DEPTH {
                 continue;
             }
-            for &up in &self.includers[at as usize] {
+            for up in self.includers(at) {
                 if !seen.insert(up) {
                     continue;
                 }
@@ -227,7 +352,13 @@ impl Linked {
                 }
             }
         }
-        out.sort_unstable();
+        // In path order, as the files are numbered when a corpus is first built.
+        out.sort_by(|a, b| {
+            self.row(a.0)
+                .path
+                .cmp(&self.row(b.0).path)
+                .then(a.1.cmp(&b.1))
+        });
         out
     }
 
@@ -236,15 +367,21 @@ impl Linked {
     pub(crate) fn included(&self, file: u32) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         let mut seen = HashSet::from([file]);
-        let direct = self.copy_file[file as usize].iter().flatten().copied();
-        let mut queue: VecDeque<(u32, u32, usize)> = direct.map(|d| (d, d, 0)).collect();
+        let direct: Vec<u32> = self
+            .loaded(file)
+            .map(|l| l.copy_targets.iter().flatten().copied().collect())
+            .unwrap_or_default();
+        let mut queue: VecDeque<(u32, u32, usize)> =
+            direct.into_iter().map(|d| (d, d, 0)).collect();
         while let Some((at, via, depth)) = queue.pop_front() {
             if !seen.insert(at) {
                 continue;
             }
             out.push((at, via));
-            if depth < MAX_DEPTH {
-                for &next in self.copy_file[at as usize].iter().flatten() {
+            if depth < MAX_DEPTH
+                && let Some(l) = self.loaded(at)
+            {
+                for &next in l.copy_targets.iter().flatten() {
                     queue.push_back((next, via, depth + 1));
                 }
             }
@@ -252,16 +389,51 @@ impl Linked {
         out
     }
 
+    fn exists(&self, query: &str, name: &str) -> bool {
+        let run = || -> rusqlite::Result<bool> {
+            Ok(self
+                .conn
+                .prepare_cached(query)?
+                .query_row([name], |_| Ok(()))
+                .optional()?
+                .is_some())
+        };
+        run().unwrap_or_else(|e| self.fail(e))
+    }
+
+    fn has_copybook_file(&self, name: &str) -> bool {
+        self.exists(
+            "SELECT 1 FROM files WHERE member = ?1 AND kind IN ('copybook', 'empty') LIMIT 1",
+            name,
+        )
+    }
+
+    fn has_program_file(&self, name: &str) -> bool {
+        self.exists(
+            "SELECT 1 FROM files WHERE member = ?1 AND kind = 'program' LIMIT 1",
+            name,
+        )
+    }
+
+    fn is_copied(&self, name: &str) -> bool {
+        self.exists("SELECT 1 FROM copies WHERE member = ?1 LIMIT 1", name)
+    }
+
+    fn is_called(&self, name: &str) -> bool {
+        self.exists(
+            "SELECT 1 FROM calls WHERE target = ?1 AND kind <> 'runtime' LIMIT 1",
+            name,
+        )
+    }
+
     /// Whether a copybook of this name is indexed or copied.
     pub(crate) fn is_copybook_name(&self, name: &str) -> bool {
-        self.member_files(name).iter().any(|&f| !self.is_program(f))
-            || self.copy_sites.contains_key(name)
+        self.has_copybook_file(name) || self.is_copied(name)
     }
 
     /// Whether a program of this name is indexed or called.
     pub(crate) fn is_program_name(&self, name: &str) -> bool {
-        self.member_files(name).iter().any(|&f| self.is_program(f))
-            || self.call_sites.contains_key(name)
+        self.has_program_file(name) || self.is_called(name)
     }
 
     pub(crate) fn identify(&self, name: &str) -> Option<SymbolKind> {
@@ -272,64 +444,145 @@ impl Linked {
                 SymbolKind::Copybook
             });
         }
-        if self.call_sites.contains_key(name) {
+        if self.is_called(name) {
             return Some(SymbolKind::Program);
         }
-        if self.copy_sites.contains_key(name) {
+        if self.is_copied(name) {
             return Some(SymbolKind::Copybook);
         }
-        if let Some(&(f, j)) = self.proc_defs.get(name).and_then(|d| d.first()) {
-            return Some(match self.file(f).facts.procedures[j as usize].kind {
-                ProcKind::Section => SymbolKind::Section,
-                ProcKind::Paragraph => SymbolKind::Paragraph,
+        let proc_kind: Option<String> = {
+            let run = || -> rusqlite::Result<Option<String>> {
+                self.conn
+                    .prepare_cached(
+                        "SELECT p.kind FROM procedures p JOIN files f ON f.id = p.file_id \
+                         WHERE p.name = ?1 ORDER BY f.path, p.ord LIMIT 1",
+                    )?
+                    .query_row([name], |r| r.get(0))
+                    .optional()
+            };
+            run().unwrap_or_else(|e| self.fail(e))
+        };
+        if let Some(kind) = proc_kind {
+            return Some(if kind == "section" {
+                SymbolKind::Section
+            } else {
+                SymbolKind::Paragraph
             });
         }
-        if self.edge_sites.contains_key(name) {
+        if self.exists("SELECT 1 FROM performs WHERE target = ?1 LIMIT 1", name)
+            || self.exists("SELECT 1 FROM performs WHERE thru = ?1 LIMIT 1", name)
+        {
             // Performed, defined in a copybook outside the corpus.
             return Some(SymbolKind::Section);
         }
-        if self.data_defs.contains_key(name) {
+        if self.exists("SELECT 1 FROM data_items WHERE name = ?1 LIMIT 1", name) {
             return Some(SymbolKind::DataItem);
         }
         // Referenced, defined in a copybook outside the corpus: only names that cannot
         // be plain words.
-        if self.data_refs.contains_key(name) && name.contains(['-', '_']) {
+        if name.contains(['-', '_'])
+            && self.exists(
+                "SELECT 1 FROM refs WHERE name_id = (SELECT id FROM names WHERE name = ?1) LIMIT 1",
+                name,
+            )
+        {
             return Some(SymbolKind::DataItem);
         }
         None
     }
 
     pub(crate) fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for file in &self.files {
-            let facts = &file.facts;
-            if facts.kind == Some(SourceKind::Program) {
-                counts.programs += 1;
-            } else {
-                counts.copybooks += 1;
-            }
-            for p in &facts.procedures {
-                match p.kind {
-                    ProcKind::Section => counts.sections += 1,
-                    ProcKind::Paragraph => counts.paragraphs += 1,
-                }
-            }
-            counts.data_items += facts.data_items.len();
-            counts.call_edges += facts
-                .calls
-                .iter()
-                .filter(|c| c.kind != CallKind::Runtime)
-                .count();
-            counts.copy_edges += facts.copies.len();
-            counts.perform_edges += facts.edges.len();
-            counts.references += facts.refs.len();
+        let get = |key: &str| -> usize {
+            let run = || -> rusqlite::Result<Option<String>> {
+                self.conn
+                    .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+                    .query_row([format!("count.{key}")], |r| r.get(0))
+                    .optional()
+            };
+            run()
+                .unwrap_or_else(|e| self.fail(e))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        Counts {
+            programs: get("programs"),
+            copybooks: get("copybooks"),
+            sections: get("sections"),
+            paragraphs: get("paragraphs"),
+            data_items: get("data_items"),
+            call_edges: get("call_edges"),
+            copy_edges: get("copy_edges"),
+            perform_edges: get("perform_edges"),
+            references: get("references"),
         }
-        counts
     }
-}
 
-fn is_program(files: &[SourceFile], f: u32) -> bool {
-    files
-        .get(f as usize)
-        .is_some_and(|file| file.facts.kind == Some(SourceKind::Program))
+    /// Every program and copybook file, in path order.
+    pub(crate) fn source_files(&self) -> Vec<u32> {
+        self.list(
+            "SELECT id FROM files WHERE kind IN ('program', 'copybook', 'empty') ORDER BY path",
+            [],
+            |r| Ok(u(r.get(0)?)),
+        )
+    }
+
+    /// Every program file, in path order.
+    pub(crate) fn program_files(&self) -> Vec<u32> {
+        self.list(
+            "SELECT id FROM files WHERE kind = 'program' ORDER BY path",
+            [],
+            |r| Ok(u(r.get(0)?)),
+        )
+    }
+
+    /// Every program's procedure names, in order, by program file.
+    pub(crate) fn procedure_names(&self) -> HashMap<u32, Vec<String>> {
+        let mut out: HashMap<u32, Vec<String>> = HashMap::new();
+        for (f, name) in self.list(
+            "SELECT p.file_id, p.name FROM procedures p JOIN files f ON f.id = p.file_id \
+             WHERE f.kind = 'program' ORDER BY p.file_id, p.ord",
+            [],
+            |r| Ok((u(r.get(0)?), r.get::<_, String>(1)?)),
+        ) {
+            out.entry(f).or_default().push(name);
+        }
+        out
+    }
+
+    /// Program files with a `GO TO ... DEPENDING ON` (two or more GO TO targets of one
+    /// statement), in path order: the candidates for menus.
+    pub(crate) fn depending_files(&self) -> Vec<u32> {
+        self.list(
+            "SELECT DISTINCT p.file_id, f.path FROM performs p JOIN files f ON f.id = p.file_id \
+             WHERE p.kind = 'goto' AND f.kind = 'program' \
+             GROUP BY p.file_id, p.line, p.from_proc HAVING count(*) >= 2 ORDER BY f.path",
+            [],
+            |r| Ok(u(r.get(0)?)),
+        )
+    }
+
+    /// The form of program `name` whose path is `.../dir/name`, else the first form of
+    /// that name in path order.
+    pub(crate) fn form(&self, dir: Option<&str>, name: &str) -> Option<&FormFile> {
+        let found = self.list(
+            "SELECT fo.file_id, f.path FROM forms fo JOIN files f ON f.id = fo.file_id \
+             WHERE fo.name = ?1 ORDER BY f.path",
+            [name.to_ascii_uppercase()],
+            |r| Ok((u(r.get(0)?), r.get::<_, String>(1)?)),
+        );
+        let pick = dir
+            .filter(|d| !d.is_empty())
+            .and_then(|dir| {
+                found
+                    .iter()
+                    .find(|(_, path)| dir_of_form(path, dir, name))
+                    .map(|(f, _)| *f)
+            })
+            .or_else(|| found.first().map(|(f, _)| *f))?;
+        let cell = self.forms.get(pick as usize)?;
+        Some(cell.get_or_init(|| FormFile {
+            path: self.row(pick).path.clone(),
+            form: read::form(self.conn, pick).unwrap_or_else(|e| self.fail(e)),
+        }))
+    }
 }

@@ -74,7 +74,10 @@ impl Menu<'_> {
 
 /// A run of `GO TO` edges of one statement with two or more targets: a
 /// `GO TO ... DEPENDING ON`. Returns (procedure, line, targets) for each.
-pub(crate) fn depending_groups(link: &Linked, f: u32) -> Vec<(Option<String>, u32, Vec<String>)> {
+pub(crate) fn depending_groups(
+    link: &Linked<'_>,
+    f: u32,
+) -> Vec<(Option<String>, u32, Vec<String>)> {
     let edges = &link.file(f).facts.edges;
     let mut out = Vec::new();
     let mut i = 0;
@@ -108,7 +111,7 @@ fn span(procs: &[Procedure], name: &str) -> Option<(u32, u32)> {
 
 /// The programs named in lines `start..=end` of file `f`: dynamic calls by the line of
 /// their move, static calls, transfers; in source order.
-pub(crate) fn targets_in(link: &Linked, f: u32, start: u32, end: u32) -> Vec<Target> {
+pub(crate) fn targets_in(link: &Linked<'_>, f: u32, start: u32, end: u32) -> Vec<Target> {
     let facts = &link.file(f).facts;
     let mut out: Vec<Target> = Vec::new();
     for call in &facts.calls {
@@ -145,7 +148,7 @@ pub(crate) fn targets_in(link: &Linked, f: u32, start: u32, end: u32) -> Vec<Tar
 
 /// The menu in program file `f`, when it has one: the `GO TO ... DEPENDING ON` whose
 /// target paragraphs name the most programs (at least two).
-pub(crate) fn menu_of(link: &Linked, f: u32) -> Option<Menu<'_>> {
+pub(crate) fn menu_of<'a>(link: &'a Linked<'a>, f: u32) -> Option<Menu<'a>> {
     let facts = &link.file(f).facts;
     let procs = &facts.procedures;
     let mut best: Option<(usize, Menu<'_>)> = None;
@@ -207,7 +210,7 @@ pub(crate) fn menu_of(link: &Linked, f: u32) -> Option<Menu<'_>> {
         .filter(|t| !option_spans.iter().any(|&(s, e)| (s..=e).contains(&t.line)))
         .collect();
     let file = link.file(f);
-    menu.form = link.forms.find(dir_of(&file.path), link.name(f));
+    menu.form = link.form(dir_of(&file.path), link.name(f));
     if let Some(form) = menu.form {
         for option in &mut menu.options {
             if let Some(o) = form.form.options.iter().find(|o| o.number == option.number) {

@@ -30,6 +30,11 @@ pub(crate) fn directory(path: &str) -> &str {
     }
 }
 
+/// The folder path a file sits in (`LIBUP/A15SRC/X.CPY` -> `LIBUP/A15SRC`), `` at the top.
+pub(crate) fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 /// The member name a file's path gives it: its stem, upper case.
 pub(crate) fn stem(path: &str) -> String {
     let base = path.rsplit('/').next().unwrap_or(path);

@@ -52,12 +52,12 @@ struct Screen {
 }
 
 struct Tree<'a> {
-    link: &'a Linked,
+    link: &'a Linked<'a>,
     cache: HashMap<String, Screen>,
 }
 
 impl<'a> Tree<'a> {
-    fn new(link: &'a Linked) -> Self {
+    fn new(link: &'a Linked<'a>) -> Self {
         Self {
             link,
             cache: HashMap::new(),
@@ -65,7 +65,7 @@ impl<'a> Tree<'a> {
     }
 
     fn has_form(&self, name: &str, path: Option<&str>) -> bool {
-        self.link.forms.find(path.and_then(dir_of), name).is_some()
+        self.link.form(path.and_then(dir_of), name).is_some()
     }
 
     fn screen(&mut self, name: &str) -> Screen {
@@ -86,7 +86,7 @@ impl<'a> Tree<'a> {
             children: Vec::new(),
         };
         let dir = file.map(|f| link.file(f).path.as_str()).and_then(dir_of);
-        if let Some(form) = link.forms.find(dir, name) {
+        if let Some(form) = link.form(dir, name) {
             screen.form = Some((
                 form.path.clone(),
                 form.form.title.clone(),
@@ -167,18 +167,16 @@ impl<'a> Tree<'a> {
     /// The main program: a menu no program calls that reaches the most programs.
     fn main_program(&mut self, depth: usize) -> Option<(String, Vec<(String, usize)>)> {
         let link = self.link;
-        let menus: Vec<String> = (0..link.files.len())
-            .filter_map(|i| u32::try_from(i).ok())
-            .filter(|&f| link.is_program(f) && !menu::depending_groups(link, f).is_empty())
+        let menus: Vec<String> = link
+            .depending_files()
+            .into_iter()
             .filter(|&f| menu::menu_of(link, f).is_some())
             .map(|f| link.name(f).to_owned())
             .collect();
         let called = |name: &str| {
-            link.call_sites.get(name).is_some_and(|sites| {
-                sites.iter().any(|&(f, j)| {
-                    link.file(f).facts.calls[j as usize].kind != CallKind::Runtime
-                        && link.name(f) != name
-                })
+            link.call_sites(name).iter().any(|&(f, j)| {
+                link.file(f).facts.calls[j as usize].kind != CallKind::Runtime
+                    && link.name(f) != name
             })
         };
         let roots: Vec<&String> = menus.iter().filter(|m| !called(m)).collect();
@@ -199,7 +197,7 @@ impl<'a> Tree<'a> {
 
 /// The menu and screen tree that answers `question`.
 pub(crate) fn tree(
-    link: &Linked,
+    link: &Linked<'_>,
     lines: &dyn LineSource,
     question: &CodeQuestion,
 ) -> Option<CodeFacts> {

@@ -1,14 +1,14 @@
-//! The on-disk index: a tantivy index of chunks plus a manifest of every indexed file
-//! (size, modification time, extracted facts), so that a rebuild only reads what changed.
+//! The on-disk index: a tantivy index of chunks, and the code model's store (every
+//! file's size, time and facts), so that a rebuild only reads what changed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use otis_core::ports::{Hit, MemberFacts, MemberKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -18,18 +18,14 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use otis_cobol::{CallKind, SourceFacts};
-use otis_code::{CorpusModel, FormFile, SourceFile};
+use otis_code::{CodeStore, CorpusModel, FileMeta, StoreError, StoreWriter};
 
 use crate::cobol::{analyse, is_form, kind_of};
-use crate::codefile::{self, Entry, Previous};
 use crate::lines::CorpusLines;
 
-const MANIFEST: &str = "manifest.json";
-/// The code model's facts of every file, next to the manifest (postcard).
-const CODE: &str = "code.bin";
-/// 3: `code.bin` holds screen forms beside the sources; 4: `code.bin` is a stream of
-/// per-file records.
-const MANIFEST_VERSION: u32 = 4;
+/// The manifest of the index format before the store (its corpus is still read, so an
+/// upgrade rebuilds the user's corpus).
+const LEGACY_MANIFEST: &str = "manifest.json";
 /// Indexing memory, split across the writer's threads: bounds memory whatever the corpus.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
 /// Files larger than this are skipped (generated listings, data dumps).
@@ -60,11 +56,14 @@ pub enum IndexError {
     /// The search engine failed.
     #[error("search engine: {0}")]
     Engine(#[from] tantivy::TantivyError),
-    /// The manifest is unreadable.
-    #[error("index manifest {path}: {message}")]
-    Manifest {
-        /// Its path.
-        path: PathBuf,
+    /// The code model's store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The search facts of a file are unreadable.
+    #[error("search facts of {path}: {message}")]
+    Facts {
+        /// The file.
+        path: String,
         /// What is wrong.
         message: String,
     },
@@ -75,21 +74,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
         path: path.to_owned(),
         source,
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct FileEntry {
-    size: u64,
-    modified_ns: u64,
-    chunks: u32,
-    facts: MemberFacts,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Manifest {
-    version: u32,
-    corpus: PathBuf,
-    files: BTreeMap<String, FileEntry>,
 }
 
 /// One step of a build, for progress display.
@@ -144,6 +128,8 @@ pub struct IndexStats {
     pub copybooks: usize,
     /// Documents among them.
     pub documents: usize,
+    /// Screen form files among them.
+    pub forms: usize,
     /// Chunks in the search index.
     pub chunks: u64,
     /// SECTIONs in programs and copybooks.
@@ -193,11 +179,10 @@ pub struct LocalIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    /// Facts by member name (upper case).
-    facts: Arc<HashMap<String, MemberFacts>>,
-    /// The code model of the corpus: loaded by `open`, or on first use after `build`.
-    code: Arc<OnceLock<Arc<CorpusModel>>>,
-    files: usize,
+    /// The code model's store: every file's facts, read on demand.
+    store: Arc<CodeStore>,
+    /// The code model over the store.
+    code: Arc<CorpusModel>,
 }
 
 impl std::fmt::Debug for LocalIndex {
@@ -205,7 +190,6 @@ impl std::fmt::Debug for LocalIndex {
         f.debug_struct("LocalIndex")
             .field("dir", &self.dir)
             .field("corpus", &self.corpus)
-            .field("files", &self.files)
             .finish_non_exhaustive()
     }
 }
@@ -243,51 +227,6 @@ fn walk(root: &Path, skip: &Path) -> Result<Vec<(String, PathBuf)>, IndexError> 
     Ok(out)
 }
 
-fn read_manifest(dir: &Path) -> Result<Option<Manifest>, IndexError> {
-    let path = dir.join(MANIFEST);
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(&path)(e)),
-    };
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| IndexError::Manifest {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    Ok((manifest.version == MANIFEST_VERSION).then_some(manifest))
-}
-
-fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
-    let path = dir.join(MANIFEST);
-    let tmp = dir.join(format!("{MANIFEST}.tmp"));
-    let text = serde_json::to_vec(manifest).map_err(|e| IndexError::Manifest {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    fs::write(&tmp, text).map_err(io(&tmp))?;
-    fs::rename(&tmp, &path).map_err(io(&path))
-}
-
-/// The code model of the index in `dir`, from its `code.bin`.
-fn load_model(dir: &Path, corpus: &Path) -> Result<CorpusModel, IndexError> {
-    let path = dir.join(CODE);
-    let entries = codefile::read_all(&path)
-        .map_err(io(&path))?
-        .ok_or_else(|| IndexError::Missing(dir.to_owned()))?;
-    let mut sources = Vec::new();
-    let mut forms = Vec::new();
-    for (path, entry) in entries {
-        match entry {
-            Entry::Source(facts) => sources.push(SourceFile {
-                path,
-                facts: *facts,
-            }),
-            Entry::Form(form) => forms.push(FormFile { path, form }),
-        }
-    }
-    Ok(CorpusModel::new(sources, Arc::new(CorpusLines::new(corpus.to_owned()))).with_forms(forms))
-}
-
 /// What the reader found, folded into the search facts: the header's description, the
 /// PROGRAM-ID, and dynamic calls as well as static ones.
 fn enrich(facts: &mut MemberFacts, code: &SourceFacts) {
@@ -309,36 +248,6 @@ fn enrich(facts: &mut MemberFacts, code: &SourceFacts) {
     }
 }
 
-/// Fills `called_by` and `copied_by` from every member's calls and copies.
-fn link(manifest: &mut Manifest) {
-    let mut callers: HashMap<String, Vec<String>> = HashMap::new();
-    let mut copiers: HashMap<String, Vec<String>> = HashMap::new();
-    for entry in manifest.files.values() {
-        for callee in &entry.facts.calls {
-            callers
-                .entry(callee.clone())
-                .or_default()
-                .push(entry.facts.name.clone());
-        }
-        for copybook in &entry.facts.copybooks {
-            copiers
-                .entry(copybook.clone())
-                .or_default()
-                .push(entry.facts.name.clone());
-        }
-    }
-    for entry in manifest.files.values_mut() {
-        let mut by = callers.get(&entry.facts.name).cloned().unwrap_or_default();
-        by.sort();
-        by.dedup();
-        entry.facts.called_by = by;
-        let mut by = copiers.get(&entry.facts.name).cloned().unwrap_or_default();
-        by.sort();
-        by.dedup();
-        entry.facts.copied_by = by;
-    }
-}
-
 fn modified_ns(meta: &fs::Metadata) -> u64 {
     meta.modified()
         .ok()
@@ -349,7 +258,9 @@ fn modified_ns(meta: &fs::Metadata) -> u64 {
 impl LocalIndex {
     /// Builds or updates the index of `corpus` in `dir`: files whose size and time are
     /// unchanged since the last build are not read again; changed files are re-indexed;
-    /// vanished ones are removed.
+    /// vanished ones are removed. A build that fails or is interrupted leaves the
+    /// previous index usable: the search index commits first, then the code model's
+    /// store, each atomically, and a later build repairs any difference.
     pub fn build(
         corpus: &Path,
         dir: &Path,
@@ -359,26 +270,15 @@ impl LocalIndex {
         let corpus = corpus.canonicalize().map_err(io(corpus))?;
         fs::create_dir_all(dir).map_err(io(dir))?;
         let dir = dir.canonicalize().map_err(io(dir))?;
-        let (index, fields) = open_or_create(&dir)?;
-        let code_path = dir.join(CODE);
-        let mut previous = Previous::open(&code_path).map_err(io(&code_path))?;
-        let mut manifest = match read_manifest(&dir)? {
-            Some(m) if m.corpus == corpus && previous.is_some() => m,
-            _ => {
-                previous = None;
-                Manifest {
-                    version: MANIFEST_VERSION,
-                    corpus: corpus.clone(),
-                    files: BTreeMap::new(),
-                }
-            }
+        let (index, fields, created) = open_or_create(&dir)?;
+        // A new search index needs every file read again.
+        let mut store = if created {
+            StoreWriter::create(&dir, &corpus)?
+        } else {
+            StoreWriter::open(&dir, &corpus)?
         };
-        let fresh = previous.is_none();
-        // Records are written in path order as the walk goes; unchanged files' records
-        // are copied from the previous build.
-        let mut code = codefile::Writer::create(&code_path).map_err(io(&code_path))?;
         let mut writer: IndexWriter = index.writer_with_num_threads(2, WRITER_BUDGET)?;
-        if manifest.files.is_empty() {
+        if store.is_fresh() {
             writer.delete_all_documents()?;
         }
         let files = walk(&corpus, &dir)?;
@@ -392,70 +292,47 @@ impl LocalIndex {
             bytes: 0,
             elapsed: Duration::ZERO,
         };
-        let mut seen = std::collections::HashSet::new();
         for (done, (rel, path)) in files.iter().enumerate() {
             progress(Progress {
                 done: done + 1,
                 total: files.len(),
                 file: rel,
             });
-            seen.insert(rel.clone());
             let meta = fs::metadata(path).map_err(io(path))?;
             let (size, modified) = (meta.len(), modified_ns(&meta));
-            if manifest
-                .files
-                .get(rel)
-                .is_some_and(|e| e.size == size && e.modified_ns == modified)
-            {
-                // Documents have no record; programs, copybooks and forms do.
-                if let Some(previous) = previous.as_mut()
-                    && let Some(body) = previous.body(rel).map_err(io(&code_path))?
-                {
-                    code.raw(rel, &body).map_err(io(&code_path))?;
-                }
+            if store.unchanged(rel, size, modified) {
                 report.unchanged += 1;
                 continue;
             }
             writer.delete_term(Term::from_field_text(fields.file, rel));
             if size > MAX_FILE_BYTES {
-                manifest.files.remove(rel);
                 report.skipped += 1;
                 continue;
             }
             let bytes = fs::read(path).map_err(io(path))?;
             let text = String::from_utf8_lossy(&bytes);
+            let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+            report.indexed += 1;
+            report.bytes += size;
             if is_form(rel) {
                 // A screen form: its options and title go to the code model, not the
                 // search index.
                 let form = otis_cobol::read_form(&text);
-                code.entry(rel, &Entry::Form(form))
-                    .map_err(io(&code_path))?;
-                report.indexed += 1;
-                report.bytes += size;
-                let facts = MemberFacts {
-                    name: rel.clone(),
-                    file: rel.clone(),
-                    lines: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
-                    ..MemberFacts::default()
+                let file = FileMeta {
+                    path: rel,
+                    size,
+                    modified_ns: modified,
+                    chunks: 0,
+                    search: None,
                 };
-                manifest.files.insert(
-                    rel.clone(),
-                    FileEntry {
-                        size,
-                        modified_ns: modified,
-                        chunks: 0,
-                        facts,
-                    },
-                );
+                store.put_form(&file, lines, &form)?;
                 continue;
             }
             let kind = kind_of(rel).unwrap_or(MemberKind::Document);
             let (mut facts, chunks) = analyse(rel, &text, kind);
-            if kind != MemberKind::Document {
-                let read = otis_cobol::read(rel, &text);
-                enrich(&mut facts, &read);
-                code.entry(rel, &Entry::Source(Box::new(read)))
-                    .map_err(io(&code_path))?;
+            let read = (kind != MemberKind::Document).then(|| otis_cobol::read(rel, &text));
+            if let Some(read) = &read {
+                enrich(&mut facts, read);
             }
             for chunk in &chunks {
                 let mut doc = TantivyDocument::default();
@@ -467,43 +344,32 @@ impl LocalIndex {
                 doc.add_text(fields.text, &chunk.text);
                 writer.add_document(doc)?;
             }
-            report.indexed += 1;
             report.chunks += chunks.len();
-            report.bytes += size;
-            manifest.files.insert(
-                rel.clone(),
-                FileEntry {
-                    size,
-                    modified_ns: modified,
-                    chunks: chunks.len() as u32,
-                    facts,
-                },
-            );
+            let search = serde_json::to_string(&facts).map_err(|e| IndexError::Facts {
+                path: rel.clone(),
+                message: e.to_string(),
+            })?;
+            let file = FileMeta {
+                path: rel,
+                size,
+                modified_ns: modified,
+                chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
+                search: Some(&search),
+            };
+            match &read {
+                Some(read) => store.put_source(&file, read)?,
+                None => store.put_document(&file, lines)?,
+            }
         }
-        let gone: Vec<String> = manifest
-            .files
-            .keys()
-            .filter(|k| !seen.contains(*k))
-            .cloned()
-            .collect();
-        for rel in gone {
-            writer.delete_term(Term::from_field_text(fields.file, &rel));
-            manifest.files.remove(&rel);
-            report.removed += 1;
+        let gone = store.gone();
+        for rel in &gone {
+            writer.delete_term(Term::from_field_text(fields.file, rel));
         }
+        report.removed = gone.len();
         writer.commit()?;
         writer.wait_merging_threads()?;
-        link(&mut manifest);
-        // Nothing read and nothing gone: what is on disk is already this.
-        drop(previous);
-        if report.indexed > 0 || report.removed > 0 || report.skipped > 0 || fresh {
-            code.finish().map_err(io(&code_path))?;
-            write_manifest(&dir, &manifest)?;
-        } else {
-            code.discard().map_err(io(&code_path))?;
-        }
-        // The code model is loaded when first asked for: a build alone does not hold it.
-        let index = Self::from_parts(dir, index, fields, manifest, None)?;
+        store.finish()?;
+        let index = Self::from_parts(dir, index, fields)?;
         report.elapsed = started.elapsed();
         Ok((index, report))
     }
@@ -512,71 +378,81 @@ impl LocalIndex {
     /// format and must be rebuilt: so an upgrade rebuilds the user's corpus, never
     /// another one.
     pub fn indexed_corpus(dir: &Path) -> Option<PathBuf> {
-        let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+        if let Some(corpus) = CodeStore::recorded_corpus(dir) {
+            return Some(corpus);
+        }
+        let text = fs::read_to_string(dir.join(LEGACY_MANIFEST)).ok()?;
         let value: serde_json::Value = serde_json::from_str(&text).ok()?;
         value.get("corpus")?.as_str().map(PathBuf::from)
     }
 
     /// Opens an index built before.
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
-        let manifest = read_manifest(dir)?.ok_or_else(|| IndexError::Missing(dir.to_owned()))?;
-        if !dir.join("tantivy").join("meta.json").exists() {
+        if !dir.join("tantivy").join("meta.json").exists() || !CodeStore::exists(dir) {
             return Err(IndexError::Missing(dir.to_owned()));
         }
-        let code = load_model(dir, &manifest.corpus)?;
-        let (index, fields) = open_or_create(dir)?;
-        Self::from_parts(dir.to_owned(), index, fields, manifest, Some(code))
+        let (index, fields, _) = open_or_create(dir)?;
+        Self::from_parts(dir.to_owned(), index, fields)
     }
 
-    fn from_parts(
-        dir: PathBuf,
-        index: Index,
-        fields: Fields,
-        manifest: Manifest,
-        code: Option<CorpusModel>,
-    ) -> Result<Self, IndexError> {
+    fn from_parts(dir: PathBuf, index: Index, fields: Fields) -> Result<Self, IndexError> {
+        let store = Arc::new(CodeStore::open(&dir).map_err(|e| match e {
+            StoreError::Missing(_) => IndexError::Missing(dir.clone()),
+            e => IndexError::Store(e),
+        })?);
+        let corpus = store
+            .corpus()?
+            .ok_or_else(|| IndexError::Missing(dir.clone()))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let files = manifest.files.len();
-        let facts = manifest
-            .files
-            .into_values()
-            .map(|e| (e.facts.name.clone(), e.facts))
-            .collect();
-        let cell = OnceLock::new();
-        if let Some(code) = code {
-            let _ = cell.set(Arc::new(code));
-        }
+        let code = Arc::new(CorpusModel::open(
+            store.clone(),
+            Arc::new(CorpusLines::new(corpus.clone())),
+        ));
         Ok(Self {
             dir,
-            corpus: manifest.corpus,
+            corpus,
             index,
             reader,
             fields,
-            facts: Arc::new(facts),
-            code: Arc::new(cell),
-            files,
+            store,
+            code,
         })
     }
 
-    /// The facts of a member, by name (any case).
-    pub fn facts(&self, name: &str) -> Option<&MemberFacts> {
-        self.facts.get(&name.to_ascii_uppercase())
+    /// The facts of a member, by name (any case): what the search side extracted, with
+    /// the members that call and copy it.
+    pub fn facts(&self, name: &str) -> Result<Option<MemberFacts>, IndexError> {
+        let name = name.to_ascii_uppercase();
+        let Some(json) = self.store.search_facts(&name)? else {
+            return Ok(None);
+        };
+        let mut facts: MemberFacts =
+            serde_json::from_str(&json).map_err(|e| IndexError::Facts {
+                path: name.clone(),
+                message: e.to_string(),
+            })?;
+        let (callers, copiers) = self.store.users_of(&facts.name)?;
+        facts.called_by = callers;
+        facts.copied_by = copiers;
+        Ok(Some(facts))
+    }
+
+    /// Runs one read-only SQL statement over the code model (`otis query`; the schema is
+    /// in docs/code-model.md).
+    pub fn query(
+        &self,
+        sql: &str,
+        limits: otis_code::QueryLimits,
+    ) -> Result<otis_code::QueryOutput, otis_code::QueryError> {
+        self.store.query(sql, limits)
     }
 
     /// The code model of the indexed corpus.
     pub fn code_model(&self) -> Arc<CorpusModel> {
-        self.code
-            .get_or_init(|| {
-                // The build that made this index has just written `code.bin`; should it
-                // have gone since, the model is empty and answers fall back to search.
-                Arc::new(load_model(&self.dir, &self.corpus).unwrap_or_else(|_| {
-                    CorpusModel::new(Vec::new(), Arc::new(CorpusLines::new(self.corpus.clone())))
-                }))
-            })
-            .clone()
+        self.code.clone()
     }
 
     /// The indexed folder.
@@ -584,26 +460,28 @@ impl LocalIndex {
         &self.corpus
     }
 
-    /// What the index holds.
-    pub fn stats(&self) -> IndexStats {
-        let count = |kind| self.facts.values().filter(|f| f.kind == Some(kind)).count();
-        let counts = self.code_model().counts();
-        IndexStats {
+    /// What the index holds, as the last build counted it.
+    pub fn stats(&self) -> Result<IndexStats, IndexError> {
+        let n = |name: &str| -> Result<usize, IndexError> {
+            Ok(usize::try_from(self.store.count(name)?).unwrap_or(usize::MAX))
+        };
+        Ok(IndexStats {
             corpus: self.corpus.clone(),
             index: self.dir.clone(),
-            files: self.files,
-            programs: counts.programs,
-            copybooks: counts.copybooks,
-            documents: count(MemberKind::Document),
-            chunks: self.reader.searcher().num_docs(),
-            sections: counts.sections,
-            paragraphs: counts.paragraphs,
-            data_items: counts.data_items,
-            call_edges: counts.call_edges,
-            copy_edges: counts.copy_edges,
-            perform_edges: counts.perform_edges,
-            references: counts.references,
-        }
+            files: n("files")?,
+            programs: n("programs")?,
+            copybooks: n("copybooks")?,
+            documents: n("documents")?,
+            forms: n("forms")?,
+            chunks: self.store.count("chunks")?,
+            sections: n("sections")?,
+            paragraphs: n("paragraphs")?,
+            data_items: n("data_items")?,
+            call_edges: n("call_edges")?,
+            copy_edges: n("copy_edges")?,
+            perform_edges: n("perform_edges")?,
+            references: n("references")?,
+        })
     }
 
     /// The best `top_k` chunks for `query`. Chunks of a member the query names come
@@ -612,7 +490,19 @@ impl LocalIndex {
         let top_k = top_k.max(1);
         let searcher = self.reader.searcher();
         let terms = self.terms(query);
-        let named = self.named_members(query);
+        let named = self.named_members(query)?;
+        let mut known: HashMap<String, Option<MemberFacts>> = HashMap::new();
+        let mut collect = |query: &dyn Query, limit: usize| -> Result<Vec<Hit>, IndexError> {
+            let mut hits = self.collect(&searcher, query, limit)?;
+            for hit in &mut hits {
+                let member = hit.program.clone().unwrap_or_default();
+                if !known.contains_key(&member) {
+                    known.insert(member.clone(), self.facts(&member)?);
+                }
+                hit.facts = known.get(&member).cloned().flatten();
+            }
+            Ok(hits)
+        };
         let text_query = |extra: Option<Box<dyn Query>>| -> BooleanQuery {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
                 .iter()
@@ -632,19 +522,19 @@ impl LocalIndex {
         let mut hits: Vec<Hit> = Vec::new();
         for name in &named {
             // The member's summary (its chunk 0) leads, then its best chunks.
-            if let Some(facts) = self.facts.get(name) {
+            if let Some(facts) = self.facts(name)? {
                 let summary = TermQuery::new(
                     Term::from_field_text(self.fields.id, &format!("{}#0", facts.file)),
                     IndexRecordOption::Basic,
                 );
-                hits.extend(self.collect(&searcher, &summary, 1)?);
+                hits.extend(collect(&summary, 1)?);
             }
             let member: Box<dyn Query> = Box::new(TermQuery::new(
                 Term::from_field_text(self.fields.member, name),
                 IndexRecordOption::Basic,
             ));
             let query = text_query(Some(member));
-            for hit in self.collect(&searcher, &query, top_k)? {
+            for hit in collect(&query, top_k)? {
                 if !hits.iter().any(|h| h.id == hit.id) {
                     hits.push(hit);
                 }
@@ -652,7 +542,7 @@ impl LocalIndex {
         }
         if !terms.is_empty() {
             let query = text_query(None);
-            let more = self.collect(&searcher, &query, top_k + hits.len())?;
+            let more = collect(&query, top_k + hits.len())?;
             for hit in more {
                 if !hits.iter().any(|h| h.id == hit.id) {
                     hits.push(hit);
@@ -689,7 +579,7 @@ impl LocalIndex {
                 )),
                 score,
                 text: text_of(self.fields.text),
-                facts: self.facts.get(&member).cloned(),
+                facts: None,
                 program: Some(member),
             });
         }
@@ -714,19 +604,21 @@ impl LocalIndex {
     }
 
     /// Members the query names, in the order it names them (any case).
-    fn named_members(&self, query: &str) -> Vec<String> {
+    fn named_members(&self, query: &str) -> Result<Vec<String>, IndexError> {
         let mut out: Vec<String> = Vec::new();
         for word in query.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
             let upper = word.trim_matches('-').to_ascii_uppercase();
-            if upper.len() >= 3 && self.facts.contains_key(&upper) && !out.contains(&upper) {
+            if upper.len() >= 3 && !out.contains(&upper) && self.store.is_member(&upper)? {
                 out.push(upper);
             }
         }
-        out
+        Ok(out)
     }
 }
 
-fn open_or_create(dir: &Path) -> Result<(Index, Fields), IndexError> {
+/// The search index in `dir`, created when there is none; true when it was (re)created
+/// empty.
+fn open_or_create(dir: &Path) -> Result<(Index, Fields, bool), IndexError> {
     let path = dir.join("tantivy");
     fs::create_dir_all(&path).map_err(io(&path))?;
     let (schema, fields) = schema();
@@ -734,16 +626,16 @@ fn open_or_create(dir: &Path) -> Result<(Index, Fields), IndexError> {
         path: path.clone(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    let index = match Index::open_or_create(directory, schema.clone()) {
-        Ok(index) => index,
+    let existed = path.join("meta.json").exists();
+    let (index, created) = match Index::open_or_create(directory, schema.clone()) {
+        Ok(index) => (index, !existed),
         // An index from another schema version: start again.
         Err(tantivy::TantivyError::SchemaError(_)) => {
             fs::remove_dir_all(&path).map_err(io(&path))?;
             fs::create_dir_all(&path).map_err(io(&path))?;
-            let _ = fs::remove_file(dir.join(MANIFEST));
-            Index::create_in_dir(&path, schema)?
+            (Index::create_in_dir(&path, schema)?, true)
         }
         Err(e) => return Err(e.into()),
     };
-    Ok((index, fields))
+    Ok((index, fields, created))
 }

@@ -7,7 +7,6 @@
 //! disk and a rebuild reads only files whose size or time changed.
 
 mod cobol;
-mod codefile;
 mod index;
 mod lines;
 
@@ -15,6 +14,7 @@ use async_trait::async_trait;
 use otis_core::ports::{Hit, RetrieveError, Retriever};
 
 pub use index::{BuildReport, IndexError, IndexStats, LocalIndex, Progress};
+pub use otis_code::{QueryError, QueryLimits, QueryOutput, QueryValue};
 
 #[async_trait]
 impl Retriever for LocalIndex {

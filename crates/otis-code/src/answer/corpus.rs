@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use otis_cobol::SourceKind;
 use otis_core::ports::{CodeFacts, QuestionKind};
 
 use super::{MAX_PROCESS_HITS, Out, clip, item, note};
@@ -14,28 +13,19 @@ impl Out<'_> {
         let mut facts = CodeFacts::new(QuestionKind::Overview);
         let mut dirs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         let mut libraries: BTreeMap<&str, usize> = BTreeMap::new();
-        for (f, file) in self.link.files.iter().enumerate() {
-            if file.facts.kind == Some(SourceKind::Program) {
-                dirs.entry(directory(&file.path))
-                    .or_default()
-                    .push(f as u32);
+        for f in self.link.source_files() {
+            let row = self.link.row(f);
+            if row.is_program() {
+                dirs.entry(directory(&row.path)).or_default().push(f);
             } else {
-                *libraries.entry(directory(&file.path)).or_default() += 1;
+                *libraries.entry(directory(&row.path)).or_default() += 1;
             }
         }
         let mut cites = Vec::new();
         for (dir, programs) in &dirs {
             let described: Vec<(u32, &str)> = programs
                 .iter()
-                .filter_map(|&p| {
-                    self.link
-                        .file(p)
-                        .facts
-                        .header
-                        .description
-                        .as_deref()
-                        .map(|d| (p, d))
-                })
+                .filter_map(|&p| self.link.row(p).description.as_deref().map(|d| (p, d)))
                 .collect();
             let examples: Vec<String> = described
                 .iter()
@@ -45,10 +35,10 @@ impl Out<'_> {
             let (file, line) = described
                 .first()
                 .map(|(p, _)| {
-                    let f = self.link.file(*p);
-                    (f.path.clone(), f.facts.header.description_line.unwrap_or(1))
+                    let row = self.link.row(*p);
+                    (row.path.clone(), row.description_line.unwrap_or(1))
                 })
-                .unwrap_or_else(|| (self.link.file(programs[0]).path.clone(), 1));
+                .unwrap_or_else(|| (self.link.row(programs[0]).path.clone(), 1));
             facts.items.push(item(
                 dir,
                 Some("programs".into()),
@@ -90,34 +80,23 @@ impl Out<'_> {
         if question.is_empty() {
             return None;
         }
-        let index = self.link.process.get_or_init(|| {
-            let programs: Vec<u32> = (0..self.link.files.len() as u32)
-                .filter(|&f| self.link.is_program(f))
-                .collect();
+        let index = self.process.get_or_init(|| {
+            let programs: Vec<u32> = self.link.program_files();
             let descriptions = programs
                 .iter()
                 .map(|&p| {
-                    let file = self.link.file(p);
+                    let row = self.link.row(p);
                     format!(
                         "{} {}",
-                        file.facts.header.description.as_deref().unwrap_or_default(),
-                        self.link.name(p)
+                        row.description.as_deref().unwrap_or_default(),
+                        row.member
                     )
                 })
                 .collect();
+            let mut names = self.link.procedure_names();
             let procedures = programs
                 .iter()
-                .map(|&p| {
-                    let names: Vec<&str> = self
-                        .link
-                        .file(p)
-                        .facts
-                        .procedures
-                        .iter()
-                        .map(|x| x.name.as_str())
-                        .collect();
-                    names.join(" ")
-                })
+                .map(|p| names.remove(p).unwrap_or_default().join(" "))
                 .collect();
             ProcessIndex::new(programs, descriptions, procedures)
         });
@@ -128,13 +107,13 @@ impl Out<'_> {
         }
         let mut facts = CodeFacts::new(QuestionKind::BusinessProcess);
         for &(_, p) in &ranked {
-            let file = self.link.file(p);
+            let row = self.link.row(p);
             facts.items.push(item(
-                self.link.name(p),
-                Some(directory(&file.path).to_owned()),
-                file.facts.header.description.clone(),
-                &file.path,
-                file.facts.header.description_line.unwrap_or(1),
+                &row.member,
+                Some(directory(&row.path).to_owned()),
+                row.description.clone(),
+                &row.path,
+                row.description_line.unwrap_or(1),
             ));
         }
         for &(_, p) in ranked.iter().take(5) {

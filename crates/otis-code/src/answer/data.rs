@@ -6,6 +6,7 @@ use otis_cobol::{Access, DataItem};
 use otis_core::ports::{CodeFacts, QuestionKind, SymbolKind};
 
 use super::{MAX_EVIDENCE, Out, facts_of, item, note};
+use crate::link::RefSite;
 
 /// Whether a usage question asks only where an item is changed, or only where it is
 /// read ("Where is X modified?", "Where is X tested?").
@@ -71,7 +72,7 @@ pub(super) fn data_detail(item: &DataItem) -> String {
 impl Out<'_> {
     pub(super) fn data_definition(&mut self, name: &str) -> Option<CodeFacts> {
         let mut facts = facts_of(QuestionKind::DataDefinition, name, SymbolKind::DataItem);
-        let defs = self.link.data_defs.get(name).cloned().unwrap_or_default();
+        let defs = self.link.data_defs(name);
         for &(f, j) in &defs {
             let file = self.link.file(f);
             let it = &file.facts.data_items[j as usize];
@@ -109,7 +110,7 @@ impl Out<'_> {
                 programs.len().to_string(),
             );
         }
-        let refs = self.link.data_refs.get(name).map_or(0, Vec::len);
+        let refs = self.link.data_ref_count(name);
         note(&mut facts, "references", refs.to_string());
         facts.file = facts.items.first().map(|i| i.file.clone());
         Some(facts)
@@ -124,7 +125,7 @@ impl Out<'_> {
             };
             note(&mut facts, "only", which);
         }
-        if let Some(&(f, j)) = self.link.data_defs.get(name).and_then(|d| d.first()) {
+        if let Some(&(f, j)) = self.link.data_defs(name).first() {
             let file = self.link.file(f);
             let it = &file.facts.data_items[j as usize];
             facts.file = Some(file.path.clone());
@@ -135,22 +136,21 @@ impl Out<'_> {
             );
             self.cite(&mut facts, f, it.line, it.line);
         }
-        let sites = self.link.data_refs.get(name).cloned().unwrap_or_default();
+        let sites = self.link.data_refs(name);
         // One item per statement line; a line that both reads and changes the item
         // (`COMPUTE X = X + 1`) counts as changing it.
-        let mut lines: Vec<(u32, u32, u32)> = Vec::new();
+        let mut lines: Vec<RefSite> = Vec::new();
         let mut at: std::collections::HashMap<(u32, u32), usize> = Default::default();
-        for &(f, j) in &sites {
-            let r = &self.link.file(f).facts.refs[j as usize];
-            match at.get(&(f, r.line)) {
+        for r in &sites {
+            match at.get(&(r.file, r.line)) {
                 Some(&i) => {
                     if r.access == Access::Write {
-                        lines[i].1 = j;
+                        lines[i] = *r;
                     }
                 }
                 None => {
-                    at.insert((f, r.line), lines.len());
-                    lines.push((f, j, r.line));
+                    at.insert((r.file, r.line), lines.len());
+                    lines.push(*r);
                 }
             }
         }
@@ -158,9 +158,9 @@ impl Out<'_> {
         let mut files = HashSet::new();
         let mut first_write = None;
         let mut first_read = None;
-        for (f, j, _) in lines {
-            let file = self.link.file(f);
-            let r = &file.facts.refs[j as usize];
+        for r in lines {
+            let f = r.file;
+            let path = self.link.row(f).path.clone();
             if only.is_some_and(|o| o != r.access) {
                 match r.access {
                     Access::Write => writes += 1,
@@ -185,7 +185,7 @@ impl Out<'_> {
                 self.link.name(f),
                 Some(r.verb.as_str().to_owned()),
                 Some(access.to_owned()),
-                &file.path,
+                &path,
                 r.line,
             ));
         }
@@ -203,13 +203,7 @@ impl Out<'_> {
             .items
             .iter()
             .take(MAX_EVIDENCE)
-            .filter_map(|i| {
-                self.link
-                    .files
-                    .iter()
-                    .position(|f| f.path == i.file)
-                    .map(|f| (f as u32, i.line))
-            })
+            .filter_map(|i| self.link.file_id(&i.file).map(|f| (f, i.line)))
             .collect();
         for (f, line) in more {
             self.cite(&mut facts, f, line, line);

@@ -125,7 +125,7 @@ impl Out<'_> {
             if !seen.insert(copy.member.clone()) {
                 continue;
             }
-            let target = self.link.copy_file[f as usize].get(j).copied().flatten();
+            let target = self.link.copy_file(f, j);
             facts.items.push(item(
                 &copy.member,
                 Some(library(copy)),

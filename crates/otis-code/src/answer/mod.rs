@@ -7,12 +7,14 @@ mod members;
 mod users;
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use otis_core::ports::{CodeFacts, CodeQuestion, Evidence, FactItem, QuestionKind, SymbolKind};
 
 use crate::LineSource;
 use crate::link::Linked;
 use crate::names::normalise;
+use crate::words::ProcessIndex;
 
 use data::access_asked;
 
@@ -21,10 +23,16 @@ const MAX_EVIDENCE: usize = 8;
 /// Most programs a business-process answer lists.
 const MAX_PROCESS_HITS: usize = 10;
 
-pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> Option<CodeFacts> {
+pub(crate) fn facts(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    process: &OnceLock<ProcessIndex>,
+    q: &CodeQuestion,
+) -> Option<CodeFacts> {
     let mut out = Out {
         link,
         lines,
+        process,
         seen: HashSet::new(),
     };
     match q.kind {
@@ -75,7 +83,7 @@ pub(crate) fn facts(link: &Linked, lines: &dyn LineSource, q: &CodeQuestion) -> 
 
 /// A question about a name the corpus does not define or use: said plainly, with what
 /// the index does hold.
-fn unknown(link: &Linked, kind: QuestionKind, subject: &str) -> CodeFacts {
+fn unknown(link: &Linked<'_>, kind: QuestionKind, subject: &str) -> CodeFacts {
     let counts = link.counts();
     CodeFacts {
         subject: Some(subject.to_owned()),
@@ -89,8 +97,9 @@ fn unknown(link: &Linked, kind: QuestionKind, subject: &str) -> CodeFacts {
 }
 
 struct Out<'a> {
-    link: &'a Linked,
+    link: &'a Linked<'a>,
     lines: &'a dyn LineSource,
+    process: &'a OnceLock<ProcessIndex>,
     seen: HashSet<(u32, u32)>,
 }
 

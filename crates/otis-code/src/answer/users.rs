@@ -36,9 +36,7 @@ impl Out<'_> {
     pub(super) fn caller_programs(&self, name: &str) -> Vec<(String, u32, u32)> {
         let sites = self
             .link
-            .call_sites
-            .get(name)
-            .map_or(&[][..], Vec::as_slice)
+            .call_sites(name)
             .iter()
             .map(|&(f, j)| (f, self.link.file(f).facts.calls[j as usize].line))
             .collect();
@@ -70,12 +68,12 @@ impl Out<'_> {
             self.cite(&mut facts, *cf, *line, *line);
         }
         // Menus that only name it (a transfer back) are worth a note.
-        let mut transfers = Vec::new();
-        for (f, file) in self.link.files.iter().enumerate() {
-            if file.facts.transfers.iter().any(|t| t.target == name) {
-                transfers.push(self.link.name(f as u32).to_owned());
-            }
-        }
+        let transfers: Vec<String> = self
+            .link
+            .transfer_files(name)
+            .into_iter()
+            .map(|f| self.link.name(f).to_owned())
+            .collect();
         if !transfers.is_empty() {
             note(
                 &mut facts,
@@ -94,10 +92,13 @@ impl Out<'_> {
             .iter()
             .find(|&&f| !self.link.is_program(f))
             .map(|&f| self.link.file(f).path.clone());
-        let sites = self.link.copy_sites.get(name)?;
+        let sites = self.link.copy_sites(name);
+        if sites.is_empty() {
+            return None;
+        }
         let mut programs = HashSet::new();
         let mut copybooks: Vec<String> = Vec::new();
-        for &(f, j) in sites {
+        for &(f, j) in &sites {
             let file = self.link.file(f);
             let line = file.facts.copies[j as usize].line;
             if self.link.is_program(f) {
@@ -120,8 +121,8 @@ impl Out<'_> {
         if !copybooks.is_empty() {
             let indirect: HashSet<String> = copybooks
                 .iter()
-                .filter_map(|p| self.link.files.iter().position(|f| &f.path == p))
-                .flat_map(|f| self.link.programs_using(f as u32))
+                .filter_map(|p| self.link.file_id(p))
+                .flat_map(|f| self.link.programs_using(f))
                 .filter(|(p, _)| !programs.contains(p))
                 .map(|(p, _)| self.link.name(p).to_owned())
                 .collect();
@@ -156,7 +157,7 @@ impl Out<'_> {
         kind: SymbolKind,
     ) -> Option<CodeFacts> {
         let mut facts = facts_of(QuestionKind::DataDefinition, name, kind);
-        let defs = self.link.proc_defs.get(name).cloned().unwrap_or_default();
+        let defs = self.link.proc_defs(name);
         for &(f, j) in &defs {
             let file = self.link.file(f);
             let p = &file.facts.procedures[j as usize];
@@ -196,9 +197,7 @@ impl Out<'_> {
     pub(super) fn procedure_user_programs(&self, name: &str) -> Vec<(String, u32, u32, bool)> {
         let sites = self
             .link
-            .edge_sites
-            .get(name)
-            .map_or(&[][..], Vec::as_slice)
+            .edge_sites(name)
             .iter()
             .map(|&(f, j)| (f, self.link.file(f).facts.edges[j as usize].line))
             .collect();
@@ -207,7 +206,7 @@ impl Out<'_> {
 
     pub(super) fn procedure_users(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
         let mut facts = facts_of(QuestionKind::ProcedureUsers, name, kind);
-        let defs = self.link.proc_defs.get(name).cloned().unwrap_or_default();
+        let defs = self.link.proc_defs(name);
         if let Some(&(f, j)) = defs.first() {
             let file = self.link.file(f);
             facts.file = Some(file.path.clone());
@@ -236,9 +235,7 @@ impl Out<'_> {
         // Every statement that names it, for the record.
         let sites: Vec<(u32, u32)> = self
             .link
-            .edge_sites
-            .get(name)
-            .map_or(&[][..], Vec::as_slice)
+            .edge_sites(name)
             .iter()
             .map(|&(f, j)| (f, self.link.file(f).facts.edges[j as usize].line))
             .collect();

@@ -236,7 +236,7 @@ fn model() -> CorpusModel {
             }
         })
         .collect();
-    CorpusModel::new(files, Arc::new(Texts(texts))).with_forms(form_files)
+    CorpusModel::from_files(files, form_files, Arc::new(Texts(texts))).unwrap()
 }
 
 fn ask(model: &CorpusModel, kind: QuestionKind, subject: Option<&str>, text: &str) -> CodeFacts {

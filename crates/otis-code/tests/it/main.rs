@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod flow;
+mod store;
 
 use std::sync::Arc;
 
@@ -205,7 +206,7 @@ fn corpus() -> CorpusModel {
         ("LIBAC/DATECL.CPY", datecl),
         ("LIBAC/ACMENU_WKS.CPY", wks),
     ];
-    CorpusModel::new(
+    CorpusModel::from_files(
         files
             .into_iter()
             .map(|(path, facts)| SourceFile {
@@ -213,8 +214,10 @@ fn corpus() -> CorpusModel {
                 facts,
             })
             .collect(),
+        Vec::new(),
         Arc::new(Echo),
     )
+    .unwrap()
 }
 
 fn ask(model: &CorpusModel, kind: QuestionKind, subject: &str) -> otis_core::ports::CodeFacts {

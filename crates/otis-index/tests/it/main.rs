@@ -30,13 +30,13 @@ fn extracts_the_sample_in_the_real_idiom() {
     let (index, report) = build(&sample(), &dir);
     // 5 programs, 7 copybooks and 2 documents (the menu's form file aside), all read.
     assert_eq!(report.indexed, report.files, "{report:?}");
-    let stats = index.stats();
+    let stats = index.stats().unwrap();
     assert_eq!(
         (stats.programs, stats.copybooks, stats.documents),
         (5, 7, 2)
     );
 
-    let facts = index.facts("lonpf2").unwrap();
+    let facts = index.facts("lonpf2").unwrap().unwrap();
     assert_eq!(facts.kind, Some(MemberKind::Program));
     assert_eq!(facts.file, "LP/LONPF2.CBL");
     // The header follows PROGRAM-ID, as in the real sources.
@@ -82,27 +82,30 @@ fn extracts_the_sample_in_the_real_idiom() {
         ]
     );
 
-    let menu = index.facts("LPMENU").unwrap();
+    let menu = index.facts("LPMENU").unwrap().unwrap();
     assert_eq!(
         menu.calls,
         ["LONPF2", "LONPF3"],
         "the transfer to GB/MAINMN is no call"
     );
     assert_eq!(
-        index.facts("LP01LN").unwrap().kind,
+        index.facts("LP01LN").unwrap().unwrap().kind,
         Some(MemberKind::Copybook)
     );
     assert_eq!(
-        index.facts("LP01LN").unwrap().copied_by,
+        index.facts("LP01LN").unwrap().unwrap().copied_by,
         ["LONPF2", "LONPF3"]
     );
     assert_eq!(
-        index.facts("SCREEN").unwrap().copied_by,
+        index.facts("SCREEN").unwrap().unwrap().copied_by,
         ["LONPF2", "LONPF3", "LPMENU"]
     );
-    assert_eq!(index.facts("DATEUTIL").unwrap().called_by, ["LONPF2"]);
     assert_eq!(
-        index.facts("LONAUDIT").unwrap().called_by,
+        index.facts("DATEUTIL").unwrap().unwrap().called_by,
+        ["LONPF2"]
+    );
+    assert_eq!(
+        index.facts("LONAUDIT").unwrap().unwrap().called_by,
         ["LONPF2", "LONPF3"]
     );
 }
@@ -303,8 +306,8 @@ fn the_index_persists_and_rebuilds_only_what_changed() {
 
     drop(index);
     let reopened = LocalIndex::open(&dir).unwrap();
-    assert_eq!(reopened.facts("B1").unwrap().called_by, ["A1"]);
-    assert!(reopened.facts("C1").is_none());
+    assert_eq!(reopened.facts("B1").unwrap().unwrap().called_by, ["A1"]);
+    assert!(reopened.facts("C1").unwrap().is_none());
     let hits = reopened.search("rewritten marker", 5).unwrap();
     assert_eq!(hits[0].program.as_deref(), Some("A1"));
     assert!(
@@ -314,7 +317,7 @@ fn the_index_persists_and_rebuilds_only_what_changed() {
             .iter()
             .all(|h| h.program.as_deref() == Some("B1"))
     );
-    assert_eq!(reopened.stats().files, 3);
+    assert_eq!(reopened.stats().unwrap().files, 3);
     // The model after the incremental build: A1's new call, B1 kept, C1 gone.
     let code = reopened.code_model();
     let question = classify("Who calls B1?", &|n: &str| code.identify(n));
