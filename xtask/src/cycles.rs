@@ -73,6 +73,7 @@ pub(crate) fn cycles(root: &Path, args: &[String]) -> Result<(), String> {
     crate_dirs.push(root.join("xtask"));
     let mut failing = 0;
     let mut allowed = 0;
+    let mut used: BTreeSet<&str> = BTreeSet::new();
     for dir in crate_dirs {
         let files = read_sources(&dir.join("src"), root)?;
         let graph = Graph::build(&files);
@@ -83,6 +84,12 @@ pub(crate) fn cycles(root: &Path, args: &[String]) -> Result<(), String> {
                 .all(|file| allow.iter().any(|prefix| file.starts_with(prefix.as_str())));
             if ok {
                 allowed += 1;
+                used.extend(
+                    allow
+                        .iter()
+                        .filter(|p| cycle.files.iter().any(|f| f.starts_with(p.as_str())))
+                        .map(String::as_str),
+                );
                 println!("allowed {}", cycle.render());
             } else {
                 failing += 1;
@@ -92,6 +99,9 @@ pub(crate) fn cycles(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if allowed > 0 {
         println!("{allowed} cycle(s) allowed by {ALLOW_FILE}");
+    }
+    for prefix in allow.iter().filter(|p| !used.contains(p.as_str())) {
+        println!("{ALLOW_FILE}: {prefix} allows no cycle any more: remove the line");
     }
     if failing > 0 {
         Err(format!(

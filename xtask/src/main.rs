@@ -1,7 +1,8 @@
 //! Developer tasks, run as `cargo xtask <task>` (aliased in `.cargo/config.toml`).
 //!
 //! - `test`: the whole test suite, the command README.md gives and `.ci/run` calls.
-//! - `ci`: everything CI checks: formatting, clippy with warnings denied, the tests, docs.
+//! - `ci`: everything CI checks: formatting, clippy with warnings denied, import cycles,
+//!   the tests, docs.
 //! - `cycles`: the file-level import cycles inside each crate ([`cycles`]).
 
 mod azurite;
@@ -31,7 +32,8 @@ tasks:
          processes, on the embedded defaults (no cloud account)
   test   run the whole test suite (doc tests, then cargo nextest), with one
          Azurite table service started for it (installed from tools/azurite)
-  ci     cargo fmt --check, clippy -D warnings, the tests, cargo doc -D warnings
+  ci     cargo fmt --check, clippy -D warnings, cargo xtask cycles, the tests,
+         cargo doc -D warnings
   cycles [--strict]
          print every file-level import cycle inside a crate; fails on one that
          xtask/cycles-allow.txt does not allow (`cargo xtask cycles --help`: the rules)
@@ -231,6 +233,7 @@ fn ci() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
+    cycles::cycles(&workspace_root(), &[])?;
     test()?;
     let status = Command::new(env::var("CARGO").unwrap_or_else(|_| String::from("cargo")))
         .args(["doc", "--workspace", "--no-deps"])
