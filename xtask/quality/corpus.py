@@ -880,14 +880,15 @@ KINDS = ["count", "list", "compositional", "ranking", "unused", "orphans", "unre
 class Gen:
     """Builds the questions of every kind over a Model."""
 
-    def __init__(self, m, qid, rng, callers_by_id=None):
+    def __init__(self, m, qid, rng):
         self.m = m
         self.qid = qid
         self.rng = rng
         self.qs = []
         self.ids = set()
         self.bases = []          # (question id, entity, rels) of list answers to refine
-        self.callers_by_id = callers_by_id
+        self.main_menu = None
+        self.reached = set()
         self.prog_all = [p.rel for p in m.progs]
         self.cpy_all = [s.rel for s in m.cpys]
         self.dirs = sorted({m.pdir[r] for r in self.prog_all})
@@ -1255,19 +1256,19 @@ class Gen:
     @staticmethod
     def kphrase(k):
         return {"FD": "define an FD", "88 level": "have 88 levels",
-                "SCREEN SECTION": "have a SCREEN SECTION"}.get(k, "use " + STMT_PHRASE.get(k, k))
+                "SCREEN SECTION": "have a SCREEN SECTION"}.get(k, "use %s" % STMT_PHRASE.get(k, k))
 
     @staticmethod
     def kphrase_s(k):
         return {"FD": "defines an FD", "88 level": "has 88 levels",
                 "SCREEN SECTION": "has a SCREEN SECTION"}.get(
-            k, "uses " + STMT_PHRASE.get(k, k))
+            k, "uses %s" % STMT_PHRASE.get(k, k))
 
     @staticmethod
     def kphrase_not(k):
         return {"FD": "do not define an FD", "88 level": "have no 88 levels",
                 "SCREEN SECTION": "have no SCREEN SECTION"}.get(
-            k, "do not use " + STMT_PHRASE.get(k, k))
+            k, "do not use %s" % STMT_PHRASE.get(k, k))
 
     def templates(self):
         """Compositional templates: each returns (question, entity, filters, order, limit)
@@ -1499,7 +1500,7 @@ class Gen:
             pool = self.progs_in(d)
             k = self._kind(pool)
             vals = sorted(m.ifdepth[r] for r in pool)
-            n = vals[len(vals) // 2] if vals else 1
+            n = max(1, vals[len(vals) // 2]) if vals else 1
             return ("How many programs in %s %s and have IF statements nested %d or more "
                     "levels deep?" % (d, self.kphrase(k), n), "program",
                     [("dir", d), ("uses", k), ("ifdepth_ge", n)], None, None)
@@ -1547,7 +1548,8 @@ class Gen:
                 got = None
                 for _attempt in range(4):
                     got = t()
-                    if got and got[0] not in seen:
+                    if got and got[0] not in seen and not any(
+                            x is None for f in got[2] for x in f):
                         break
                     got = None
                 if not got:
@@ -1997,7 +1999,7 @@ class Gen:
         n = threshold(list(counts.values()), 1, max(1, len(counts) - 1))
         if n is None:
             n = 0
-        self.add("menu", "more-than-%d" % n, "Which menus have more than %d options?" % n,
+        self.add("menu", "more-than-%d" % n, "Which menus have %s?" % more_than(n, "option"),
                  "*", self.names_expected([x for x, v in counts.items() if v > n]),
                  "menus by the number of options that run a program")
         menu_names = {m.name[r] for r in menu_rels}
@@ -2113,7 +2115,8 @@ class Gen:
                  and len({m.pdir[r] for r in b[2]}) >= 2]
         cpys = [b for b in self.bases if b[1] == "copybook" and len(b[2]) >= 4
                 and len({m.lib[r] for r in b[2]}) >= 2]
-        chosen = [b for b in progs if b in self.pick(progs, 3)] + self.pick(cpys, 1)
+        keep = self.pick(range(len(progs)), 4)
+        chosen = [progs[k] for k in keep] + [cpys[k] for k in self.pick(range(len(cpys)), 1)]
         for n, (base_id, entity, rels) in enumerate(chosen):
             if entity == "program":
                 steps = ["dir", "uses", "calls"]
@@ -2144,7 +2147,8 @@ class Gen:
                 groups[where[r]].append(r)
             if len(groups) < 2:
                 return None
-            g = sorted(groups, key=lambda x: (-len(groups[x]), x))[0]
+            small = [x for x in groups if len(groups[x]) >= 2] or list(groups)
+            g = sorted(small, key=lambda x: (len(groups[x]), x))[0]
             text = ["Which of those are in %s?", "Only the ones in %s."][k % 2] % g
             return text, groups[g], "the members whose %s is %s" % (
                 "directory" if step == "dir" else "library", g)
