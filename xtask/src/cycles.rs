@@ -232,8 +232,9 @@ fn tokenize(source: &str) -> Vec<Token> {
         } else if c == '\'' || (c == 'b' && at(i + 1) == '\'') {
             let start = if c == '\'' { i } else { i + 1 };
             if at(start + 1) == '\\' {
-                // An escaped character literal: up to the closing quote.
-                i = start + 2;
+                // An escaped character literal: past the escaped character, up to the
+                // closing quote (`'\''`, `'\\'`, `'\u{41}'`).
+                i = start + 3;
                 while i < chars.len() && chars[i] != '\'' {
                     i += 1;
                 }
@@ -854,6 +855,7 @@ mod tests {
                 "a.rs",
                 "//! See [`crate::b::B`].\npub struct A;\nconst S: &str = \"crate::b::B\";\n\
                  const R: &str = r#\"super::b\"#;\nconst C: char = '\"';\nfn f<'a>(x: &'a str) {}\n\
+                 const Q: [char; 3] = ['\\'', '\\\\', '\\u{22}'];\nconst T: &str = \"crate::b::B\";\n\
                  /* crate::b::B /* nested */ crate::b::B */\n\
                  #[cfg(test)]\nmod tests {\n    use super::*;\n    fn t() { let _ = A; }\n}\n",
             ),
