@@ -1,6 +1,7 @@
 //! The wiring both entry points share: settings to adapters to the ask use case, so
 //! otis-func and otis-cli never wire adapters twice.
 
+mod failure;
 mod purge;
 mod settings;
 pub mod wire;
@@ -22,6 +23,11 @@ use otis_store_sqlite::SqliteStore;
 use otis_store_table::{ClientPolicy, Connection, MigrationReport, OpenError, TableStore};
 use serde_json::{Value, json};
 
+pub use failure::{
+    Service, ServiceFailure, TURN_NOT_STORED, plain_persist_error, redactor, store_in_use,
+    store_message,
+};
+pub use otis_upstream::Redactor;
 pub use purge::{PurgeReport, idle_days, purge_cutoff, purge_idle};
 pub use settings::{
     HttpSettings, ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice,
@@ -94,12 +100,7 @@ pub struct Stores {
 
 /// Opens the stores the settings choose.
 pub async fn open_store(settings: &Settings) -> Result<Stores, AppError> {
-    let choice = match settings.store {
-        StoreChoice::Auto if settings.storage_connection.is_some() => StoreChoice::Table,
-        StoreChoice::Auto => StoreChoice::Sqlite,
-        other => other,
-    };
-    match (choice, &settings.storage_connection) {
+    match (store_in_use(settings), &settings.storage_connection) {
         (StoreChoice::Table, Some(connection)) => {
             let connection = Connection::parse(connection.expose()).map_err(OpenError::from)?;
             let store = Arc::new(

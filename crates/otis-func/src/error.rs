@@ -2,15 +2,17 @@
 //! `{"error": {"code": "...", "message": "..."}}`.
 //!
 //! A backend failure (store, model, search) answers with a stable code and a plain
-//! message of ours; what the backend said (its error body, request id, an echo of our
-//! request) is kept as the error's detail, which goes to the server log with secrets
-//! redacted ([`crate::log`]) and never into a response, an SSE event or `/api/health`.
+//! message of ours, otis-app's [`ServiceFailure`] (the CLI shows the same); what the
+//! backend said (its error body, request id, an echo of our request) is kept as the
+//! error's detail, which goes to the server log with secrets redacted ([`crate::log`])
+//! and never into a response, an SSE event or `/api/health`.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use otis_app::ServiceFailure;
 use otis_core::AskError;
-use otis_core::ports::{ChatError, RetrieveError, StoreError};
+use otis_core::ports::StoreError;
 use serde_json::json;
 
 /// An error answer.
@@ -67,6 +69,22 @@ impl ApiError {
         }
     }
 
+    /// A service's failure: its code and message for the caller, with the status its
+    /// code calls for, and `detail` for the log.
+    fn service(failure: ServiceFailure, detail: impl std::fmt::Display) -> Self {
+        let status = match failure.code {
+            "store_unavailable" | "index_missing" | "model_throttled" => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            "model_timeout" => StatusCode::GATEWAY_TIMEOUT,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        Self {
+            detail: Some(detail.to_string()),
+            ..Self::new(status, failure.code, failure.message)
+        }
+    }
+
     /// What the backend said, for the server log.
     pub(crate) fn detail(&self) -> Option<&str> {
         self.detail.as_deref()
@@ -89,39 +107,36 @@ impl IntoResponse for ApiError {
 
 /// The plain message for a store that failed with `code`.
 pub(crate) fn store_message(code: &str) -> &'static str {
-    match code {
-        "store_unavailable" => "the conversation store is unavailable; try again later",
-        _ => "the conversation store failed",
-    }
+    otis_app::store_message(code)
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(_) => Self::backend(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store_unavailable",
-                store_message("store_unavailable"),
-                e,
-            ),
             StoreError::InvalidCursor(_) => Self::field("cursor", "is not a cursor this API gave"),
             StoreError::TooLarge { .. } => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
             }
-            _ => Self::backend(
-                StatusCode::BAD_GATEWAY,
-                "store_error",
-                store_message("store_error"),
-                e,
-            ),
+            _ => match ServiceFailure::of_store(&e) {
+                Some(failure) => Self::service(failure, e),
+                // A conflict or an id the store refuses, where none was expected.
+                None => Self::backend(
+                    StatusCode::BAD_GATEWAY,
+                    "store_error",
+                    store_message("store_error"),
+                    e,
+                ),
+            },
         }
     }
 }
 
 impl From<AskError> for ApiError {
     fn from(e: AskError) -> Self {
+        if let Some(failure) = ServiceFailure::of_ask(&e) {
+            return Self::service(failure, e);
+        }
         match e {
-            AskError::Invalid { field, message } => Self::field(field, message),
             AskError::Memory(store) => {
                 let mut error = Self::from(store);
                 if error.detail.is_some() {
@@ -132,35 +147,12 @@ impl From<AskError> for ApiError {
                 }
                 error
             }
-            AskError::Retrieve(RetrieveError::NoIndex(_)) => Self::backend(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "index_missing",
-                "the code index is not built",
-                e,
-            ),
-            AskError::Retrieve(_) => Self::backend(
+            AskError::Invalid { field, message } => Self::field(field, message),
+            other => Self::backend(
                 StatusCode::BAD_GATEWAY,
-                "retrieval_error",
-                "the code search failed",
-                e,
-            ),
-            AskError::Model(ChatError::Timeout(_)) => Self::backend(
-                StatusCode::GATEWAY_TIMEOUT,
-                "model_timeout",
-                "the model did not answer in time",
-                e,
-            ),
-            AskError::Model(ChatError::RateLimited { .. }) => Self::backend(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "model_throttled",
-                "the model is busy; try again later",
-                e,
-            ),
-            AskError::Model(_) => Self::backend(
-                StatusCode::BAD_GATEWAY,
-                "model_error",
-                "the model failed to answer",
-                e,
+                "internal_error",
+                "the request failed",
+                other,
             ),
         }
     }
@@ -169,6 +161,7 @@ impl From<AskError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use otis_core::ports::{ChatError, RetrieveError};
 
     #[test]
     fn backend_text_stays_in_the_detail() {
