@@ -125,7 +125,7 @@ def statement_kinds(toks):
     return out
 
 
-def data_kinds(src, toks):
+def data_kinds(toks):
     """FD entries, 88 levels and a SCREEN SECTION in the data part of a file's own
     tokens (a program's tokens before PROCEDURE DIVISION, a copybook's all)."""
     out = set()
@@ -486,7 +486,7 @@ class Model:
             if not s.is_program and corpus.is_proc_file(s):
                 own_data[s.rel] = set()
             else:
-                own_data[s.rel] = data_kinds(s, s.tokens[:stop])
+                own_data[s.rel] = data_kinds(s.tokens[:stop])
         self.own_data = own_data
         self.data = {}
         for p in self.progs:
@@ -537,9 +537,6 @@ class Model:
             self.crud[p.rel] = self._crud(p, streams[p.rel])
 
     # ------------------------------------------------------------------
-    def prog_name(self, rel):
-        return self.name[rel]
-
     def _records(self, s, lo, hi, repl, depth=0):
         """Level-01 names in s.tokens[lo:hi], with the COPYs there expanded (nested),
         REPLACING LEADING / whole-word pairs applied (inner first)."""
@@ -1243,8 +1240,12 @@ class Gen:
         return self.one([lb for lb in self.libs if len(self.cpys_in(lb)) >= need])
 
     def _kind(self, rels, exclude=()):
-        ks = [k for k in self.splitting_kinds(rels, self.used_kinds() + DATA_KINDS)
-              if k not in exclude]
+        """A statement or data kind for a filter: one that splits rels, else one some of
+        them use, else any kind a program uses."""
+        kinds = self.used_kinds() + DATA_KINDS
+        ks = [k for k in self.splitting_kinds(rels, kinds) if k not in exclude]
+        if not ks:
+            ks = [k for k in kinds if k not in exclude and any(self.uses(r, k) for r in rels)]
         if not ks:
             ks = [k for k in self.used_kinds() if k not in exclude]
         return self.one(ks)
@@ -1257,12 +1258,6 @@ class Gen:
     def kphrase(k):
         return {"FD": "define an FD", "88 level": "have 88 levels",
                 "SCREEN SECTION": "have a SCREEN SECTION"}.get(k, "use %s" % STMT_PHRASE.get(k, k))
-
-    @staticmethod
-    def kphrase_s(k):
-        return {"FD": "defines an FD", "88 level": "has 88 levels",
-                "SCREEN SECTION": "has a SCREEN SECTION"}.get(
-            k, "uses %s" % STMT_PHRASE.get(k, k))
 
     @staticmethod
     def kphrase_not(k):
@@ -1330,7 +1325,7 @@ class Gen:
             if not d:
                 return None
             k1 = self._kind(self.progs_in(d))
-            k2 = self._kind(self.progs_in(d), exclude=(k1,))
+            k2 = self._kind([r for r in self.progs_in(d) if self.uses(r, k1)], exclude=(k1,))
             if not k1 or not k2:
                 return None
             return ("Which programs in %s use both %s and %s?" % (
@@ -1358,7 +1353,8 @@ class Gen:
             d = self._dir()
             if not d:
                 return None
-            k = self._kind(self.progs_in(d), exclude=("FD",))
+            k = self._kind([r for r in self.progs_in(d) if self.uses(r, "FD")] or
+                           self.progs_in(d), exclude=("FD",))
             return ("Which programs in %s define an FD and %s?" % (d, self.kphrase(k)),
                     "program", [("dir", d), ("uses", "FD"), ("uses", k)], None, None)
         T.append(t7)
@@ -1451,8 +1447,8 @@ class Gen:
             k = self._kind(pool)
             if n is None or not k:
                 return None
-            return ("Which programs in %s with more than %d lines %s?" % (d, n, self.kphrase_not(k)),
-                    "program", [("dir", d), ("lines_gt", n), ("not_uses", k)], None, None)
+            return ("Which programs in %s with more than %d lines %s?" % (
+                d, n, self.kphrase_not(k)), "program", [("dir", d), ("lines_gt", n), ("not_uses", k)], None, None)
         T.append(t14)
 
         def t15():
