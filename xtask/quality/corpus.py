@@ -886,6 +886,7 @@ class Gen:
         self.bases = []          # (question id, entity, rels) of list answers to refine
         self.main_menu = None
         self.reached = set()
+        self._closure_members = {}
         self.prog_all = [p.rel for p in m.progs]
         self.cpy_all = [s.rel for s in m.cpys]
         self.dirs = sorted({m.pdir[r] for r in self.prog_all})
@@ -963,8 +964,11 @@ class Gen:
         return len(self.m.callers.get(name, ()))
 
     def copies_member(self, rel, member):
-        return any(self.m.name.get(r) == member and not r.upper().endswith(".CBL")
-                   for r in self.m.c.closure[rel] if r != rel)
+        """The program's COPY closure (nested) holds a file of the member."""
+        if rel not in self._closure_members:
+            self._closure_members[rel] = {self.m.name[r] for r in self.m.c.closure[rel]
+                                          if r != rel and r in self.m.lib}
+        return member in self._closure_members[rel]
 
     # ---- kinds ---------------------------------------------------------
     def build(self):
@@ -2047,25 +2051,24 @@ class Gen:
     # ---- absence -------------------------------------------------------
     def absence(self):
         m = self.m
-        every = self.all_names()
-        words = set()
-        for s in m.progs + m.cpys:
-            for t in s.tokens:
-                words.update(re.findall(r"[A-Z0-9_][A-Z0-9_-]*", t.text))
+        every = sorted(self.all_names())
+        parts = ["\n".join(s.raw) for s in m.progs + m.cpys]
         for fo in m.forms:
-            words.add(fo[1])
-            words.update(x["name"] for x in m.form_fields[fo[0]])
-        haystack = sorted(every | words)
+            parts.append(fo[1])
+            parts += m.form_prompts[fo[0]]
+            parts += [x["name"] + " " + x["value"] for x in m.form_fields[fo[0]]]
+        text = "\n".join(parts).upper()
         named = sorted(set(m.prog_rels) | set(m.cpy_rels) | {fo[1] for fo in m.forms})
 
         def absent(x):
-            return not any(x in w for w in haystack)
+            return x not in text and not any(x in w for w in every)
 
         def near(x):
             frag = x[:4]
             return [n for n in named if frag in n]
-        rule = ("a name no program, copybook, screen, section, paragraph, data item, file "
-                "or code word contains; near = program, copybook and screen names that "
+        rule = ("a name that no program, copybook, screen, section, paragraph, data item, "
+                "file or call target name contains and that no source or form line "
+                "(comments included) contains; near = program, copybook and screen names that "
                 "contain its first four letters")
         biz = [w for w in BUSINESS_WORDS if absent(w)]
         phr = ["Which program handles {w}?", "Show me the {w} copybooks.",
@@ -2124,10 +2127,10 @@ class Gen:
                 got = self.refine_step(step, entity, cur, k)
                 if got is None:
                     continue
-                text, sub, rule = got
+                text, sub, rule, param = got
                 key = key + "/%d" % (k + 1)
                 e = self.files_expected(sub)
-                prev = self.add("refine", key, text, "*", e,
+                prev = self.add("refine", key, text, param, e,
                                 "follow-up on the list of the question it follows: " + rule,
                                 follows=prev)
                 cur = sub
@@ -2147,7 +2150,7 @@ class Gen:
             g = sorted(small, key=lambda x: (len(groups[x]), x))[0]
             text = ["Which of those are in %s?", "Only the ones in %s."][k % 2] % g
             return text, groups[g], "the members whose %s is %s" % (
-                "directory" if step == "dir" else "library", g)
+                "directory" if step == "dir" else "library", g), g
         if step == "uses":
             ks = self.splitting_kinds(cur)
             kk = self.one(ks)
@@ -2156,7 +2159,7 @@ class Gen:
             sub = [r for r in cur if self.uses(r, kk)]
             text = ["Only the ones that %s." % self.kphrase(kk),
                     "Which of them %s?" % self.kphrase(kk)][k % 2]
-            return text, sub, "the members that %s" % self.kphrase(kk)
+            return text, sub, "the members that %s" % self.kphrase(kk), kk
         if step == "calls":
             cnt = defaultdict(int)
             for r in cur:
@@ -2168,7 +2171,7 @@ class Gen:
             if not x:
                 return None
             sub = [r for r in cur if x in m.callees[r]]
-            return "How many of them call %s?" % x, sub, "the members that call %s" % x
+            return "How many of them call %s?" % x, sub, "the members that call %s" % x, x
         return None
 
 
@@ -2178,6 +2181,9 @@ def questions(corpus, facts, root, qid, seed=35):
     fl = _flows()
     m = Model(corpus, facts, root)
     gen = Gen(m, qid, random.Random("corpus-%d" % seed))
-    gen.main_menu = fl.Screens(corpus, root).main_program(facts.callers)
+    screens = fl.Screens(corpus, root)
+    main = screens.main_program(facts.callers)
+    # flows.py names programs by PROGRAM-ID; here a program is its file stem
+    gen.main_menu = m.name[screens.by_name[main].rel] if main in screens.by_name else main
     gen.reached = m.reached()
     return gen.build()
