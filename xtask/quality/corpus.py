@@ -2112,6 +2112,10 @@ class Gen:
         m = self.m
         progs = [b for b in self.bases if b[1] == "program" and len(b[2]) >= 4
                  and len({m.pdir[r] for r in b[2]}) >= 2]
+        if len(progs) < 4:
+            # a tree of one directory: lists refined by statement and callee only
+            progs += [b for b in self.bases if b[1] == "program" and len(b[2]) >= 4
+                      and b not in progs]
         cpys = [b for b in self.bases if b[1] == "copybook" and len(b[2]) >= 4
                 and len({m.lib[r] for r in b[2]}) >= 2]
         keep = self.pick(range(len(progs)), 4)
