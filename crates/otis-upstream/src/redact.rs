@@ -171,9 +171,11 @@ fn redact_named(text: &str) -> String {
             }
             end += 1;
         }
-        out.push_str(&text[copied..value_start]);
-        out.push_str(REDACTED);
-        copied = end;
+        if end > value_start {
+            out.push_str(&text[copied..value_start]);
+            out.push_str(REDACTED);
+            copied = end;
+        }
         i = end.max(i + 1);
     }
     out.push_str(&text[copied..]);
@@ -227,6 +229,10 @@ mod tests {
             (
                 "design: fine, signal=3, short stays",
                 "design: fine, signal=3, short stays",
+            ),
+            (
+                "api-key: sk-canary-0123456789\nnext",
+                "api-key: <redacted>\nnext",
             ),
         ];
         for (text, want) in cases {
