@@ -159,24 +159,28 @@ impl ServiceFailure {
         }
     }
 
-    /// The first service failure in `error` or its sources (an ask, a start-up, a store,
-    /// a model or a search error, however wrapped).
+    /// The service failure `error` itself is (an ask, a start-up, a store, a model or a
+    /// search error), not looking at its sources.
+    pub fn of_error(error: &(dyn Error + 'static)) -> Option<Self> {
+        if let Some(e) = error.downcast_ref::<AskError>() {
+            Self::of_ask(e)
+        } else if let Some(e) = error.downcast_ref::<AppError>() {
+            Self::of_app(e)
+        } else if let Some(e) = error.downcast_ref::<StoreError>() {
+            Self::of_store(e)
+        } else if let Some(e) = error.downcast_ref::<ChatError>() {
+            Some(Self::of_model(e))
+        } else {
+            error.downcast_ref::<RetrieveError>().map(Self::of_retrieve)
+        }
+    }
+
+    /// The first service failure in `error` or its sources, however wrapped.
     pub fn find(error: &(dyn Error + 'static)) -> Option<Self> {
         let mut link = Some(error);
         while let Some(e) = link {
-            let found = if let Some(e) = e.downcast_ref::<AskError>() {
-                Self::of_ask(e)
-            } else if let Some(e) = e.downcast_ref::<AppError>() {
-                Self::of_app(e)
-            } else if let Some(e) = e.downcast_ref::<StoreError>() {
-                Self::of_store(e)
-            } else if let Some(e) = e.downcast_ref::<ChatError>() {
-                Some(Self::of_model(e))
-            } else {
-                e.downcast_ref::<RetrieveError>().map(Self::of_retrieve)
-            };
-            if found.is_some() {
-                return found;
+            if let Some(found) = Self::of_error(e) {
+                return Some(found);
             }
             link = e.source();
         }

@@ -8,7 +8,7 @@ use otis_app::wire::QueryResponse;
 use otis_app::{App, Settings};
 use otis_core::{AskRequest, AskResponse};
 
-use crate::{Failure, ask_failure, build_app, diagram, new_turn_id, session_id};
+use crate::{Failure, ask_failure, build_app, diagram, new_turn_id, report, session_id};
 
 /// The `otis ask` arguments, as parsed.
 #[derive(Debug)]
@@ -40,7 +40,10 @@ pub(crate) async fn run(settings: Settings, options: Options) -> Result<(), Fail
     request.temperature = temperature;
     request.validate().map_err(ask_failure)?;
     let app = build_app(settings).await?;
-    let response = app.assistant.ask(request).await.map_err(ask_failure)?;
+    let mut response = app.assistant.ask(request).await.map_err(ask_failure)?;
+    // What the store said about a failed write is detail for `RUST_LOG=debug` only.
+    let unsaved = otis_app::plain_persist_error(&mut response)
+        .zip(response.session_id.as_ref().map(|s| s.as_str().to_owned()));
     let drawn = diagram.map(|path| diagram::write(&path, &response));
     if json {
         let record = QueryResponse::from(response);
@@ -50,6 +53,9 @@ pub(crate) async fn run(settings: Settings, options: Options) -> Result<(), Fail
         );
     } else {
         print_answer(&response, verbose, &app);
+    }
+    if let Some((detail, session)) = unsaved {
+        report::turn_not_saved(&session, &detail);
     }
     drawn.transpose()?;
     Ok(())
@@ -139,12 +145,5 @@ fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
             ),
             (None, _) => println!("stateless: no session"),
         }
-    }
-    if let (Some(s), false, Some(e)) = (
-        &response.session_id,
-        response.persisted,
-        &response.persist_error,
-    ) {
-        eprintln!("warning: the turn was not saved in session {s}: {e}");
     }
 }

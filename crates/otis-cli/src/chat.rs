@@ -8,7 +8,7 @@ use otis_core::ports::DeltaSink;
 use otis_core::{AskRequest, SessionId};
 
 use crate::sessions::print_history;
-use crate::{Failure, build_app, new_turn_id, session_id};
+use crate::{Failure, build_app, new_turn_id, report, session_id};
 
 pub(crate) async fn run(settings: Settings, session: Option<String>) -> Result<(), Failure> {
     let session = match session {
@@ -103,14 +103,12 @@ async fn chat(app: App, session: SessionId) -> Result<(), Failure> {
                                 .unwrap_or_default();
                             println!("  [{}] {}{lines}", s.index, s.file);
                         }
-                        if !response.persisted {
-                            eprintln!(
-                                "warning: not saved: {}",
-                                response.persist_error.unwrap_or_default()
-                            );
+                        let mut response = response;
+                        if let Some(detail) = otis_app::plain_persist_error(&mut response) {
+                            report::turn_not_saved(session.as_str(), &detail);
                         }
                     }
-                    Err(e) => eprintln!("error: {:#}", anyhow::Error::from(e)),
+                    Err(e) => report::error(&anyhow::Error::from(e)),
                 }
             }
         }

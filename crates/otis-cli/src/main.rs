@@ -7,6 +7,7 @@ mod chat;
 mod diagram;
 mod index;
 mod query;
+mod report;
 mod serve;
 mod sessions;
 
@@ -257,21 +258,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Failures are reported by `report`: a service's name, status and what to check,
+    // never what it said, nor a secret.
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(e)) => {
-            eprintln!("error: {e:#}");
+            report::error(&e);
             ExitCode::from(2)
         }
         Err(Failure::Runtime(e)) => {
-            eprintln!("error: {e:#}");
+            report::error(&e);
             ExitCode::FAILURE
         }
     }
 }
 
 fn load_settings(cli: &Cli) -> Result<Settings, Failure> {
-    Settings::load(cli.settings.as_deref()).map_err(input)
+    let settings = Settings::load(cli.settings.as_deref()).map_err(input)?;
+    report::init(&settings);
+    Ok(settings)
 }
 
 async fn build_app(settings: Settings) -> Result<App, Failure> {
