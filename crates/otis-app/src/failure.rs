@@ -15,7 +15,8 @@ use otis_core::{AskError, AskResponse};
 use otis_store_table::{OpenError, TableError};
 use otis_upstream::{Redactor, UpstreamError};
 
-use crate::{AppError, ModelChoice, RetrieverChoice, Settings, StoreChoice};
+use crate::error::AppError;
+use crate::settings::{ModelChoice, RetrieverChoice, Settings, StoreChoice};
 
 /// A service OTIS depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

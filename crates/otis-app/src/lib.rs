@@ -1,6 +1,7 @@
 //! The wiring both entry points share: settings to adapters to the ask use case, so
 //! otis-func and otis-cli never wire adapters twice.
 
+mod error;
 mod failure;
 mod purge;
 mod settings;
@@ -10,12 +11,11 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use otis_core::ports::{
-    ChatError, ChatModel, DynSessionStore, FeedbackStore, RetrieveError, Retriever, StoreError,
-};
+use otis_core::ports::{ChatError, ChatModel, DynSessionStore, FeedbackStore, Retriever};
 use otis_core::{Assistant, MemoryPolicy};
 use otis_index::{BuildReport, IndexError, LocalIndex, Progress};
-use otis_llm::{ChatPolicy, Endpoint, Extractive, OpenAiChat};
+use otis_answer::Extractive;
+use otis_llm::{ChatPolicy, Endpoint, OpenAiChat};
 use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
 use otis_store_redis::{RedisConfig, RedisStore};
@@ -23,6 +23,7 @@ use otis_store_sqlite::SqliteStore;
 use otis_store_table::{ClientPolicy, Connection, MigrationReport, OpenError, TableStore};
 use serde_json::{Value, json};
 
+pub use error::AppError;
 pub use failure::{
     Service, ServiceFailure, TURN_NOT_STORED, plain_persist_error, redactor, store_in_use,
     store_message,
@@ -33,29 +34,6 @@ pub use settings::{
     HttpSettings, ModelChoice, RetrieverChoice, Secret, Settings, SettingsError, StoreChoice,
     data_dir, default_model_path, read_settings_file, sample_corpus,
 };
-
-/// Why the application could not be assembled.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    /// A setting is invalid.
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    /// The index could not be opened or built.
-    #[error("index: {0}")]
-    Index(#[from] IndexError),
-    /// The session store could not be opened.
-    #[error("session store: {0}")]
-    Store(#[from] OpenError),
-    /// A store failed while being opened or migrated.
-    #[error("session store: {0}")]
-    Sqlite(#[source] StoreError),
-    /// The search client could not be built.
-    #[error("retriever: {0}")]
-    Retriever(#[from] RetrieveError),
-    /// The model client could not be built.
-    #[error("model: {0}")]
-    Model(#[from] ChatError),
-}
 
 /// How to treat the local index at start-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
