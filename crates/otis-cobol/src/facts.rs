@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::statements::{Complexity, FileOp, StatementUse};
+
 /// Whether a file is a program (has a PROGRAM-ID) or a copybook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +51,18 @@ pub struct SourceFacts {
     pub refs: Vec<DataRef>,
     /// The identifiers `refs` name, each once (`DataRef::name` indexes it).
     pub ref_names: Vec<String>,
+    /// Procedure statements by kind: one entry per kind present, in kind order (counted
+    /// after PROCEDURE DIVISION, or over the whole of a procedure copybook; never in
+    /// comments or literals).
+    #[serde(default)]
+    pub statements: Vec<StatementUse>,
+    /// Decision points and IF nesting of the procedure code.
+    #[serde(default)]
+    pub complexity: Complexity,
+    /// OPEN, CLOSE, READ, WRITE, REWRITE, DELETE, START, SORT, MERGE, RELEASE and RETURN
+    /// operations, in source order.
+    #[serde(default)]
+    pub file_ops: Vec<FileOp>,
     /// Lines in the file.
     pub lines: u32,
 }

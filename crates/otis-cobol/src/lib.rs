@@ -17,15 +17,19 @@ mod copy;
 mod data;
 mod dates;
 mod facts;
+mod fileops;
 mod form;
 mod header;
 mod lex;
 mod lines;
 mod procedure;
+mod statements;
+mod tally;
 mod words;
 
 pub use facts::*;
 pub use form::{Form, FormField, FormKey, FormOption, FormPrompt, read_form};
+pub use statements::{Complexity, FileOp, FileOpKind, OpenMode, StatementKind, StatementUse};
 
 use lex::{Tok, Token};
 use words::is_user_word;
@@ -153,6 +157,7 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
     all_calls.extend(dynamic);
     all_calls.sort_by_key(|c| (c.line, c.set_line.unwrap_or(0)));
 
+    let (statements, complexity) = (pf.tally.uses(), pf.tally.complexity());
     let (refs, ref_names) = intern(pf.refs);
     SourceFacts {
         kind,
@@ -169,6 +174,9 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
         data_sections,
         refs,
         ref_names,
+        statements,
+        complexity,
+        file_ops: pf.file_ops,
         lines: line_count,
     }
 }
@@ -239,15 +247,17 @@ fn classify(sentence: &[Token<'_>], region: Region) -> Class {
             return Class::DataSection(Region::Env, None);
         }
     }
-    if matches!(region, Region::Data | Region::Unknown)
-        && f.kind == Tok::Word
+    if f.kind == Tok::Word
+        && matches!(f.text.as_ref(), "FD" | "SD")
+        && matches!(region, Region::Data | Region::Unknown)
         && second.is_some_and(|s| s.kind == Tok::Word && is_user_word(&s.text))
     {
-        match f.text.as_ref() {
-            "FD" => return Class::FileDesc(FdKind::Fd),
-            "SD" => return Class::FileDesc(FdKind::Sd),
-            _ => {}
-        }
+        let kind = if f.text == "FD" {
+            FdKind::Fd
+        } else {
+            FdKind::Sd
+        };
+        return Class::FileDesc(kind);
     }
     if f.is("SELECT") {
         return Class::Select;

@@ -4,7 +4,10 @@
 
 use crate::calls::literal_call;
 use crate::facts::{Access, Call, Edge, EdgeKind, ProcKind, Procedure};
+use crate::fileops;
 use crate::lex::{Tok, Token};
+use crate::statements::{FileOp, StatementKind};
+use crate::tally::Tally;
 use crate::words::{is_user_word, verb as verb_of};
 
 /// What a flow step does.
@@ -56,6 +59,10 @@ pub(crate) struct ProcFacts {
     pub(crate) proc_op_start: Vec<usize>,
     /// Statements seen (used to tell a procedure copybook from a data one).
     pub(crate) statements: usize,
+    /// Statements by kind, decision points and IF nesting.
+    pub(crate) tally: Tally,
+    /// File operations, in source order.
+    pub(crate) file_ops: Vec<FileOp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +95,10 @@ pub(crate) struct RawRef {
 #[derive(Debug)]
 struct Stmt {
     verb: Option<&'static str>,
+    /// Line of the verb.
+    line: u32,
+    /// A PERFORM already counted as a loop.
+    looped: bool,
     phase: Phase,
     buf: Vec<RawRef>,
     tentative: Vec<usize>,
@@ -108,6 +119,8 @@ impl Stmt {
         };
         Stmt {
             verb,
+            line: 0,
+            looped: false,
             phase,
             buf: Vec::new(),
             tentative: Vec::new(),
@@ -204,6 +217,7 @@ impl<'t, 'a> Scanner<'t, 'a> {
             match t.kind {
                 Tok::Period => {
                     self.end_stmt();
+                    self.out.tally.nesting.end_sentence();
                     self.branches.clear();
                     self.when_verbs.clear();
                     self.sentence += 1;
@@ -233,6 +247,7 @@ impl<'t, 'a> Scanner<'t, 'a> {
     fn header(&mut self, kind: ProcKind, used: usize) {
         self.end_stmt();
         self.stmt = Stmt::new(None);
+        self.out.tally.nesting.end_sentence();
         self.branches.clear();
         self.when_verbs.clear();
         self.sentence += 1;
@@ -271,9 +286,9 @@ impl<'t, 'a> Scanner<'t, 'a> {
             return;
         }
         let w: &str = &t.text;
-        if let Some(v) = verb_of(w) {
+        if let Some((v, kind)) = verb_of(w) {
             self.end_stmt();
-            self.start(v);
+            self.start(v, kind);
             return;
         }
         match w {
@@ -284,6 +299,7 @@ impl<'t, 'a> Scanner<'t, 'a> {
                     self.branches.pop();
                 }
                 self.push_branch(Branch::If);
+                self.out.tally.nesting.else_();
             }
             "WHEN" => {
                 self.end_stmt();
@@ -291,36 +307,51 @@ impl<'t, 'a> Scanner<'t, 'a> {
                 self.stmt = Stmt::new(Some(verb));
                 self.pop_until(Branch::Eval, false);
                 self.push_branch(Branch::Eval);
+                if !self.is_at(self.i + 1, "OTHER") {
+                    self.out.tally.decisions(1);
+                }
+                self.out.tally.nesting.when();
             }
             "END-IF" => {
                 self.end_stmt();
                 self.pop_until(Branch::If, true);
+                self.out.tally.nesting.end_if();
             }
             "END-EVALUATE" | "END-SEARCH" => {
                 self.end_stmt();
                 self.pop_until(Branch::Eval, true);
                 self.when_verbs.pop();
+                self.out.tally.nesting.end_eval();
             }
             "END-PERFORM" => {
                 self.end_stmt();
                 self.pop_until(Branch::Inline, true);
+                self.out.tally.nesting.end_inline();
             }
             "END-EXEC" => {}
+            "END-OF-PAGE" | "EOP" => self.conditional_phrase(),
             _ if w.starts_with("END-") && crate::words::is_reserved(w) => {
                 self.end_stmt();
                 if self.branches.last().is_some_and(|b| b.1 == Branch::Phrase) {
                     self.branches.pop();
                 }
+                self.out.tally.nesting.end_phrase();
             }
             "AT" if self
                 .tok(self.i + 1)
                 .is_some_and(|n| matches!(n.text.as_ref(), "END" | "EOP" | "END-OF-PAGE")) =>
             {
-                self.phrase();
+                self.conditional_phrase();
                 self.i += 1;
             }
-            "INVALID" | "EXCEPTION" | "OVERFLOW" => self.phrase(),
-            "SIZE" if self.is_at(self.i + 1, "ERROR") => self.phrase(),
+            "EXCEPTION" if self.stmt.verb == Some("USE") => {}
+            "INVALID" | "EXCEPTION" | "OVERFLOW" => self.conditional_phrase(),
+            "SIZE" if self.is_at(self.i + 1, "ERROR") => self.conditional_phrase(),
+            "NEXT" if self.is_at(self.i + 1, "SENTENCE") => {
+                self.out
+                    .tally
+                    .statement(StatementKind::NextSentence, t.line);
+            }
             "FUNCTION" => self.i += 1,
             "OF" | "IN" => self.stmt.qualifier_next = true,
             _ if is_user_word(w) => {
@@ -342,6 +373,20 @@ impl<'t, 'a> Scanner<'t, 'a> {
             self.branches.pop();
         }
         self.push_branch(Branch::Phrase);
+    }
+
+    /// `AT END`, `INVALID KEY`, `ON SIZE ERROR`, `ON EXCEPTION`, ... (and their `NOT`
+    /// forms) at `self.i`: a branch, a decision point, a scope.
+    fn conditional_phrase(&mut self) {
+        self.phrase();
+        self.out.tally.decisions(1);
+        let back = |n: usize| self.i.checked_sub(n).and_then(|k| self.tok(k));
+        let negated = match back(1) {
+            Some(t) if t.is("NOT") => true,
+            Some(t) if t.is("ON") || t.is("AT") => back(2).is_some_and(|t| t.is("NOT")),
+            _ => false,
+        };
+        self.out.tally.nesting.phrase(negated);
     }
 
     /// Pops branches down to the innermost `b` (popping it too when `inclusive`).
@@ -387,33 +432,72 @@ impl<'t, 'a> Scanner<'t, 'a> {
         });
     }
 
-    /// Starts a statement at the verb token `self.i`.
-    fn start(&mut self, verb: &'static str) {
+    /// Starts a statement at the verb token `self.i`; `kind` is its plain kind.
+    fn start(&mut self, verb: &'static str, kind: StatementKind) {
         self.out.statements += 1;
         let line = self.tok(self.i).map_or(0, |t| t.line);
         self.stmt = Stmt::new(Some(verb));
+        self.stmt.line = line;
+        if verb != "EXEC" {
+            self.out.tally.statement(kind, line);
+        }
+        if matches!(
+            kind,
+            StatementKind::Open
+                | StatementKind::Close
+                | StatementKind::Read
+                | StatementKind::Write
+                | StatementKind::Rewrite
+                | StatementKind::Delete
+                | StatementKind::Start
+                | StatementKind::Sort
+                | StatementKind::Merge
+                | StatementKind::Release
+                | StatementKind::Return
+        ) {
+            let from = self.para.as_deref().or(self.section.as_deref());
+            fileops::scan(self.toks, self.i, verb, from, &mut self.out.file_ops);
+        }
         match verb {
             "PERFORM" => return self.perform(line),
             "GO" => return self.go(line),
             "CALL" => return self.call(line),
-            "EXEC" => return self.exec(),
-            "IF" => self.push_branch(Branch::If),
+            "EXEC" => return self.exec(line),
+            "IF" => {
+                self.push_branch(Branch::If);
+                self.out.tally.decisions(1);
+                self.out.tally.nesting.open_if();
+            }
             "EVALUATE" => {
                 self.push_branch(Branch::Eval);
                 self.when_verbs.push("EVALUATE");
+                self.out.tally.nesting.open_eval();
             }
             "SEARCH" => {
                 self.push_branch(Branch::Eval);
                 self.when_verbs.push("SEARCH");
+                self.out.tally.nesting.open_eval();
             }
-            "EXIT" if self.is_at(self.i + 1, "PROGRAM") => self.push_op(Flow::Stop, line),
-            "STOP" if self.is_at(self.i + 1, "RUN") => self.push_op(Flow::Stop, line),
+            "EXIT" if self.is_at(self.i + 1, "PROGRAM") => {
+                self.push_op(Flow::Stop, line);
+                self.out.tally.statement(StatementKind::ExitProgram, line);
+            }
+            "STOP" if self.is_at(self.i + 1, "RUN") => {
+                self.push_op(Flow::Stop, line);
+                self.out.tally.statement(StatementKind::StopRun, line);
+            }
             "GOBACK" => self.push_op(Flow::Stop, line),
             "MOVE" => {
                 if let Some(l) = self.tok(self.i + 1).filter(|l| l.kind == Tok::Literal)
                     && self.is_at(self.i + 2, "TO")
                 {
                     self.stmt.move_lit = Some((l.text.to_string(), l.line));
+                }
+                let corr = |t: &Token<'_>| t.is("CORR") || t.is("CORRESPONDING");
+                if self.tok(self.i + 1).is_some_and(corr) {
+                    self.out
+                        .tally
+                        .statement(StatementKind::MoveCorresponding, line);
                 }
             }
             _ => {}
@@ -438,12 +522,16 @@ impl<'t, 'a> Scanner<'t, 'a> {
                     thru = self.proc_name_at(k + 1);
                     k += if thru.is_some() { 2 } else { 1 };
                 }
+                if thru.is_some() {
+                    self.out.tally.statement(StatementKind::PerformThru, line);
+                }
                 self.edge(target.clone(), thru.clone(), EdgeKind::Perform, line);
                 self.push_op(Flow::Perform { target, thru }, line);
                 self.i = k;
             }
             _ => {
                 self.push_branch(Branch::Inline);
+                self.out.tally.nesting.open_inline();
                 self.i = j;
             }
         }
@@ -465,6 +553,11 @@ impl<'t, 'a> Scanner<'t, 'a> {
             if self.is_at(k, "ON") {
                 k += 1;
             }
+        }
+        if depending {
+            self.out.tally.statement(StatementKind::GoToDepending, line);
+            let extra = u32::try_from(targets.len().saturating_sub(1)).unwrap_or(u32::MAX);
+            self.out.tally.decisions(extra);
         }
         for t in &targets {
             self.edge(t.clone(), None, EdgeKind::GoTo, line);
@@ -494,6 +587,7 @@ impl<'t, 'a> Scanner<'t, 'a> {
                 self.i = k + 1;
             }
             Some(t) if t.kind == Tok::Word && is_user_word(&t.text) => {
+                self.out.tally.statement(StatementKind::CallVariable, line);
                 let var = t.text.to_string();
                 let vline = t.line;
                 self.push_op(Flow::CallVar { var: var.clone() }, line);
@@ -505,7 +599,13 @@ impl<'t, 'a> Scanner<'t, 'a> {
     }
 
     /// `EXEC ... END-EXEC`: only host variables (`:NAME`) are references.
-    fn exec(&mut self) {
+    fn exec(&mut self, line: u32) {
+        let kind = match self.tok(self.i + 1) {
+            Some(t) if t.is("SQL") => StatementKind::ExecSql,
+            Some(t) if t.is("CICS") => StatementKind::ExecCics,
+            _ => StatementKind::ExecOther,
+        };
+        self.out.tally.statement(kind, line);
         let mut k = self.i + 1;
         let mut into = false;
         while let Some(t) = self.tok(k) {
@@ -542,6 +642,23 @@ impl<'t, 'a> Scanner<'t, 'a> {
 
     fn keyword(&mut self, w: &str) {
         let Some(verb) = self.stmt.verb else { return };
+        match w {
+            "AND" | "OR" if matches!(verb, "IF" | "EVALUATE" | "SEARCH" | "PERFORM") => {
+                self.out.tally.decisions(1);
+            }
+            "UNTIL" | "VARYING" | "TIMES" if verb == "PERFORM" => {
+                if w == "UNTIL" {
+                    self.out.tally.decisions(1);
+                }
+                if !self.stmt.looped {
+                    self.stmt.looped = true;
+                    self.out
+                        .tally
+                        .statement(StatementKind::PerformUntil, self.stmt.line);
+                }
+            }
+            _ => {}
+        }
         let s = &mut self.stmt;
         match (verb, w) {
             ("MOVE", "TO") => {

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
+use crate::statements::StatementKind;
+
 /// Reserved words (COBOL-85, common extensions and the ACUCOBOL screen words OTIS uses), figurative constants included; the USAGE values below are reserved too.
 const RESERVED: &[&str] = &[
     "ACCEPT",
@@ -381,7 +383,7 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Words that start a statement.
-const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "ACCEPT",
     "ADD",
     "ALTER",
@@ -542,11 +544,17 @@ pub(crate) fn verb_name(code: u8) -> &'static str {
 
 const OTHER_VERB: u8 = u8::MAX;
 
-/// The verb `w` is, when it starts a statement.
-pub(crate) fn verb(w: &str) -> Option<&'static str> {
-    class(w)
-        .verb
-        .and_then(|i| VERBS.get(usize::from(i)).copied())
+/// The plain statement kind of each verb, by its place in `VERBS` (kept apart from the
+/// word classes so the per-token lookup stays small).
+static VERB_KINDS: LazyLock<Vec<Option<StatementKind>>> =
+    LazyLock::new(|| VERBS.iter().map(|w| StatementKind::of_verb(w)).collect());
+
+/// The verb `w` is, when it starts a statement, with the plain kind of that statement.
+pub(crate) fn verb(w: &str) -> Option<(&'static str, StatementKind)> {
+    let i = usize::from(class(w).verb?);
+    let name = VERBS.get(i).copied()?;
+    let kind = VERB_KINDS.get(i).copied().flatten()?;
+    Some((name, kind))
 }
 
 /// Whether `w` is a USAGE value.
@@ -573,7 +581,9 @@ mod tests {
     #[test]
     fn lookups() {
         assert!(is_reserved("MOVE") && is_reserved("COMP-3") && is_reserved("SPACES"));
-        assert!(verb("PERFORM") == Some("PERFORM") && verb("UNTIL").is_none());
+        assert_eq!(verb("PERFORM"), Some(("PERFORM", StatementKind::Perform)));
+        assert_eq!(verb("GO"), Some(("GO", StatementKind::GoTo)));
+        assert!(verb("UNTIL").is_none());
         assert!(is_user_word("WS-AMT") && !is_user_word("END-IF") && !is_user_word("0100"));
     }
 }

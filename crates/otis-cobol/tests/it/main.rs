@@ -2,6 +2,7 @@
 //! table-driven cases per fact kind, and properties (never panics, lines in range).
 
 mod data_facts;
+mod procedure_facts;
 mod props;
 
 use otis_cobol::{

@@ -1,6 +1,6 @@
 //! Properties: the reader never panics and every line it reports is within the file.
 
-use otis_cobol::{SourceFacts, read};
+use otis_cobol::{CallKind, EdgeKind, FileOpKind, SourceFacts, StatementKind, read};
 use proptest::prelude::*;
 
 fn all_lines(f: &SourceFacts) -> Vec<u32> {
@@ -23,7 +23,76 @@ fn all_lines(f: &SourceFacts) -> Vec<u32> {
     v.extend(f.refs.iter().map(|r| r.line));
     v.extend(f.file_descriptions.iter().map(|d| d.line));
     v.extend(f.data_sections.iter().map(|s| s.line));
+    v.extend(f.statements.iter().map(|u| u.first_line));
+    v.extend(f.file_ops.iter().map(|o| o.line));
     v
+}
+
+/// The plain kind a compound kind's statements are also counted under.
+fn plain_of(k: StatementKind) -> Option<StatementKind> {
+    use StatementKind::*;
+    match k {
+        CallVariable => Some(Call),
+        ExitProgram => Some(Exit),
+        GoToDepending => Some(GoTo),
+        MoveCorresponding => Some(Move),
+        PerformThru | PerformUntil => Some(Perform),
+        StopRun => Some(Stop),
+        _ => None,
+    }
+}
+
+/// Statement counts agree with each other and with the sites the reader reports.
+fn check_counts(f: &SourceFacts) -> Result<(), TestCaseError> {
+    let count = |k: StatementKind| {
+        f.statements
+            .iter()
+            .find(|u| u.kind == k)
+            .map_or(0, |u| u.count)
+    };
+    prop_assert!(f.statements.windows(2).all(|w| w[0].kind < w[1].kind));
+    for u in &f.statements {
+        prop_assert!(u.count >= 1);
+        if u.kind.is_compound() {
+            let plain = plain_of(u.kind);
+            prop_assert!(plain.is_some(), "{:?}", u.kind);
+            prop_assert!(plain.is_some_and(|p| count(p) >= u.count), "{:?}", u.kind);
+        }
+    }
+    let ifs = count(StatementKind::If);
+    prop_assert!(f.complexity.max_if_depth <= ifs);
+    prop_assert!(f.complexity.decisions >= ifs);
+    let performs = f
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Perform)
+        .count();
+    prop_assert!(performs <= count(StatementKind::Perform) as usize);
+    let literal_calls = f
+        .calls
+        .iter()
+        .filter(|c| c.kind != CallKind::Dynamic)
+        .count();
+    prop_assert!(literal_calls <= count(StatementKind::Call) as usize);
+    prop_assert!(f.file_ops.windows(2).all(|w| w[0].line <= w[1].line));
+    for (op, verb) in [
+        (FileOpKind::Rewrite, StatementKind::Rewrite),
+        (FileOpKind::Release, StatementKind::Release),
+        (FileOpKind::Start, StatementKind::Start),
+        (FileOpKind::Return, StatementKind::Return),
+        (FileOpKind::Sort, StatementKind::Sort),
+        (FileOpKind::Merge, StatementKind::Merge),
+    ] {
+        let ops = f.file_ops.iter().filter(|o| o.op == op).count();
+        prop_assert!(ops <= count(verb) as usize, "{:?}", op);
+    }
+    for o in &f.file_ops {
+        prop_assert!(!o.target.is_empty());
+        if let FileOpKind::Open(_) = o.op {
+            prop_assert!(count(StatementKind::Open) >= 1);
+        }
+    }
+    Ok(())
 }
 
 /// An ISO date: `YYYY-MM-DD` with a month 01-12 and a day 01-31.
@@ -53,6 +122,7 @@ fn check(f: &SourceFacts) -> Result<(), TestCaseError> {
         prop_assert!(is_iso(d), "{}", d);
     }
     prop_assert!(f.header.date_written_iso.is_none() || f.header.date_written.is_some());
+    check_counts(f)?;
     for d in &f.file_descriptions {
         prop_assert!(!d.name.is_empty());
         for r in &d.records {
@@ -108,6 +178,20 @@ const FRAGMENTS: &[&str] = &[
     "           LABEL RECORDS ARE STANDARD.",
     "       01  F-REC PIC X.",
     "       LINKAGE SECTION.",
+    "           MOVE CORR A-REC TO B-REC.",
+    "           EXEC CICS RETURN END-EXEC.",
+    "           SORT S-FILE ON ASCENDING KEY S-KEY USING F GIVING G.",
+    "           OPEN INPUT F G OUTPUT H.",
+    "           CLOSE F G.",
+    "           READ F AT END",
+    "           NOT AT END IF A = 1 AND B = 2",
+    "           END-READ.",
+    "           NEXT SENTENCE",
+    "           WHEN OTHER",
+    "           ADD 1 TO WS-A ON SIZE ERROR MOVE 0 TO WS-A.",
+    "           WRITE F-REC.",
+    "           REWRITE F-REC.",
+    "           PERFORM P1 THRU P2 UNTIL A OR B.",
     "      *",
     "",
     "\t\tMOVE A TO B.",
