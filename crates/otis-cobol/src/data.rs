@@ -105,12 +105,15 @@ pub(crate) struct FdBuilder {
     done: Vec<FileDescription>,
     /// Whether the last entry still takes records.
     open: bool,
+    /// Whether the open entry has its record layout already (an 01 or a COPY).
+    fed: bool,
 }
 
 impl FdBuilder {
     /// An `FD name ...` / `SD name ...` sentence (without any records it runs into).
     pub(crate) fn open(&mut self, kind: FdKind, toks: &[Token<'_>]) {
         self.open = false;
+        self.fed = false;
         let (Some(first), Some(name)) = (toks.first(), toks.get(1)) else {
             return;
         };
@@ -129,7 +132,18 @@ impl FdBuilder {
             && let Some(fd) = self.done.last_mut()
         {
             fd.records.push(name.to_string());
+            self.fed = true;
         }
+    }
+
+    /// A COPY between sentences: the record layout of an FD that has none yet
+    /// (`FD X ... . COPY "LIB/X01.CPY".`); after one, another copybook (another FD,
+    /// most often) ends the entry, so the 01s after it are not taken as its records.
+    pub(crate) fn copy(&mut self) {
+        if self.fed {
+            self.open = false;
+        }
+        self.fed = true;
     }
 
     /// A section or division header ends the open FD / SD.

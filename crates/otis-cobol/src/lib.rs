@@ -95,6 +95,7 @@ pub fn read(path: &str, text: &str) -> SourceFacts {
         };
         while copies.get(next_copy).is_some_and(|c| c.pos <= a) {
             copy_regions.push(in_proc(region));
+            fds.copy();
             next_copy += 1;
         }
         let class = classify(sentence, region);

@@ -89,6 +89,29 @@ fn table_of_file_descriptions() {
             ],
         },
         Case {
+            name: "a COPY after an FD's record is another copybook: the 01s after it are not the FD's",
+            path: "AC/ACWORK.CBL",
+            text: "       IDENTIFICATION DIVISION.
+       PROGRAM-ID. ACWORK.
+       DATA DIVISION.
+       FILE SECTION.
+       FD  WK-FILE
+           LABEL RECORDS ARE STANDARD.
+       01  WK-REC            PIC X(30).
+       COPY \"LIBAC/ACFDSRT.CPY\".
+       01  SRT-REC           PIC X(30).
+       FD  LN-FILE
+           LABEL RECORDS ARE STANDARD.
+       COPY \"LIBAC/AC01LN.CPY\".
+       01  LN-ALT-REC        PIC X(30).
+       WORKING-STORAGE SECTION.
+",
+            want: &[
+                ("WK-FILE", FdKind::Fd, 5, &["WK-REC"]),
+                ("LN-FILE", FdKind::Fd, 10, &["LN-ALT-REC"]),
+            ],
+        },
+        Case {
             name: "an FD whose period is missing before its record",
             path: "LIBAC/ACFDODD.CPY",
             text: "       FD  ODD-FILE
