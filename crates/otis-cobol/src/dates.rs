@@ -25,7 +25,23 @@ pub(crate) fn iso(token: &str, prefer: SixDigits) -> Option<String> {
     } else {
         separated(t)?
     };
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    Some(write_iso(y, m, d))
+}
+
+/// `YYYY-MM-DD` (without the formatting machinery: headers hold thousands of dates).
+fn write_iso(y: u32, m: u32, d: u32) -> String {
+    let digit = |n: u32| char::from_digit(n % 10, 10).unwrap_or('0');
+    let mut s = String::with_capacity(10);
+    for n in [y / 1000, y / 100, y / 10, y] {
+        s.push(digit(n));
+    }
+    s.push('-');
+    s.push(digit(m / 10));
+    s.push(digit(m));
+    s.push('-');
+    s.push(digit(d / 10));
+    s.push(digit(d));
+    s
 }
 
 fn num(s: &str) -> Option<u32> {

@@ -100,7 +100,7 @@ pub struct Revision {
     /// Its text, without the comment marker, trimmed.
     pub text: String,
     /// The date the line carries, as ISO `YYYY-MM-DD`: its first word, or its second
-    /// after initials (`BAH 151120 ...`, `180305 BLM ...`, `KEC 2018.0423 ...`,
+    /// after initials or `???` (`BAH 151120 ...`, `180305 BLM ...`, `KEC 2018.0423 ...`,
     /// `JKC 2020-0817 ...`, `BAH 20200827 ...`, `02/12/2020 BAH ...`). Six digits read
     /// as `YYMMDD`, else `MMDDYY` (`101794`): headers wrote `MMDDYY` until about 1999
     /// and `YYMMDD` after, so a six-digit date valid both ways is read as the later

@@ -241,13 +241,14 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
 }
 
 /// A revision line with the date it carries: its first word (`151120 BAH ...`), or its
-/// second after initials (`BAH 2022.1004 ...`).
+/// second after initials (`BAH 2022.1004 ...`, `??? 060608 ...`).
 fn revision(line: u32, text: &str) -> Revision {
     let mut words = text.split_whitespace();
     let date = words.next().and_then(|first| {
         dates::iso(first, SixDigits::YearFirst).or_else(|| {
-            let initials =
-                (1..=4).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic());
+            // Initials, or `???` for unknown ones.
+            let initials = (1..=4).contains(&first.len())
+                && first.bytes().all(|b| b.is_ascii_alphabetic() || b == b'?');
             if initials {
                 dates::iso(words.next()?, SixDigits::YearFirst)
             } else {
@@ -383,6 +384,7 @@ mod tests {
             ("3400 TO 3600", None),
             ("REGIONAL PR# 1708", None),
             ("ABCDE 151120 NOT INITIALS", None),
+            ("??? 060608 UNKNOWN INITIALS", Some("2006-06-08")),
         ];
         for (text, want) in cases {
             let h = header(&format!("      * REV:\n      *  {text}\n"));
