@@ -13,10 +13,10 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
+use otis_answer::Extractive;
 use otis_core::ports::{CodeFacts, DynSessionStore};
 use otis_core::{AskRequest, AskResponse, Assistant, SessionId, TurnId};
 use otis_index::LocalIndex;
-use otis_llm::Extractive;
 use otis_store_mem::MemoryStore;
 use serde_json::Value;
 
@@ -258,6 +258,7 @@ fn flow_timing(corpus: &Path, index: &LocalIndex) -> (Option<(String, u32, usize
         kind: QuestionKind::Flow,
         subject: Some(name.clone()),
         subject_kind: model.identify(&name),
+        options: Default::default(),
         text: format!("Show me a flow of {name}"),
     };
     let mut times = Vec::new();

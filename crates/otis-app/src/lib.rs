@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
+use otis_answer::Extractive;
 use otis_core::ports::{ChatError, ChatModel, DynSessionStore, FeedbackStore, Retriever};
 use otis_core::{Assistant, MemoryPolicy};
 use otis_index::{BuildReport, IndexError, LocalIndex, Progress};
-use otis_llm::{ChatPolicy, Endpoint, Extractive, OpenAiChat};
+use otis_llm::{ChatPolicy, Endpoint, OpenAiChat};
 use otis_search_azure::{AzureSearch, SearchConfig};
 use otis_store_mem::MemoryStore;
 use otis_store_redis::{RedisConfig, RedisStore};

@@ -105,7 +105,7 @@ fn print_answer(response: &AskResponse, verbose: bool, app: &App) {
         for item in &facts.items {
             let group = item
                 .group
-                .as_deref()
+                .as_ref()
                 .map(|g| format!("[{g}] "))
                 .unwrap_or_default();
             let detail = item

@@ -16,8 +16,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use otis_cobol::{EdgeKind, ProcKind};
-use otis_core::ports::{CodeFacts, CodeQuestion, QuestionKind, SymbolKind};
+use otis_cobol::{EdgeKind as Jump, ProcKind};
+use otis_core::ports::{
+    CodeFacts, CodeQuestion, EdgeKind, FixedGroup, NodeKind, Note, QuestionKind, SymbolKind,
+};
 
 use crate::LineSource;
 use crate::graph::Builder;
@@ -26,8 +28,6 @@ use crate::menu::{self, Menu, Target, Via};
 
 /// PERFORM levels expanded when the question does not say.
 pub(crate) const DEFAULT_DEPTH: usize = 2;
-/// Most PERFORM levels expanded, whatever the question says.
-pub(crate) const MAX_DEPTH: usize = 8;
 /// Copybooks nested inside a unit's text followed at most this deep.
 const MAX_INLINE: usize = 4;
 
@@ -39,7 +39,7 @@ pub(crate) fn program(
     subject: &str,
     kind: SymbolKind,
 ) -> Option<CodeFacts> {
-    let depth = depth_option(&question.text).unwrap_or(DEFAULT_DEPTH);
+    let depth = question.options.depth.unwrap_or(DEFAULT_DEPTH);
     let (home, entry) = match kind {
         SymbolKind::Program | SymbolKind::Copybook => (*link.member_files(subject).first()?, None),
         SymbolKind::Section | SymbolKind::Paragraph => {
@@ -63,33 +63,6 @@ pub(crate) fn screens(
     question: &CodeQuestion,
 ) -> Option<CodeFacts> {
     crate::screens::tree(link, lines, question)
-}
-
-/// `depth 3`, `3 levels`, `3 levels deep`, `to level 3` in the question: the PERFORM
-/// levels to expand, 1 to [`MAX_DEPTH`].
-pub(crate) fn depth_option(text: &str) -> Option<usize> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    for (i, w) in words.iter().enumerate() {
-        let number = |k: usize| words.get(k).and_then(|n| n.parse::<usize>().ok());
-        let found = match w.as_str() {
-            "depth" | "level" => number(i + 1).or_else(|| {
-                // "depth of 3"
-                (words.get(i + 1).map(String::as_str) == Some("of"))
-                    .then(|| number(i + 2))
-                    .flatten()
-            }),
-            "levels" | "deep" => i.checked_sub(1).and_then(number),
-            _ => None,
-        };
-        if let Some(n) = found {
-            return Some(n.clamp(1, MAX_DEPTH));
-        }
-    }
-    None
 }
 
 /// A section with its paragraphs, a paragraph, or a `THRU` range: procedures
@@ -222,10 +195,10 @@ impl<'a> Flow<'a> {
         first.to_owned()
     }
 
-    fn kind(&self, u: Unit) -> &'static str {
+    fn kind(&self, u: Unit) -> NodeKind {
         match self.procs(u.file).get(u.first as usize).map(|p| p.kind) {
-            Some(ProcKind::Section) => "section",
-            _ => "paragraph",
+            Some(ProcKind::Section) => NodeKind::Section,
+            _ => NodeKind::Paragraph,
         }
     }
 
@@ -258,7 +231,7 @@ impl<'a> Flow<'a> {
         while i < edges.len() && edges[i].line <= end {
             let e = &edges[i];
             match e.kind {
-                EdgeKind::Perform => out.push((
+                Jump::Perform => out.push((
                     e.line,
                     Step::Perform {
                         target: e.target.clone(),
@@ -267,11 +240,12 @@ impl<'a> Flow<'a> {
                         line: e.line,
                     },
                 )),
-                EdgeKind::GoTo => {
+                Jump::GoTo => {
                     let mut targets = vec![e.target.clone()];
-                    while let Some(next) = edges.get(i + 1).filter(|n| {
-                        n.kind == EdgeKind::GoTo && n.line == e.line && n.from == e.from
-                    }) {
+                    while let Some(next) = edges
+                        .get(i + 1)
+                        .filter(|n| n.kind == Jump::GoTo && n.line == e.line && n.from == e.from)
+                    {
                         targets.push(next.target.clone());
                         i += 1;
                     }
@@ -417,7 +391,7 @@ impl<'a> Flow<'a> {
             _ => subject.to_owned(),
         };
         let root_kind = if menu.is_some() {
-            "menu"
+            NodeKind::Menu
         } else if entry.is_some() {
             self.kind(entry_unit.unwrap_or(Unit {
                 file: self.home,
@@ -425,7 +399,7 @@ impl<'a> Flow<'a> {
                 last: 0,
             }))
         } else {
-            "program"
+            NodeKind::Program
         };
         b.node(
             &root,
@@ -433,8 +407,14 @@ impl<'a> Flow<'a> {
             root_kind,
             Some((home_path.clone(), first_line)),
         );
-        b.item(subject, "entry", None, home_path.clone(), first_line);
-        b.note("depth", self.depth.to_string());
+        b.item(
+            subject,
+            FixedGroup::Entry,
+            None,
+            home_path.clone(),
+            first_line,
+        );
+        b.note(Note::Depth, self.depth.to_string());
 
         // Main line: closure over fall-through and GO TO from the entry.
         let mut main: Vec<Unit> = Vec::new();
@@ -515,7 +495,13 @@ impl<'a> Flow<'a> {
                 Some((home_path.clone(), line)),
             );
             let detail = via.get(&u).cloned();
-            b.item(&self.name(u), "main line", detail, home_path.clone(), line);
+            b.item(
+                &self.name(u),
+                FixedGroup::MainLine,
+                detail,
+                home_path.clone(),
+                line,
+            );
         }
         for &u in &main {
             let (line, _) = self.span(u);
@@ -533,9 +519,9 @@ impl<'a> Flow<'a> {
             let pre = self.preamble(first_header.min(start));
             self.emit_steps(&mut b, &root, None, pre, 0, menu.as_ref());
             let how = if main.first() == Some(&e) {
-                "next"
+                EdgeKind::Next
             } else {
-                "goto"
+                EdgeKind::Goto
             };
             b.edge(
                 &root,
@@ -549,7 +535,7 @@ impl<'a> Flow<'a> {
             b.edge(
                 &root,
                 &Self::id(e),
-                "next",
+                EdgeKind::Next,
                 None,
                 Some((home_path.clone(), start)),
             );
@@ -567,7 +553,7 @@ impl<'a> Flow<'a> {
                 b.edge(
                     &Self::id(u),
                     &Self::id(after),
-                    "next",
+                    EdgeKind::Next,
                     None,
                     Some((home_path.clone(), line)),
                 );
@@ -588,7 +574,7 @@ impl<'a> Flow<'a> {
                         b.edge(
                             &Self::id(du),
                             &Self::id(tu),
-                            "goto",
+                            EdgeKind::Goto,
                             Some("after an option".into()),
                             Some((home_path.clone(), m.line)),
                         );
@@ -596,9 +582,9 @@ impl<'a> Flow<'a> {
                 }
             }
             if let Some(form) = m.form {
-                b.note("form", form.path.clone());
+                b.note(Note::Form, form.path.clone());
             }
-            b.note("menu options", m.used().count().to_string());
+            b.note(Note::MenuOptions, m.used().count().to_string());
         }
         // More evidence: the first PERFORMs of the main line.
         let mut extra = Vec::new();
@@ -615,8 +601,8 @@ impl<'a> Flow<'a> {
             }
             b.cite_in(f, line, line);
         }
-        b.note("main line", main.len().to_string());
-        b.note("steps", b.nodes().saturating_sub(1).to_string());
+        b.note(Note::MainLine, main.len().to_string());
+        b.note(Note::Steps, b.nodes().saturating_sub(1).to_string());
         b.finish()
     }
 
@@ -669,10 +655,10 @@ impl<'a> Flow<'a> {
                             b.node(
                                 &id,
                                 format!("{t}\n(not in the corpus)"),
-                                "external",
+                                NodeKind::External,
                                 Some((b.path(file), line)),
                             );
-                            b.edge(from, &id, "goto", None, Some((b.path(file), line)));
+                            b.edge(from, &id, EdgeKind::Goto, None, Some((b.path(file), line)));
                             continue;
                         };
                         let tu = self.top_unit(tf, tj);
@@ -685,14 +671,14 @@ impl<'a> Flow<'a> {
                             b.node(&id, self.name(tu), self.kind(tu), Some((b.path(tf), tl)));
                             b.item(
                                 &self.name(tu),
-                                "go to",
+                                FixedGroup::GoTo,
                                 Some(format!("GO TO from {from_name}")),
                                 b.path(file),
                                 line,
                             );
                         }
                         let label = (targets.len() > 1).then(|| "DEPENDING ON".to_owned());
-                        b.edge(from, &id, "goto", label, Some((b.path(file), line)));
+                        b.edge(from, &id, EdgeKind::Goto, label, Some((b.path(file), line)));
                     }
                 }
                 Step::Program { target, file } => {
@@ -721,8 +707,8 @@ impl<'a> Flow<'a> {
     ) {
         let link = self.link;
         let (kind, id) = match target.via {
-            Via::Transfer => ("transfer", format!("t:{}", target.name)),
-            _ => ("call", format!("c:{}", target.name)),
+            Via::Transfer => (NodeKind::Transfer, format!("t:{}", target.name)),
+            _ => (NodeKind::Call, format!("c:{}", target.name)),
         };
         let home = link.member_files(&target.name).first().copied();
         let description = match option {
@@ -740,12 +726,12 @@ impl<'a> Flow<'a> {
         };
         let node_kind = if target.via == Via::Transfer || home.is_none() {
             if target.via == Via::Transfer {
-                "transfer"
+                NodeKind::Transfer
             } else {
-                "external"
+                NodeKind::External
             }
         } else {
-            "call"
+            NodeKind::Call
         };
         if b.node(&id, label, node_kind, Some(at)) || option.is_some() {
             let how = match target.via {
@@ -755,7 +741,7 @@ impl<'a> Flow<'a> {
             };
             let (group, detail) = match option {
                 Some((n, label)) => (
-                    "menu options",
+                    FixedGroup::MenuOptions,
                     format!(
                         "option {n}{}",
                         label.map(|l| format!(": {l}")).unwrap_or_default()
@@ -763,9 +749,9 @@ impl<'a> Flow<'a> {
                 ),
                 None => (
                     if target.via == Via::Transfer {
-                        "transfers"
+                        FixedGroup::Transfers
                     } else {
-                        "calls"
+                        FixedGroup::Calls
                     },
                     if from_name.is_empty() {
                         how.to_owned()
@@ -776,10 +762,10 @@ impl<'a> Flow<'a> {
             };
             b.item(&target.name, group, Some(detail), site.0.clone(), site.1);
         }
-        let edge_kind = if kind == "transfer" {
-            "transfer"
+        let edge_kind = if kind == NodeKind::Transfer {
+            EdgeKind::Transfer
         } else {
-            "call"
+            EdgeKind::Call
         };
         let label = option.map(|(n, _)| n.to_string());
         b.edge(from, &id, edge_kind, label, Some(site));
@@ -819,12 +805,12 @@ impl<'a> Flow<'a> {
             if b.node(
                 &id,
                 format!("{target}\n(not in the corpus)"),
-                "external",
+                NodeKind::External,
                 Some(site.clone()),
             ) {
                 b.item(
                     target,
-                    "outside the corpus",
+                    FixedGroup::OutsideTheCorpus,
                     Some(format!(
                         "PERFORM from {from_name}: defined in a copybook that is not indexed"
                     )),
@@ -832,7 +818,7 @@ impl<'a> Flow<'a> {
                     site.1,
                 );
             }
-            b.edge(from, &id, "perform", label, Some(site));
+            b.edge(from, &id, EdgeKind::Perform, label, Some(site));
             return;
         };
         let id = Self::id(u);
@@ -853,7 +839,7 @@ impl<'a> Flow<'a> {
         if new {
             let (group, detail) = if in_copybook {
                 (
-                    "copybook section",
+                    FixedGroup::CopybookSection,
                     format!(
                         "in {}, PERFORM from {from_name} (level {level})",
                         self.link.file(u.file).path
@@ -861,7 +847,7 @@ impl<'a> Flow<'a> {
                 )
             } else {
                 (
-                    "performed",
+                    FixedGroup::Performed,
                     format!("PERFORM from {from_name} (level {level})"),
                 )
             };
@@ -872,7 +858,7 @@ impl<'a> Flow<'a> {
             };
             b.item(target, group, Some(detail), site.0.clone(), site.1);
         }
-        b.edge(from, &id, "perform", label, Some(site));
+        b.edge(from, &id, EdgeKind::Perform, label, Some(site));
         if !self.expanded.insert(u) {
             return;
         }
@@ -891,10 +877,16 @@ impl<'a> Flow<'a> {
                         "+{hidden} more step{} below",
                         if hidden == 1 { "" } else { "s" }
                     ),
-                    "collapsed",
+                    NodeKind::Collapsed,
                     Some((b.path(first_file), first)),
                 );
-                b.edge(&id, &more, "more", None, Some((b.path(first_file), first)));
+                b.edge(
+                    &id,
+                    &more,
+                    EdgeKind::More,
+                    None,
+                    Some((b.path(first_file), first)),
+                );
             }
         }
     }
@@ -1058,21 +1050,6 @@ pub(crate) fn last_sentence_jumps(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn depth_in_the_question() {
-        for (text, want) in [
-            ("Show me a flow of DAILY.CBL", None),
-            ("Show me a flow of DAILY depth 3", Some(3)),
-            ("flow of DAILY, 4 levels deep", Some(4)),
-            ("flow of DAILY to level 5", Some(5)),
-            ("flow of DAILY with a depth of 1", Some(1)),
-            ("flow of DAILY depth 99", Some(MAX_DEPTH)),
-            ("flow of DAILY depth 0", Some(1)),
-        ] {
-            assert_eq!(depth_option(text), want, "{text}");
-        }
-    }
 
     /// Fixed-format lines: a leading `*` or `D` goes in the indicator column.
     fn fixed(lines: &[&str]) -> String {

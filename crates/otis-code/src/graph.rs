@@ -4,7 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use otis_core::ports::{CodeFacts, Evidence, FactItem, Graph, GraphEdge, GraphNode};
+use otis_core::ports::{
+    CodeFacts, EdgeKind, Evidence, FactItem, FixedGroup, Graph, GraphEdge, GraphNode, NodeKind,
+    Note,
+};
 
 use crate::LineSource;
 use crate::link::Linked;
@@ -18,7 +21,7 @@ pub(crate) struct Builder<'a> {
     pub(crate) facts: CodeFacts,
     graph: Graph,
     ids: HashMap<String, usize>,
-    edges: HashSet<(String, String, String)>,
+    edges: HashSet<(String, String, EdgeKind)>,
     cited: HashSet<(String, u32)>,
     /// Screen trees: hand-offs back to a menu above, by menu (counted, not drawn).
     pub(crate) returns: std::collections::BTreeMap<String, usize>,
@@ -55,7 +58,7 @@ impl<'a> Builder<'a> {
         &mut self,
         id: &str,
         label: String,
-        kind: &str,
+        kind: NodeKind,
         at: Option<(String, u32)>,
     ) -> bool {
         if self.ids.contains_key(id) {
@@ -69,7 +72,7 @@ impl<'a> Builder<'a> {
         self.graph.nodes.push(GraphNode {
             id: id.to_owned(),
             label,
-            kind: kind.to_owned(),
+            kind,
             file,
             line,
         });
@@ -81,14 +84,11 @@ impl<'a> Builder<'a> {
         &mut self,
         from: &str,
         to: &str,
-        kind: &str,
+        kind: EdgeKind,
         label: Option<String>,
         at: Option<(String, u32)>,
     ) {
-        if !self
-            .edges
-            .insert((from.to_owned(), to.to_owned(), kind.to_owned()))
-        {
+        if !self.edges.insert((from.to_owned(), to.to_owned(), kind)) {
             return;
         }
         let (file, line) = match at {
@@ -98,7 +98,7 @@ impl<'a> Builder<'a> {
         self.graph.edges.push(GraphEdge {
             from: from.to_owned(),
             to: to.to_owned(),
-            kind: kind.to_owned(),
+            kind,
             label,
             file,
             line,
@@ -108,22 +108,22 @@ impl<'a> Builder<'a> {
     pub(crate) fn item(
         &mut self,
         name: &str,
-        group: &str,
+        group: FixedGroup,
         detail: Option<String>,
         file: String,
         line: u32,
     ) {
         self.facts.items.push(FactItem {
             name: name.to_owned(),
-            group: Some(group.to_owned()),
+            group: Some(group.into()),
             detail,
             file,
             line,
         });
     }
 
-    pub(crate) fn note(&mut self, label: &str, value: impl Into<String>) {
-        self.facts.notes.push((label.to_owned(), value.into()));
+    pub(crate) fn note(&mut self, what: Note, value: impl Into<String>) {
+        self.facts.add_note(what, value);
     }
 
     /// Cites lines `line..=end` of `file` (a corpus path), once and at most

@@ -15,10 +15,11 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use otis_cobol::CallKind;
-use otis_core::ports::{CodeFacts, CodeQuestion, QuestionKind, SymbolKind};
+use otis_core::ports::{
+    CodeFacts, CodeQuestion, EdgeKind, FixedGroup, NodeKind, Note, QuestionKind, SymbolKind,
+};
 
 use crate::LineSource;
-use crate::flow::depth_option;
 use crate::forms::dir_of;
 use crate::graph::Builder;
 use crate::link::Linked;
@@ -201,7 +202,7 @@ pub(crate) fn tree(
     lines: &dyn LineSource,
     question: &CodeQuestion,
 ) -> Option<CodeFacts> {
-    let depth = depth_option(&question.text).unwrap_or(DEFAULT_DEPTH);
+    let depth = question.options.depth.unwrap_or(DEFAULT_DEPTH);
     let mut tree = Tree::new(link);
     let named = question
         .subject
@@ -229,10 +230,10 @@ pub(crate) fn tree(
     };
     let mut b = Builder::new(link, lines, facts);
     if ranked.is_empty() {
-        b.note("start", "named in the question");
+        b.note(Note::Start, "named in the question");
     } else {
         b.note(
-            "start",
+            Note::Start,
             "the main program: of the menu programs no program calls, the one that reaches the most programs",
         );
         let others: Vec<String> = ranked
@@ -242,10 +243,10 @@ pub(crate) fn tree(
             .map(|(m, n)| format!("{m} ({n})"))
             .collect();
         if !others.is_empty() {
-            b.note("other top menus (programs reached)", others.join(", "));
+            b.note(Note::OtherTopMenus, others.join(", "));
         }
     }
-    b.note("depth", depth.to_string());
+    b.note(Note::Depth, depth.to_string());
 
     // Depth-first, so items list the tree in order.
     let root_id = node_id(&start);
@@ -256,7 +257,7 @@ pub(crate) fn tree(
         .unwrap_or_default();
     b.item(
         &start,
-        "start",
+        FixedGroup::Start,
         root_screen.form.as_ref().and_then(|f| f.1.clone()),
         at.0,
         at.1,
@@ -273,14 +274,14 @@ pub(crate) fn tree(
         &mut expanded,
         &mut path,
     );
-    b.note("screens", b.nodes().saturating_sub(1).to_string());
+    b.note(Note::Screens, b.nodes().saturating_sub(1).to_string());
     let returns: Vec<String> = b
         .returns
         .iter()
         .map(|(menu, n)| format!("{n} to {menu}"))
         .collect();
     if !returns.is_empty() {
-        b.note("returns to a menu above", returns.join(", "));
+        b.note(Note::ReturnsToAMenuAbove, returns.join(", "));
     }
     Some(b.finish())
 }
@@ -315,13 +316,13 @@ fn add_node(
         None => name.to_owned(),
     };
     let kind = if screen.menu {
-        "menu"
+        NodeKind::Menu
     } else if screen.form.is_some() {
-        "screen"
+        NodeKind::Screen
     } else if screen.file.is_some() {
-        "program"
+        NodeKind::Program
     } else {
-        "external"
+        NodeKind::External
     };
     let at = match (screen.file, &screen.form) {
         (Some(f), _) => Some((link.file(f).path.clone(), 1)),
@@ -360,10 +361,10 @@ fn expand(
                     "+{hidden} more screen{} below",
                     if hidden == 1 { "" } else { "s" }
                 ),
-                "collapsed",
+                NodeKind::Collapsed,
                 at.clone(),
             );
-            b.edge(id, &more, "more", None, at);
+            b.edge(id, &more, EdgeKind::More, None, at);
         }
         return;
     }
@@ -383,7 +384,7 @@ fn expand(
         if new || child.option.is_some() {
             let (group, detail) = match &child.option {
                 Some((n, label)) => (
-                    "menu options",
+                    FixedGroup::MenuOptions,
                     format!(
                         "option {n} of {name}{}",
                         label
@@ -394,14 +395,14 @@ fn expand(
                 ),
                 None => match t.via {
                     Via::Transfer => (
-                        "returns and hand-offs",
+                        FixedGroup::ReturnsAndHandOffs,
                         format!("named by {name}, run after it returns"),
                     ),
                     Via::Dynamic => (
-                        "other screens",
+                        FixedGroup::OtherScreens,
                         format!("run by {name} through the form name"),
                     ),
-                    Via::Static => ("other screens", format!("called by {name}")),
+                    Via::Static => (FixedGroup::OtherScreens, format!("called by {name}")),
                 },
             };
             b.item(&t.name, group, Some(detail), site.0.clone(), site.1);
@@ -420,12 +421,12 @@ fn expand(
             continue;
         }
         let kind = if back {
-            "back"
+            EdgeKind::Back
         } else {
             match (child.option.is_some(), t.via) {
-                (true, _) => "option",
-                (false, Via::Transfer) => "transfer",
-                (false, _) => "call",
+                (true, _) => EdgeKind::Option,
+                (false, Via::Transfer) => EdgeKind::Transfer,
+                (false, _) => EdgeKind::Call,
             }
         };
         let label = match (&child.option, t.via) {

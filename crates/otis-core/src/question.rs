@@ -2,7 +2,10 @@
 //! deterministically from its words and from what the code model knows of the names in
 //! it. Pure.
 
-use crate::ports::{CodeQuestion, QuestionKind, SymbolKind};
+use crate::ports::{AccessFilter, CodeQuestion, QuestionKind, QuestionOptions, SymbolKind};
+
+/// Most levels a flow, tree or impact analysis expands, whatever the question says.
+pub const MAX_DEPTH: usize = 8;
 
 /// Words that are never the subject, even in capitals.
 const NOT_SUBJECTS: &[&str] = &[
@@ -271,11 +274,81 @@ pub fn classify(question: &str, identify: &dyn Fn(&str) -> Option<SymbolKind>) -
     };
     let q = format!(" {} ", question.to_ascii_lowercase());
     let kind = kind_of(&q, subject.is_some(), subject_kind);
+    let options = QuestionOptions {
+        depth: depth_option(question),
+        access: subject.as_deref().and_then(|s| access_asked(question, s)),
+    };
     CodeQuestion {
         kind,
         subject,
         subject_kind,
+        options,
         text: question.trim().to_owned(),
+    }
+}
+
+/// `depth 3`, `3 levels`, `3 levels deep`, `to level 3` in the question: how far to
+/// expand, 1 to [`MAX_DEPTH`].
+pub fn depth_option(text: &str) -> Option<usize> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let number = |k: usize| words.get(k).and_then(|n| n.parse::<usize>().ok());
+        let found = match w.as_str() {
+            "depth" | "level" => number(i + 1).or_else(|| {
+                // "depth of 3"
+                (words.get(i + 1).map(String::as_str) == Some("of"))
+                    .then(|| number(i + 2))
+                    .flatten()
+            }),
+            "levels" | "deep" => i.checked_sub(1).and_then(number),
+            _ => None,
+        };
+        if let Some(n) = found {
+            return Some(n.clamp(1, MAX_DEPTH));
+        }
+    }
+    None
+}
+
+/// Whether a usage question asks only where an item is changed, or only where it is
+/// read ("Where is X modified?", "Where is X tested?").
+pub fn access_asked(text: &str, subject: &str) -> Option<AccessFilter> {
+    // The item's own name (`CHANGE-CODE`, `SET-FLAG`) says nothing about the question.
+    let q = text
+        .to_ascii_lowercase()
+        .replace(&subject.to_ascii_lowercase(), " ");
+    let has = |words: &[&str]| words.iter().any(|w| q.contains(w));
+    let write = has(&[
+        "modif",
+        "chang",
+        "updat",
+        "written",
+        "write to",
+        "writes to",
+        "assign",
+        "populat",
+        "moved to",
+        "moved into",
+        " set",
+        "stored",
+        "incremented",
+    ]);
+    let read = has(&[
+        " read",
+        "tested",
+        "checked",
+        "compared",
+        "evaluated",
+        "displayed",
+    ]);
+    match (write, read) {
+        (true, false) => Some(AccessFilter::Changes),
+        (false, true) => Some(AccessFilter::Reads),
+        _ => None,
     }
 }
 
@@ -509,6 +582,53 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn usage_questions_may_ask_for_changes_or_reads_only() {
+        for (question, subject, want) in [
+            (
+                "Where is LN-BAL modified?",
+                "LN-BAL",
+                Some(AccessFilter::Changes),
+            ),
+            (
+                "Where is LN-BAL set?",
+                "LN-BAL",
+                Some(AccessFilter::Changes),
+            ),
+            (
+                "Where is LN-BAL tested?",
+                "LN-BAL",
+                Some(AccessFilter::Reads),
+            ),
+            ("How is LN-BAL used?", "LN-BAL", None),
+            ("How is CHANGE-CODE used?", "CHANGE-CODE", None),
+            ("How is SET-DEBIT-CARD used?", "SET-DEBIT-CARD", None),
+            (
+                "How is PROCESSING-UPDATING used?",
+                "PROCESSING-UPDATING",
+                None,
+            ),
+        ] {
+            assert_eq!(access_asked(question, subject), want, "{question}");
+        }
+    }
+
+    #[test]
+    fn depth_is_read_from_the_question() {
+        for (question, want) in [
+            ("Show me a flow of X depth 3", Some(3)),
+            ("flow of X, 4 levels deep", Some(4)),
+            ("flow of X with a depth of 2", Some(2)),
+            ("flow of X to level 20", Some(MAX_DEPTH)),
+            ("flow of X depth 0", Some(1)),
+            ("flow of X to level 5", Some(5)),
+            ("Show me a flow of X", None),
+        ] {
+            assert_eq!(depth_option(question), want, "{question}");
+        }
+    }
+
     use super::*;
 
     fn corpus(name: &str) -> Option<SymbolKind> {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use otis_core::ports::Graph;
+use otis_core::ports::{EdgeKind, Graph, NodeKind};
 
 use crate::text;
 
@@ -16,16 +16,16 @@ pub fn mermaid(graph: &Graph) -> String {
     for (i, node) in graph.nodes.iter().enumerate() {
         let id = format!("n{i}");
         let label = text::mermaid(&node.label);
-        let shape = match node.kind.as_str() {
-            "program" | "menu" => format!("[[\"{label}\"]]"),
-            "call" | "screen" => format!("([\"{label}\"])"),
-            "external" | "transfer" => format!("[/\"{label}\"/]"),
-            "exit" => format!("((\"{label}\"))"),
-            "collapsed" => format!("{{{{\"{label}\"}}}}"),
+        let shape = match node.kind {
+            NodeKind::Program | NodeKind::Menu => format!("[[\"{label}\"]]"),
+            NodeKind::Call | NodeKind::Screen => format!("([\"{label}\"])"),
+            NodeKind::External | NodeKind::Transfer => format!("[/\"{label}\"/]"),
+            NodeKind::Exit => format!("((\"{label}\"))"),
+            NodeKind::Collapsed => format!("{{{{\"{label}\"}}}}"),
             _ => format!("[\"{label}\"]"),
         };
         let _ = writeln!(out, "    {id}{shape}");
-        let class = class(&node.kind);
+        let class = class(node.kind);
         let _ = writeln!(out, "    class {id} {class}");
         ids.entry(node.id.as_str()).or_insert(id);
     }
@@ -34,9 +34,9 @@ pub fn mermaid(graph: &Graph) -> String {
         else {
             continue;
         };
-        let arrow = match edge.kind.as_str() {
-            "goto" | "transfer" | "back" => "-.->",
-            "call" => "==>",
+        let arrow = match edge.kind {
+            EdgeKind::Goto | EdgeKind::Transfer | EdgeKind::Back => "-.->",
+            EdgeKind::Call => "==>",
             _ => "-->",
         };
         match edge.label.as_deref().filter(|l| !l.is_empty()) {
@@ -60,13 +60,13 @@ pub fn mermaid(graph: &Graph) -> String {
 }
 
 /// The Mermaid class of a node kind (also used by the SVG).
-pub(crate) fn class(kind: &str) -> &'static str {
+pub(crate) fn class(kind: NodeKind) -> &'static str {
     match kind {
-        "program" => "prog",
-        "menu" => "menu",
-        "call" | "screen" => "call",
-        "external" | "transfer" | "exit" => "ext",
-        "collapsed" => "more",
+        NodeKind::Program => "prog",
+        NodeKind::Menu => "menu",
+        NodeKind::Call | NodeKind::Screen => "call",
+        NodeKind::External | NodeKind::Transfer | NodeKind::Exit => "ext",
+        NodeKind::Collapsed => "more",
         _ => "proc",
     }
 }
@@ -81,7 +81,7 @@ mod tests {
         GraphNode {
             id: id.into(),
             label: label.into(),
-            kind: kind.into(),
+            kind: NodeKind::from_label(kind).unwrap(),
             file: None,
             line: None,
         }
@@ -99,7 +99,7 @@ mod tests {
                 GraphEdge {
                     from: "p:MENU".into(),
                     to: "c:X".into(),
-                    kind: "call".into(),
+                    kind: EdgeKind::from_label("call").unwrap(),
                     label: Some("1. RUN | X".into()),
                     file: None,
                     line: None,
@@ -107,7 +107,7 @@ mod tests {
                 GraphEdge {
                     from: "p:MENU".into(),
                     to: "s:A".into(),
-                    kind: "goto".into(),
+                    kind: EdgeKind::from_label("goto").unwrap(),
                     label: None,
                     file: None,
                     line: None,
@@ -115,7 +115,7 @@ mod tests {
                 GraphEdge {
                     from: "p:MENU".into(),
                     to: "missing".into(),
-                    kind: "perform".into(),
+                    kind: EdgeKind::from_label("perform").unwrap(),
                     label: None,
                     file: None,
                     line: None,

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use otis_core::ports::{Graph, GraphEdge, GraphNode};
+use otis_core::ports::{EdgeKind, Graph, GraphEdge, GraphNode, NodeKind};
 
 /// `graph` with at most `max_nodes` nodes (at least the entry): nodes in breadth-first
 /// order from the first node are kept while the kept nodes plus one summary node per kept
@@ -103,14 +103,14 @@ pub fn summarise(graph: &Graph, max_nodes: usize) -> Graph {
                 if count == 1 { "" } else { "s" },
                 first.label.lines().next().unwrap_or_default()
             ),
-            kind: "collapsed".into(),
+            kind: NodeKind::Collapsed,
             file: first.file.clone(),
             line: first.line,
         });
         edges.push(GraphEdge {
             from: owner.id.clone(),
             to: id,
-            kind: "more".into(),
+            kind: EdgeKind::More,
             label: None,
             file: first.file.clone(),
             line: first.line,
@@ -127,7 +127,7 @@ mod tests {
         let mut nodes = vec![GraphNode {
             id: "root".into(),
             label: "ROOT".into(),
-            kind: "program".into(),
+            kind: NodeKind::Program,
             file: Some("A.CBL".into()),
             line: Some(1),
         }];
@@ -137,14 +137,14 @@ mod tests {
             nodes.push(GraphNode {
                 id: id.clone(),
                 label: format!("F{f}"),
-                kind: "paragraph".into(),
+                kind: NodeKind::Paragraph,
                 file: Some("A.CBL".into()),
                 line: Some(10 + f as u32),
             });
             edges.push(GraphEdge {
                 from: "root".into(),
                 to: id.clone(),
-                kind: "perform".into(),
+                kind: EdgeKind::Perform,
                 label: None,
                 file: None,
                 line: None,
@@ -154,14 +154,14 @@ mod tests {
                 nodes.push(GraphNode {
                     id: cid.clone(),
                     label: format!("F{f}C{c}"),
-                    kind: "paragraph".into(),
+                    kind: NodeKind::Paragraph,
                     file: Some("A.CBL".into()),
                     line: Some(100 + c as u32),
                 });
                 edges.push(GraphEdge {
                     from: id.clone(),
                     to: cid,
-                    kind: "perform".into(),
+                    kind: EdgeKind::Perform,
                     label: None,
                     file: None,
                     line: None,
@@ -191,7 +191,7 @@ mod tests {
         let hidden: usize = s
             .nodes
             .iter()
-            .filter(|n| n.kind == "collapsed")
+            .filter(|n| n.kind == NodeKind::Collapsed)
             .map(|n| {
                 n.label
                     .trim_start_matches('+')
@@ -201,7 +201,11 @@ mod tests {
                     .unwrap_or(0)
             })
             .sum();
-        let kept = s.nodes.iter().filter(|n| n.kind != "collapsed").count();
+        let kept = s
+            .nodes
+            .iter()
+            .filter(|n| n.kind != NodeKind::Collapsed)
+            .count();
         assert_eq!(kept + hidden, g.nodes.len());
         // Every edge joins nodes that exist.
         for e in &s.edges {

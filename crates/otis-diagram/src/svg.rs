@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
-use otis_core::ports::Graph;
+use otis_core::ports::{EdgeKind, Graph, NodeKind};
 
 use crate::layout::{self, Route, Shape, Size};
 use crate::mermaid::class;
@@ -93,7 +93,7 @@ pub fn svg(graph: &Graph) -> String {
         }
     }
     let placed = pick_layout(graph, &sizes, &pairs, &label_w);
-    let legend_kinds: BTreeSet<&'static str> = graph.nodes.iter().map(|n| class(&n.kind)).collect();
+    let legend_kinds: BTreeSet<&'static str> = graph.nodes.iter().map(|n| class(n.kind)).collect();
     let w = placed.width.max(360.0).ceil();
     let h = (placed.height + LEGEND_H).ceil();
 
@@ -121,17 +121,18 @@ pub fn svg(graph: &Graph) -> String {
         let Some(route) = placed.edges.get(i).and_then(Option::as_ref) else {
             continue;
         };
-        let kind = if matches!(route.shape, Shape::Back | Shape::Loop) && edge.kind != "call" {
-            "back".to_owned()
-        } else {
-            css_word(&edge.kind)
-        };
+        let kind =
+            if matches!(route.shape, Shape::Back | Shape::Loop) && edge.kind != EdgeKind::Call {
+                "back".to_owned()
+            } else {
+                css_word(edge.kind.label())
+            };
         let _ = write!(
             out,
             "<path class=\"e {kind}\" d=\"{}\" marker-end=\"url(#arrow)\">",
             path(route)
         );
-        let mut tip = edge.kind.clone();
+        let mut tip = edge.kind.label().to_owned();
         if let Some(label) = &edge.label {
             let _ = write!(tip, ": {label}");
         }
@@ -165,12 +166,12 @@ pub fn svg(graph: &Graph) -> String {
     out.push_str("</g><g class=\"nodes\">");
     for (i, node) in graph.nodes.iter().enumerate() {
         let r = placed.nodes[i];
-        let class = class(&node.kind);
+        let class = class(node.kind);
         let _ = write!(
             out,
             "<g class=\"n {class}\" data-id=\"{}\" data-kind=\"{}\"",
             xml(&node.id),
-            xml(&node.kind)
+            xml(node.kind.label())
         );
         if let Some(file) = &node.file {
             let _ = write!(out, " data-file=\"{}\"", xml(file));
@@ -186,7 +187,10 @@ pub fn svg(graph: &Graph) -> String {
             }
             tip.push(')');
         }
-        let radius = if matches!(node.kind.as_str(), "call" | "screen" | "exit") {
+        let radius = if matches!(
+            node.kind,
+            NodeKind::Call | NodeKind::Screen | NodeKind::Exit
+        ) {
             10
         } else {
             3
@@ -254,8 +258,11 @@ pub fn svg(graph: &Graph) -> String {
 const MAX_LAYERED_W: f64 = 2000.0;
 
 /// Edge kinds that nest a step under its parent in an outline.
-fn nests(kind: &str) -> bool {
-    matches!(kind, "perform" | "call" | "option" | "transfer" | "more")
+fn nests(kind: EdgeKind) -> bool {
+    matches!(
+        kind,
+        EdgeKind::Perform | EdgeKind::Call | EdgeKind::Option | EdgeKind::Transfer | EdgeKind::More
+    )
 }
 
 /// A flow (it has sequence, PERFORM or GO TO edges) is drawn as an outline, whose main
@@ -266,11 +273,11 @@ fn pick_layout(
     pairs: &[(usize, usize)],
     label_w: &[f64],
 ) -> layout::Layout {
-    let tree: Vec<bool> = graph.edges.iter().map(|e| nests(&e.kind)).collect();
+    let tree: Vec<bool> = graph.edges.iter().map(|e| nests(e.kind)).collect();
     let flow = graph
         .edges
         .iter()
-        .any(|e| matches!(e.kind.as_str(), "next" | "perform" | "goto"));
+        .any(|e| matches!(e.kind, EdgeKind::Next | EdgeKind::Perform | EdgeKind::Goto));
     if !flow {
         let layered = layout::layout(sizes, pairs, label_w);
         if layered.width <= MAX_LAYERED_W {

@@ -7,11 +7,11 @@ mod redis;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use otis_answer::Extractive;
 use otis_app::{IndexMode, Settings, StoreChoice};
 use otis_core::ports::{DynSessionStore, QuestionKind};
 use otis_core::{AskRequest, Assistant, SessionId, TurnId};
 use otis_index::LocalIndex;
-use otis_llm::Extractive;
 use otis_store_mem::{MemoryBackend, MemoryStore};
 
 fn settings(extra: &[(&str, &str)]) -> Settings {

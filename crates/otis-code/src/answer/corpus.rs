@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use otis_core::ports::{CodeFacts, QuestionKind};
+use otis_core::ports::{CodeFacts, FixedGroup, ItemGroup, Note, QuestionKind};
 
 use super::{MAX_PROCESS_HITS, Out, clip, item, note};
 use crate::names::directory;
@@ -41,7 +41,7 @@ impl Out<'_> {
                 .unwrap_or_else(|| (self.link.row(programs[0]).path.clone(), 1));
             facts.items.push(item(
                 dir,
-                Some("programs".into()),
+                Some(FixedGroup::Programs.into()),
                 Some(format!(
                     "{} {}; for example {}",
                     programs.len(),
@@ -67,11 +67,11 @@ impl Out<'_> {
                 .iter()
                 .map(|(l, n)| format!("{l} ({n})"))
                 .collect();
-            note(&mut facts, "copybook libraries", libs.join(", "));
+            note(&mut facts, Note::CopybookLibraries, libs.join(", "));
         }
         let counts = self.link.counts();
-        note(&mut facts, "programs", counts.programs.to_string());
-        note(&mut facts, "copybooks", counts.copybooks.to_string());
+        note(&mut facts, Note::Programs, counts.programs.to_string());
+        note(&mut facts, Note::Copybooks, counts.copybooks.to_string());
         facts
     }
 
@@ -110,7 +110,7 @@ impl Out<'_> {
             let row = self.link.row(p);
             facts.items.push(item(
                 &row.member,
-                Some(directory(&row.path).to_owned()),
+                Some(ItemGroup::named(directory(&row.path))),
                 row.description.clone(),
                 &row.path,
                 row.description_line.unwrap_or(1),

@@ -3,48 +3,10 @@
 use std::collections::HashSet;
 
 use otis_cobol::{Access, DataItem};
-use otis_core::ports::{CodeFacts, QuestionKind, SymbolKind};
+use otis_core::ports::{AccessFilter, CodeFacts, ItemGroup, Note, QuestionKind, SymbolKind};
 
 use super::{MAX_EVIDENCE, Out, facts_of, item, note};
 use crate::link::RefSite;
-
-/// Whether a usage question asks only where an item is changed, or only where it is
-/// read ("Where is X modified?", "Where is X tested?").
-pub(super) fn access_asked(text: &str, subject: &str) -> Option<Access> {
-    // The item's own name (`CHANGE-CODE`, `SET-FLAG`) says nothing about the question.
-    let q = text
-        .to_ascii_lowercase()
-        .replace(&subject.to_ascii_lowercase(), " ");
-    let has = |words: &[&str]| words.iter().any(|w| q.contains(w));
-    let write = has(&[
-        "modif",
-        "chang",
-        "updat",
-        "written",
-        "write to",
-        "writes to",
-        "assign",
-        "populat",
-        "moved to",
-        "moved into",
-        " set",
-        "stored",
-        "incremented",
-    ]);
-    let read = has(&[
-        " read",
-        "tested",
-        "checked",
-        "compared",
-        "evaluated",
-        "displayed",
-    ]);
-    match (write, read) {
-        (true, false) => Some(Access::Write),
-        (false, true) => Some(Access::Read),
-        _ => None,
-    }
-}
 
 pub(super) fn data_detail(item: &DataItem) -> String {
     let mut parts = vec![format!("level {:02}", item.level)];
@@ -78,7 +40,7 @@ impl Out<'_> {
             let it = &file.facts.data_items[j as usize];
             facts.items.push(item(
                 name,
-                Some(self.link.name(f).to_owned()),
+                Some(ItemGroup::named(self.link.name(f))),
                 Some(data_detail(it)),
                 &file.path,
                 it.line,
@@ -94,7 +56,7 @@ impl Out<'_> {
         if defs.is_empty() {
             note(
                 &mut facts,
-                "source",
+                Note::Source,
                 "referenced in the corpus, defined in a copybook that is not indexed",
             );
         } else {
@@ -106,24 +68,32 @@ impl Out<'_> {
                 .collect();
             note(
                 &mut facts,
-                "programs that include the definition",
+                Note::ProgramsThatIncludeTheDefinition,
                 programs.len().to_string(),
             );
         }
         let refs = self.link.data_ref_count(name);
-        note(&mut facts, "references", refs.to_string());
+        note(&mut facts, Note::References, refs.to_string());
         facts.file = facts.items.first().map(|i| i.file.clone());
         Some(facts)
     }
 
-    pub(super) fn data_usage(&mut self, name: &str, only: Option<Access>) -> Option<CodeFacts> {
+    pub(super) fn data_usage(
+        &mut self,
+        name: &str,
+        only: Option<AccessFilter>,
+    ) -> Option<CodeFacts> {
+        let only = only.map(|o| match o {
+            AccessFilter::Changes => Access::Write,
+            AccessFilter::Reads => Access::Read,
+        });
         let mut facts = facts_of(QuestionKind::DataUsage, name, SymbolKind::DataItem);
         if let Some(only) = only {
             let which = match only {
-                Access::Write => "statements that change it",
-                Access::Read => "statements that read or test it",
+                Access::Write => Note::StatementsThatChangeIt.label(),
+                Access::Read => Note::StatementsThatReadOrTestIt.label(),
             };
-            note(&mut facts, "only", which);
+            note(&mut facts, Note::Only, which);
         }
         if let Some(&(f, j)) = self.link.data_defs(name).first() {
             let file = self.link.file(f);
@@ -131,7 +101,7 @@ impl Out<'_> {
             facts.file = Some(file.path.clone());
             note(
                 &mut facts,
-                "defined in",
+                Note::DefinedIn,
                 format!("{} line {} ({})", file.path, it.line, data_detail(it)),
             );
             self.cite(&mut facts, f, it.line, it.line);
@@ -183,19 +153,19 @@ impl Out<'_> {
             };
             facts.items.push(item(
                 self.link.name(f),
-                Some(r.verb.as_str().to_owned()),
+                Some(ItemGroup::named(r.verb.as_str())),
                 Some(access.to_owned()),
                 &path,
                 r.line,
             ));
         }
-        note(&mut facts, "statements that change it", writes.to_string());
+        note(&mut facts, Note::StatementsThatChangeIt, writes.to_string());
         note(
             &mut facts,
-            "statements that read or test it",
+            Note::StatementsThatReadOrTestIt,
             reads.to_string(),
         );
-        note(&mut facts, "files", files.len().to_string());
+        note(&mut facts, Note::Files, files.len().to_string());
         for (f, line) in [first_write, first_read].into_iter().flatten() {
             self.cite(&mut facts, f, line, line);
         }
@@ -209,29 +179,5 @@ impl Out<'_> {
             self.cite(&mut facts, f, line, line);
         }
         Some(facts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usage_questions_may_ask_for_changes_or_reads_only() {
-        for (question, subject, want) in [
-            ("Where is LN-BAL modified?", "LN-BAL", Some(Access::Write)),
-            ("Where is LN-BAL set?", "LN-BAL", Some(Access::Write)),
-            ("Where is LN-BAL tested?", "LN-BAL", Some(Access::Read)),
-            ("How is LN-BAL used?", "LN-BAL", None),
-            ("How is CHANGE-CODE used?", "CHANGE-CODE", None),
-            ("How is SET-DEBIT-CARD used?", "SET-DEBIT-CARD", None),
-            (
-                "How is PROCESSING-UPDATING used?",
-                "PROCESSING-UPDATING",
-                None,
-            ),
-        ] {
-            assert_eq!(access_asked(question, subject), want, "{question}");
-        }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use otis_cobol::{CallKind, Copy, ProcKind};
-use otis_core::ports::{CodeFacts, QuestionKind, SymbolKind};
+use otis_core::ports::{CodeFacts, FixedGroup, ItemGroup, Note, QuestionKind, SymbolKind};
 
 use super::{MAX_EVIDENCE, Out, counted, facts_of, item, note};
 
@@ -31,7 +31,7 @@ impl Out<'_> {
             }?;
             note(
                 &mut facts,
-                "source",
+                Note::Source,
                 "not in the indexed corpus; known from the programs that use it",
             );
             facts.items = users.items;
@@ -43,43 +43,59 @@ impl Out<'_> {
         facts.file = Some(file.path.clone());
         facts.description.clone_from(&header.description);
         if let Some(dir) = &header.directory {
-            note(&mut facts, "directory", dir.clone());
+            note(&mut facts, Note::Directory, dir.clone());
         }
         if let Some(date) = &header.date_written {
-            note(&mut facts, "date written", date.clone());
+            note(&mut facts, Note::DateWritten, date.clone());
         }
         if let Some(last) = header.revisions.last() {
-            note(&mut facts, "latest revision", last.text.clone());
-            note(&mut facts, "revisions", header.revisions.len().to_string());
+            note(&mut facts, Note::LatestRevision, last.text.clone());
+            note(
+                &mut facts,
+                Note::Revisions,
+                header.revisions.len().to_string(),
+            );
         }
         self.cite_header(&mut facts, f);
         // What it is built from, in counts, and the first section it runs.
         let copies = file.facts.copies.len();
         let calls = self.effective_calls(f);
-        note(&mut facts, "copybooks", copies.to_string());
-        note(&mut facts, "programs called", calls.len().to_string());
+        note(&mut facts, Note::Copybooks, copies.to_string());
+        note(&mut facts, Note::ProgramsCalled, calls.len().to_string());
         let mut callees = HashSet::new();
         for (target, cf, line, _) in &calls {
             if callees.len() < 25 && callees.insert(target.clone()) {
                 let path = self.link.file(*cf).path.clone();
-                facts
-                    .items
-                    .push(item(target, Some("calls".into()), None, &path, *line));
+                facts.items.push(item(
+                    target,
+                    Some(FixedGroup::Calls.into()),
+                    None,
+                    &path,
+                    *line,
+                ));
             }
         }
         let callers = self.caller_programs(name);
         if !callers.is_empty() {
-            note(&mut facts, "called by", callers.len().to_string());
+            note(&mut facts, Note::CalledBy, callers.len().to_string());
             for (caller, cf, line) in callers.iter().take(25) {
                 let path = self.link.file(*cf).path.clone();
-                facts
-                    .items
-                    .push(item(caller, Some("called by".into()), None, &path, *line));
+                facts.items.push(item(
+                    caller,
+                    Some(FixedGroup::CalledBy.into()),
+                    None,
+                    &path,
+                    *line,
+                ));
             }
         }
         if kind == SymbolKind::Copybook {
             let users = self.link.programs_using(f);
-            note(&mut facts, "programs that copy it", users.len().to_string());
+            note(
+                &mut facts,
+                Note::ProgramsThatCopyIt,
+                users.len().to_string(),
+            );
         }
         let sections = file
             .facts
@@ -88,10 +104,10 @@ impl Out<'_> {
             .filter(|p| p.kind == ProcKind::Section)
             .count();
         if sections > 0 {
-            note(&mut facts, "sections", sections.to_string());
+            note(&mut facts, Note::Sections, sections.to_string());
         }
         if let Some(first) = file.facts.procedures.first() {
-            note(&mut facts, "starts at", first.name.clone());
+            note(&mut facts, Note::StartsAt, first.name.clone());
             self.cite(&mut facts, f, first.line, first.line);
         }
         Some(facts)
@@ -128,7 +144,7 @@ impl Out<'_> {
             let target = self.link.copy_file(f, j);
             facts.items.push(item(
                 &copy.member,
-                Some(library(copy)),
+                Some(ItemGroup::Named(library(copy))),
                 Some(self.role(copy, target).to_owned()),
                 &file.path,
                 copy.line,
@@ -144,7 +160,7 @@ impl Out<'_> {
         if !nested.is_empty() {
             note(
                 &mut facts,
-                "copied through other copybooks",
+                Note::CopiedThroughOtherCopybooks,
                 counted(&nested),
             );
         }
@@ -244,7 +260,7 @@ impl Out<'_> {
             let set_line = call.and_then(|c| c.set_line);
             facts.items.push(item(
                 &target,
-                Some(group),
+                Some(ItemGroup::Named(group)),
                 detail,
                 &self.link.file(cf).path,
                 line,
@@ -270,7 +286,7 @@ impl Out<'_> {
             names
         };
         if !runtime.is_empty() {
-            note(&mut facts, "runtime routines", runtime.join(", "));
+            note(&mut facts, Note::RuntimeRoutines, runtime.join(", "));
         }
         let transfers: Vec<String> = {
             let mut names: Vec<String> = Vec::new();
@@ -283,7 +299,7 @@ impl Out<'_> {
             names
         };
         if !transfers.is_empty() {
-            note(&mut facts, "hands control back to", transfers.join(", "));
+            note(&mut facts, Note::HandsControlBackTo, transfers.join(", "));
         }
         Some(facts)
     }
@@ -308,7 +324,7 @@ impl Out<'_> {
                 };
                 facts.items.push(item(
                     &decl.name,
-                    Some(group),
+                    Some(ItemGroup::Named(group)),
                     Some(format!("assigned to {}", decl.assign)),
                     &file.path,
                     decl.line,
@@ -335,12 +351,12 @@ impl Out<'_> {
                     .map(|g| format!(" from {g}"))
                     .unwrap_or_default()
             ));
-            i.group = Some("copybooks".into());
+            i.group = Some(FixedGroup::Copybooks.into());
             facts.items.push(i);
         }
         for mut i in calls.items {
-            i.detail = i.group.take();
-            i.group = Some("programs called".into());
+            i.detail = i.group.take().map(|g| g.to_string());
+            i.group = Some(FixedGroup::ProgramsCalled.into());
             facts.items.push(i);
         }
         facts.notes = calls.notes;

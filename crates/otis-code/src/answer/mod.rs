@@ -9,14 +9,14 @@ mod users;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use otis_core::ports::{CodeFacts, CodeQuestion, Evidence, FactItem, QuestionKind, SymbolKind};
+use otis_core::ports::{
+    CodeFacts, CodeQuestion, Evidence, FactItem, ItemGroup, Note, QuestionKind, SymbolKind,
+};
 
 use crate::LineSource;
 use crate::link::Linked;
 use crate::names::normalise;
 use crate::words::ProcessIndex;
-
-use data::access_asked;
 
 /// Most lines one answer cites.
 const MAX_EVIDENCE: usize = 8;
@@ -70,7 +70,7 @@ pub(crate) fn facts(
             out.procedure_users(&subject, kind)
         }
         (K::Callers | K::ProcedureUsers | K::DataUsage, S::DataItem) => {
-            out.data_usage(&subject, access_asked(&q.text, &subject))
+            out.data_usage(&subject, q.options.access)
         }
         (K::Files, S::Program | S::Copybook) => out.files(&subject, kind),
         (K::Dependencies, S::Program | S::Copybook) => out.dependencies(&subject, kind),
@@ -88,9 +88,9 @@ fn unknown(link: &Linked<'_>, kind: QuestionKind, subject: &str) -> CodeFacts {
     CodeFacts {
         subject: Some(subject.to_owned()),
         notes: vec![
-            ("not found".to_owned(), subject.to_owned()),
-            ("programs".to_owned(), counts.programs.to_string()),
-            ("copybooks".to_owned(), counts.copybooks.to_string()),
+            (Note::NotFound, subject.to_owned()),
+            (Note::Programs, counts.programs.to_string()),
+            (Note::Copybooks, counts.copybooks.to_string()),
         ],
         ..CodeFacts::new(kind)
     }
@@ -111,13 +111,13 @@ fn facts_of(kind: QuestionKind, subject: &str, subject_kind: SymbolKind) -> Code
     }
 }
 
-fn note(facts: &mut CodeFacts, label: &str, value: impl Into<String>) {
-    facts.notes.push((label.to_owned(), value.into()));
+fn note(facts: &mut CodeFacts, what: Note, value: impl Into<String>) {
+    facts.add_note(what, value);
 }
 
 fn item(
     name: &str,
-    group: Option<String>,
+    group: Option<ItemGroup>,
     detail: Option<String>,
     file: &str,
     line: u32,

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use otis_cobol::ProcKind;
-use otis_core::ports::{CodeFacts, QuestionKind, SymbolKind};
+use otis_core::ports::{CodeFacts, ItemGroup, Note, QuestionKind, SymbolKind};
 
 use super::{Out, counted, facts_of, item, note};
 use crate::names::directory;
@@ -58,7 +58,7 @@ impl Out<'_> {
             let via = (!self.link.is_program(*cf)).then(|| self.link.file(*cf).path.clone());
             facts.items.push(item(
                 caller,
-                Some(directory(&program_file).to_owned()),
+                Some(ItemGroup::named(directory(&program_file))),
                 via.map(|v| format!("through {v}")),
                 &self.link.file(*cf).path,
                 *line,
@@ -77,7 +77,7 @@ impl Out<'_> {
         if !transfers.is_empty() {
             note(
                 &mut facts,
-                "programs that hand control to it",
+                Note::ProgramsThatHandControlToIt,
                 transfers.join(", "),
             );
         }
@@ -105,7 +105,7 @@ impl Out<'_> {
                 if programs.insert(f) {
                     facts.items.push(item(
                         self.link.name(f),
-                        Some(directory(&file.path).to_owned()),
+                        Some(ItemGroup::named(directory(&file.path))),
                         None,
                         &file.path,
                         line,
@@ -128,7 +128,7 @@ impl Out<'_> {
                 .collect();
             note(
                 &mut facts,
-                "also copied by the copybooks",
+                Note::AlsoCopiedByTheCopybooks,
                 copybooks.join(", "),
             );
             if !indirect.is_empty() {
@@ -136,7 +136,7 @@ impl Out<'_> {
                 indirect.sort();
                 note(
                     &mut facts,
-                    "programs that get it through those copybooks",
+                    Note::ProgramsThatGetItThroughThoseCopybooks,
                     counted(&indirect),
                 );
             }
@@ -171,7 +171,7 @@ impl Out<'_> {
             };
             facts.items.push(item(
                 name,
-                Some(self.link.name(f).to_owned()),
+                Some(ItemGroup::named(self.link.name(f))),
                 Some(detail),
                 &file.path,
                 p.line,
@@ -182,12 +182,12 @@ impl Out<'_> {
         if defs.is_empty() {
             note(
                 &mut facts,
-                "source",
+                Note::Source,
                 "performed in the corpus, defined in a copybook that is not indexed",
             );
         }
         let users = self.procedure_user_programs(name);
-        note(&mut facts, "programs that use it", users.len().to_string());
+        note(&mut facts, Note::ProgramsThatUseIt, users.len().to_string());
         facts.file = facts.items.first().map(|i| i.file.clone());
         Some(facts)
     }
@@ -213,7 +213,7 @@ impl Out<'_> {
             let line = file.facts.procedures[j as usize].line;
             note(
                 &mut facts,
-                "defined in",
+                Note::DefinedIn,
                 format!("{} line {line}", file.path),
             );
             self.cite(&mut facts, f, line, line);
@@ -226,7 +226,7 @@ impl Out<'_> {
             let detail = (!own).then(|| format!("through {path}"));
             facts.items.push(item(
                 &user,
-                Some(directory(&home).to_owned()),
+                Some(ItemGroup::named(directory(&home))),
                 detail,
                 &path,
                 line,
@@ -241,7 +241,7 @@ impl Out<'_> {
             .collect();
         note(
             &mut facts,
-            "statements that perform it",
+            Note::StatementsThatPerformIt,
             sites.len().to_string(),
         );
         let copybook_users: Vec<String> = {
@@ -256,7 +256,7 @@ impl Out<'_> {
         if !copybook_users.is_empty() {
             note(
                 &mut facts,
-                "copybooks that perform it",
+                Note::CopybooksThatPerformIt,
                 copybook_users.join(", "),
             );
         }

@@ -83,12 +83,12 @@ fn rows<T>(
     Ok(out)
 }
 
+/// A file's facts and the file each of its COPY statements resolves to (by position).
+pub(crate) type Resolved = (SourceFacts, Vec<Option<u32>>);
+
 /// A program's or copybook's facts (without references), and the file each of its COPY
 /// statements resolves to.
-pub(crate) fn source_facts(
-    conn: &Connection,
-    id: u32,
-) -> Result<Option<(SourceFacts, Vec<Option<u32>>)>, StoreError> {
+pub(crate) fn source_facts(conn: &Connection, id: u32) -> Result<Option<Resolved>, StoreError> {
     let head = conn
         .prepare_cached(
             "SELECT kind, program_id, lines, description, description_line, header_directory, \

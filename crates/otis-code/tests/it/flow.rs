@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use otis_code::{CorpusModel, FormFile, LineSource, SourceFile};
-use otis_core::ports::{CodeFacts, CodeModel, CodeQuestion, Graph, QuestionKind};
+use otis_core::ports::{
+    CodeFacts, CodeModel, CodeQuestion, EdgeKind, Graph, ItemGroup, NodeKind, Note, QuestionKind,
+};
 
 /// Fixed-format lines: text from column 8, a leading `*` in the indicator column.
 fn src(lines: &[&str]) -> String {
@@ -246,6 +248,10 @@ fn ask(model: &CorpusModel, kind: QuestionKind, subject: Option<&str>, text: &st
             kind,
             subject: subject.map(Into::into),
             subject_kind,
+            options: otis_core::ports::QuestionOptions {
+                depth: otis_core::question::depth_option(text),
+                access: None,
+            },
             text: text.into(),
         })
         .expect("the model answers")
@@ -256,7 +262,7 @@ fn names_in(facts: &CodeFacts, group: &str) -> Vec<String> {
     facts
         .items
         .iter()
-        .filter(|i| i.group.as_deref() == Some(group))
+        .filter(|i| i.group.as_ref().map(ItemGroup::as_str) == Some(group))
         .map(|i| i.name.clone())
         .collect()
 }
@@ -306,7 +312,7 @@ fn a_menu_flow_runs_its_paragraphs_in_order_and_its_options_name_programs() {
     let options: Vec<(String, Option<String>)> = facts
         .items
         .iter()
-        .filter(|i| i.group.as_deref() == Some("menu options"))
+        .filter(|i| i.group.as_ref().map(ItemGroup::as_str) == Some("menu options"))
         .map(|i| (i.name.clone(), i.detail.clone()))
         .collect();
     assert_eq!(
@@ -341,11 +347,11 @@ fn a_menu_flow_runs_its_paragraphs_in_order_and_its_options_name_programs() {
     assert!(
         !g.edges
             .iter()
-            .any(|e| e.from == id_of("EXIT-PROG") && e.kind == "next")
+            .any(|e| e.from == id_of("EXIT-PROG") && e.kind == EdgeKind::Next)
     );
     assert!(g.edges.iter().any(|e| e.from == id_of("DISPLAY-MENU")
         && e.to == id_of("GET-MENU-SELECTION")
-        && e.kind == "next"));
+        && e.kind == EdgeKind::Next));
     // The option edge is labelled with its number and cites the MOVE.
     let option = g
         .edges
@@ -396,7 +402,7 @@ fn a_program_flow_skips_declaratives_runs_copybook_sections_and_cuts_loops() {
     let collapsed: Vec<&str> = g
         .nodes
         .iter()
-        .filter(|n| n.kind == "collapsed")
+        .filter(|n| n.kind == NodeKind::Collapsed)
         .map(|n| n.label.as_str())
         .collect();
     assert!(collapsed.contains(&"+2 more steps below"), "{collapsed:?}"); // READ-LOAN: POST-LOAN, PAYPST
@@ -487,7 +493,7 @@ fn the_screen_tree_starts_at_the_main_menu_and_reaches_every_screen() {
     let returns = facts
         .notes
         .iter()
-        .find(|(l, _)| l == "returns to a menu above")
+        .find(|(l, _)| *l == Note::ReturnsToAMenuAbove)
         .map(|(_, v)| v.as_str());
     assert_eq!(returns, Some("1 to LPMENU"));
 }

@@ -13,7 +13,7 @@ use otis_cobol::{
     Procedure, SourceFacts, SourceKind, Transfer, Verb,
 };
 use otis_code::{CorpusModel, LineSource, SourceFile};
-use otis_core::ports::{CodeModel, CodeQuestion, QuestionKind, SymbolKind};
+use otis_core::ports::{CodeModel, CodeQuestion, ItemGroup, Note, QuestionKind, SymbolKind};
 
 /// Every line reads `FILE:LINE`, so tests can see which lines were cited.
 #[derive(Debug)]
@@ -226,6 +226,7 @@ fn ask(model: &CorpusModel, kind: QuestionKind, subject: &str) -> otis_core::por
             kind,
             subject: Some(subject.into()),
             subject_kind: None,
+            options: Default::default(),
             text: String::new(),
         })
         .unwrap()
@@ -279,14 +280,14 @@ fn calls_include_dynamic_targets_and_copybook_calls_but_not_runtime_routines() {
     assert!(
         menu.notes
             .iter()
-            .any(|(l, v)| l == "hands control back to" && v == "GB/MAINMN")
+            .any(|(l, v)| *l == Note::HandsControlBackTo && v == "GB/MAINMN")
     );
     let post = ask(&model, QuestionKind::Calls, "PAYPST");
     assert_eq!(names(&post), ["DATEUT"], "through its procedure copybook");
     assert!(
         post.notes
             .iter()
-            .any(|(l, v)| l == "runtime routines" && v == "C$JUSTIFY")
+            .any(|(l, v)| *l == Note::RuntimeRoutines && v == "C$JUSTIFY")
     );
 }
 
@@ -295,7 +296,10 @@ fn callers_are_found_through_form_names_and_copybooks() {
     let model = corpus();
     let callers = ask(&model, QuestionKind::Callers, "PAYPST");
     assert_eq!(names(&callers), ["ACMENU"]);
-    assert_eq!(callers.items[0].group.as_deref(), Some("AC"));
+    assert_eq!(
+        callers.items[0].group.as_ref().map(ItemGroup::as_str),
+        Some("AC")
+    );
     let through = ask(&model, QuestionKind::Callers, "DATEUT");
     assert_eq!(names(&through), ["PAYPST"]);
     assert_eq!(through.items[0].file, "LIBAC/DATECL.CPY");
@@ -308,9 +312,15 @@ fn copybook_users_and_copybooks_by_library() {
     assert_eq!(names(&users), ["ACRPT1", "PAYPST"]);
     let copies = ask(&model, QuestionKind::Copybooks, "ACMENU");
     assert_eq!(names(&copies), ["ACMENU_WKS", "SCREEN"]);
-    assert_eq!(copies.items[0].group.as_deref(), Some("LIBAC"));
+    assert_eq!(
+        copies.items[0].group.as_ref().map(ItemGroup::as_str),
+        Some("LIBAC")
+    );
     assert_eq!(copies.items[0].detail.as_deref(), Some("working storage"));
-    assert_eq!(copies.items[1].group.as_deref(), Some("LIBGB"));
+    assert_eq!(
+        copies.items[1].group.as_ref().map(ItemGroup::as_str),
+        Some("LIBGB")
+    );
 }
 
 #[test]
@@ -372,6 +382,7 @@ fn files_overview_and_business_process() {
             kind: QuestionKind::Overview,
             subject: None,
             subject_kind: None,
+            options: Default::default(),
             text: "What does the code do?".into(),
         })
         .unwrap()
@@ -382,6 +393,7 @@ fn files_overview_and_business_process() {
             kind: QuestionKind::BusinessProcess,
             subject: None,
             subject_kind: None,
+            options: Default::default(),
             text: "How are loan payments posted?".into(),
         })
         .unwrap()

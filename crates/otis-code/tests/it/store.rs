@@ -66,6 +66,7 @@ fn callers(store: CodeStore, name: &str) -> Vec<String> {
             kind: QuestionKind::Callers,
             subject: Some(name.into()),
             subject_kind: Some(SymbolKind::Program),
+            options: Default::default(),
             text: String::new(),
         })
         .unwrap()

@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::facts::{EdgeKind, ItemGroup, NodeKind, Note};
+
 /// What a question asks, recognised deterministically by [`crate::question::classify`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -95,7 +97,29 @@ impl SymbolKind {
     }
 }
 
-/// A classified question: its kind and what it is about.
+/// Which statements a usage question asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessFilter {
+    /// "Where is X modified?": statements that change it.
+    Changes,
+    /// "Where is X tested?": statements that only read or test it.
+    Reads,
+}
+
+/// What a question says beyond its kind and subject, parsed once by
+/// [`crate::question::classify`]; nothing downstream reads the question's text for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionOptions {
+    /// "depth 3", "3 levels deep": how far a flow, tree or impact analysis goes (1-8).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub depth: Option<usize>,
+    /// Only the statements that change, or only those that read, a data item.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub access: Option<AccessFilter>,
+}
+
+/// A classified question: its kind, what it is about, and its options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeQuestion {
     /// What is asked.
@@ -104,7 +128,11 @@ pub struct CodeQuestion {
     pub subject: Option<String>,
     /// What the subject is, when the code model knows it.
     pub subject_kind: Option<SymbolKind>,
-    /// The question's own words (for business-process and search questions).
+    /// The options the question states.
+    #[serde(default)]
+    pub options: QuestionOptions,
+    /// The question's own words: only business-process questions rank by them (and
+    /// search, which answers from text).
     pub text: String,
 }
 
@@ -130,7 +158,7 @@ pub struct FactItem {
     pub name: String,
     /// The group it is shown under (a library, a directory, a role, a verb).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub group: Option<String>,
+    pub group: Option<ItemGroup>,
     /// A short detail (a PIC clause, a description, a statement).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
@@ -159,9 +187,9 @@ pub struct CodeFacts {
     pub description: Option<String>,
     /// The complete list that answers the question, grouped by `FactItem::group`.
     pub items: Vec<FactItem>,
-    /// Further facts as (label, value) pairs: `date written`, `directory`, counts.
+    /// Further facts as (what, value) pairs: the date written, the directory, counts.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub notes: Vec<(String, String)>,
+    pub notes: Vec<(Note, String)>,
     /// The lines an answer cites, best first (a few, not one per item).
     pub evidence: Vec<Evidence>,
     /// For flow and screen questions, the graph behind the answer.
@@ -179,8 +207,8 @@ pub struct GraphNode {
     pub id: String,
     /// What a picture shows.
     pub label: String,
-    /// `program`, `section`, `paragraph`, `call`, `menu`, `screen`, `exit`, `collapsed`, ...
-    pub kind: String,
+    /// What the node is.
+    pub kind: NodeKind,
     /// The file behind the node, when it has one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub file: Option<String>,
@@ -196,8 +224,8 @@ pub struct GraphEdge {
     pub from: String,
     /// Target node id.
     pub to: String,
-    /// `perform`, `goto`, `call`, `option`, `next`, ...
-    pub kind: String,
+    /// How control moves along it.
+    pub kind: EdgeKind,
     /// Text on the edge (a menu option's number and label, `THRU X`, ...).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub label: Option<String>,
@@ -244,12 +272,17 @@ impl CodeFacts {
         }
     }
 
-    /// The value of the note labelled `label`.
-    pub fn note(&self, label: &str) -> Option<&str> {
+    /// The value of note `what`.
+    pub fn note(&self, what: Note) -> Option<&str> {
         self.notes
             .iter()
-            .find(|(l, _)| l == label)
+            .find(|(n, _)| *n == what)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Adds note `what`.
+    pub fn add_note(&mut self, what: Note, value: impl Into<String>) {
+        self.notes.push((what, value.into()));
     }
 }
 

@@ -5,15 +5,17 @@
 
 mod chat;
 mod code;
+mod facts;
 mod feedback;
 mod retriever;
 mod store;
 
 pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
 pub use code::{
-    CodeError, CodeFacts, CodeModel, CodeQuestion, Diagram, Evidence, FactItem, Graph, GraphEdge,
-    GraphNode, QuestionKind, SymbolKind,
+    AccessFilter, CodeError, CodeFacts, CodeModel, CodeQuestion, Diagram, Evidence, FactItem,
+    Graph, GraphEdge, GraphNode, QuestionKind, QuestionOptions, SymbolKind,
 };
+pub use facts::{EdgeKind, FixedGroup, ItemGroup, NodeKind, Note};
 pub use feedback::{Feedback, FeedbackStore, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT};
 pub use retriever::{FileAssignment, Hit, MemberFacts, MemberKind, RetrieveError, Retriever};
 pub use store::{

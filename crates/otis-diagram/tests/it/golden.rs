@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use otis_core::ports::{Graph, GraphEdge, GraphNode};
+use otis_core::ports::{EdgeKind, Graph, GraphEdge, GraphNode, NodeKind};
 use otis_diagram::{Diagram, draw};
 
 fn golden_dir() -> PathBuf {
@@ -194,7 +194,7 @@ fn generated(seed: u64) -> Graph {
             GraphNode {
                 id: format!("n{i}"),
                 label,
-                kind: rng.pick(&node_kinds).into(),
+                kind: NodeKind::from_label(rng.pick(&node_kinds)).unwrap(),
                 file: (rng.below(5) != 0).then(|| format!("LP/P{}.CBL", i % 7)),
                 line: (rng.below(5) != 0).then(|| 1 + rng.below(900) as u32),
             }
@@ -210,7 +210,7 @@ fn generated(seed: u64) -> Graph {
         edges.push(GraphEdge {
             from,
             to,
-            kind: kind.into(),
+            kind: EdgeKind::from_label(kind).unwrap(),
             label,
             file: Some("LP/P.CBL".into()),
             line: Some(1 + rng.below(500) as u32),

@@ -1,17 +1,18 @@
 //! Drawing a fixture graph shaped like a menu program's flow: the SVG is well-formed XML
 //! that holds every node's label and evidence, and the Mermaid block names every node;
 //! and the golden drawings (`golden.rs`), byte for byte.
+#![allow(clippy::unwrap_used)]
 
 mod golden;
 
-use otis_core::ports::{Graph, GraphEdge, GraphNode};
+use otis_core::ports::{EdgeKind, Graph, GraphEdge, GraphNode, NodeKind};
 use otis_diagram::{MAX_NODES, draw, mermaid, summarise, svg};
 
 fn node(id: &str, label: &str, kind: &str, line: u32) -> GraphNode {
     GraphNode {
         id: id.into(),
         label: label.into(),
-        kind: kind.into(),
+        kind: NodeKind::from_label(kind).unwrap(),
         file: Some("LN/LNMENU.CBL".into()),
         line: Some(line),
     }
@@ -21,7 +22,7 @@ fn edge(from: &str, to: &str, kind: &str, label: Option<&str>) -> GraphEdge {
     GraphEdge {
         from: from.into(),
         to: to.into(),
-        kind: kind.into(),
+        kind: EdgeKind::from_label(kind).unwrap(),
         label: label.map(Into::into),
         file: Some("LN/LNMENU.CBL".into()),
         line: Some(40),
@@ -74,7 +75,7 @@ fn menu() -> Graph {
         nodes.push(GraphNode {
             id: id.clone(),
             label: format!("PROG{i:02}\n{label}"),
-            kind: "call".into(),
+            kind: NodeKind::from_label("call").unwrap(),
             file: Some(format!("LN/PROG{i:02}.CBL")),
             line: Some(1),
         });

@@ -21,12 +21,12 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, Locator};
+use otis_answer::Extractive;
 use otis_app::{App, HttpSettings, Settings};
 use otis_core::ports::{ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink};
 use otis_core::{Assistant, SessionId, Turn};
 use otis_func::{AppState, serve};
 use otis_index::LocalIndex;
-use otis_llm::Extractive;
 use otis_store_mem::{MemoryBackend, MemoryStore};
 use serde_json::{Value, json};
 

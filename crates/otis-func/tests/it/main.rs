@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use otis_answer::Extractive;
 use otis_app::{App, HttpSettings, Settings};
 use otis_core::ports::{
     ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink, DynSessionStore, PageRequest,
@@ -25,7 +26,6 @@ use otis_core::ports::{
 use otis_core::{Assistant, SessionId};
 use otis_func::{AppState, app, openapi, serve};
 use otis_index::LocalIndex;
-use otis_llm::Extractive;
 use otis_store_mem::{MemoryBackend, MemoryStore};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -250,7 +250,7 @@ async fn a_bad_query_names_the_first_bad_field_in_reading_order_with_its_exact_m
             scope_by_principal: true,
             ..HttpSettings::default()
         },
-        Arc::new(otis_llm::Extractive),
+        Arc::new(otis_answer::Extractive),
     );
     let huge_top_k = u64::from(u32::MAX) + 6;
     let cases: Vec<(&Fixture, Value, u16, &str, String)> = vec![

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use otis_answer::Extractive;
 use otis_app::{App, HttpSettings, Settings};
 use otis_core::Assistant;
 use otis_func::AppState;
 use otis_func::page::CONTENT_SECURITY_POLICY;
 use otis_index::LocalIndex;
-use otis_llm::Extractive;
 use otis_store_mem::MemoryStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;

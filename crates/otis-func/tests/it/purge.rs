@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use otis_answer::Extractive;
 use otis_app::{App, Settings};
 use otis_core::ports::{DynSessionStore, SessionStore};
 use otis_core::{Assistant, Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
 use otis_func::AppState;
-use otis_llm::Extractive;
 use otis_store_mem::MemoryStore;
 use serde_json::json;
 

@@ -256,12 +256,15 @@ async fn the_prompt_carries_the_code_models_facts_and_cited_lines() {
         description: None,
         items: vec![FactItem {
             name: "ACMENU".into(),
-            group: Some("AC".into()),
+            group: Some(otis_core::ports::ItemGroup::named("AC")),
             detail: None,
             file: "AC/ACMENU.CBL".into(),
             line: 80,
         }],
-        notes: vec![("programs that hand control to it".into(), "GBMENU".into())],
+        notes: vec![(
+            otis_core::ports::Note::ProgramsThatHandControlToIt,
+            "GBMENU".into(),
+        )],
         evidence: vec![Evidence {
             file: "AC/ACMENU.CBL".into(),
             line: 80,

@@ -5,7 +5,15 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use otis_core::ports::{CodeFacts, Evidence, Graph, GraphEdge, GraphNode, QuestionKind};
+use otis_core::ports::{
+    CodeFacts, EdgeKind, Evidence, FactItem, FixedGroup, Graph, GraphEdge, GraphNode, Note,
+    QuestionKind,
+};
+
+/// Whether `item` is in the fixed group `g`.
+fn in_group(item: &FactItem, g: FixedGroup) -> bool {
+    item.group.as_ref().is_some_and(|x| x.is(g))
+}
 
 /// Most bullets under one step before the rest are counted.
 const PER_STEP: usize = 12;
@@ -120,11 +128,12 @@ impl<'a> View<'a> {
             .edges(id)
             .iter()
             .copied()
-            .filter(|e| e.kind != "next")
+            .filter(|e| e.kind != EdgeKind::Next)
             .collect();
         // Menu options are always listed; other steps are cut after PER_STEP.
         let is_option = |e: &GraphEdge| {
-            matches!(e.kind.as_str(), "call" | "option" | "back") && e.label.is_some()
+            matches!(e.kind, EdgeKind::Call | EdgeKind::Option | EdgeKind::Back)
+                && e.label.is_some()
         };
         let others = edges.iter().filter(|e| !is_option(e)).count();
         let mut shown = 0usize;
@@ -151,19 +160,18 @@ impl<'a> View<'a> {
             };
             let pad = "  ".repeat(indent);
             let name = one_line(node);
-            let text = match (e.kind.as_str(), e.label.as_deref()) {
-                ("perform", Some(l)) => format!("PERFORM {name} {l}"),
-                ("perform", None) => format!("PERFORM {name}"),
-                ("goto", Some(l)) => format!("GO TO {name} ({l})"),
-                ("goto", None) => format!("GO TO {name}"),
-                ("call", Some(n)) | ("option", Some(n)) => format!("option {n}: {name}"),
-                ("call", None) => format!("CALL {name}"),
-                ("transfer", _) => format!("hands on to {name} (runs when this returns)"),
-                ("back", Some(n)) if n.bytes().all(|b| b.is_ascii_digit()) => {
+            let text = match (e.kind, e.label.as_deref()) {
+                (EdgeKind::Perform, Some(l)) => format!("PERFORM {name} {l}"),
+                (EdgeKind::Perform, None) => format!("PERFORM {name}"),
+                (EdgeKind::Goto, Some(l)) => format!("GO TO {name} ({l})"),
+                (EdgeKind::Goto, None) => format!("GO TO {name}"),
+                (EdgeKind::Call | EdgeKind::Option, Some(n)) => format!("option {n}: {name}"),
+                (EdgeKind::Call, None) => format!("CALL {name}"),
+                (EdgeKind::Transfer, _) => format!("hands on to {name} (runs when this returns)"),
+                (EdgeKind::Back, Some(n)) if n.bytes().all(|b| b.is_ascii_digit()) => {
                     format!("option {n}: back to {}", first_line(node))
                 }
-                ("back", None) => format!("back to {}", first_line(node)),
-                ("more", _) => name,
+                (EdgeKind::Back, None) => format!("back to {}", first_line(node)),
                 (_, _) => name,
             };
             let citation = self.cite_edge(e);
@@ -171,7 +179,7 @@ impl<'a> View<'a> {
                 return;
             }
             let expand = !skip.contains(e.to.as_str())
-                && !matches!(e.kind.as_str(), "goto" | "back")
+                && !matches!(e.kind, EdgeKind::Goto | EdgeKind::Back)
                 && done.insert(e.to.clone());
             if expand {
                 self.bullets(out, &e.to, indent + 1, skip, done, steps_word);
@@ -195,7 +203,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
     let main: Vec<&GraphNode> = facts
         .items
         .iter()
-        .filter(|i| i.group.as_deref() == Some("main line"))
+        .filter(|i| in_group(i, FixedGroup::MainLine))
         .filter_map(|i| {
             graph.nodes[1..]
                 .iter()
@@ -203,7 +211,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
         })
         .collect();
     let skip: HashSet<&str> = main.iter().map(|n| n.id.as_str()).collect();
-    let depth = facts.note("depth").unwrap_or("2");
+    let depth = facts.note(Note::Depth).unwrap_or("2");
     let mut out = String::new();
     let file = facts
         .file
@@ -230,7 +238,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
     if view
         .edges(&root.id)
         .iter()
-        .any(|e| !skip.contains(e.to.as_str()) && e.kind != "next")
+        .any(|e| !skip.contains(e.to.as_str()) && e.kind != EdgeKind::Next)
     {
         view.push(
             &mut out,
@@ -243,7 +251,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
         let next = view
             .edges(&node.id)
             .iter()
-            .find(|e| e.kind == "next")
+            .find(|e| e.kind == EdgeKind::Next)
             .and_then(|e| view.nodes.get(e.to.as_str()))
             .map(|n| format!(" — then falls through to {}", first_line(n)))
             .unwrap_or_default();
@@ -268,7 +276,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
         facts
             .items
             .iter()
-            .filter(|i| matches!(i.group.as_deref(), Some("calls" | "menu options")))
+            .filter(|i| in_group(i, FixedGroup::Calls) || in_group(i, FixedGroup::MenuOptions))
             .filter(|i| seen.insert(i.name.clone()))
             .map(|i| i.name.clone())
             .collect()
@@ -286,7 +294,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
         facts
             .items
             .iter()
-            .filter(|i| i.group.as_deref() == Some("copybook section"))
+            .filter(|i| in_group(i, FixedGroup::CopybookSection))
             .filter(|i| seen.insert(i.name.clone()))
             .map(|i| i.name.clone())
             .collect()
@@ -299,7 +307,7 @@ fn flow(facts: &CodeFacts, graph: &Graph) -> String {
             sections.join(", ")
         );
     }
-    if let Some(form) = facts.note("form") {
+    if let Some(form) = facts.note(Note::Form) {
         let _ = writeln!(out, "Option labels come from the screen form {form}.");
     }
     out
@@ -310,12 +318,12 @@ fn screens(facts: &CodeFacts, graph: &Graph) -> String {
     let root = &graph.nodes[0];
     let name = first_line(root).to_owned();
     let mut out = String::new();
-    let why = match facts.note("start") {
+    let why = match facts.note(Note::Start) {
         Some(s) if s.starts_with("the main program") => format!(" ({s})"),
         _ => String::new(),
     };
-    let screens = facts.note("screens").unwrap_or("0");
-    let depth = facts.note("depth").unwrap_or("6");
+    let screens = facts.note(Note::Screens).unwrap_or("0");
+    let depth = facts.note(Note::Depth).unwrap_or("6");
     let _ = writeln!(
         out,
         "The screens from {name}{why} down, {screens} reached within {depth} levels: each menu option with its label from the screen form, and the screens each program runs.\n"
@@ -331,13 +339,13 @@ fn screens(facts: &CodeFacts, graph: &Graph) -> String {
             "… (the tree is cut here; every screen is in the answer record's `facts` and graph)\n",
         );
     }
-    if let Some(returns) = facts.note("returns to a menu above") {
+    if let Some(returns) = facts.note(Note::ReturnsToAMenuAbove) {
         let _ = writeln!(
             out,
             "\nPrograms that hand control back to a menu above them when they end: {returns}."
         );
     }
-    if let Some(others) = facts.note("other top menus (programs reached)") {
+    if let Some(others) = facts.note(Note::OtherTopMenus) {
         let _ = writeln!(
             out,
             "\nOther top-level menus (programs they reach): {others}."
@@ -348,7 +356,7 @@ fn screens(facts: &CodeFacts, graph: &Graph) -> String {
 
 #[cfg(test)]
 mod tests {
-    use otis_core::ports::{Diagram, FactItem, SymbolKind};
+    use otis_core::ports::{Diagram, ItemGroup, NodeKind, SymbolKind};
 
     use super::*;
 
@@ -356,7 +364,7 @@ mod tests {
         GraphNode {
             id: id.into(),
             label: label.into(),
-            kind: kind.into(),
+            kind: NodeKind::from_label(kind).unwrap(),
             file: Some("LP/LPMENU.CBL".into()),
             line: Some(line),
         }
@@ -366,7 +374,7 @@ mod tests {
         GraphEdge {
             from: from.into(),
             to: to.into(),
-            kind: kind.into(),
+            kind: EdgeKind::from_label(kind).unwrap(),
             label: label.map(Into::into),
             file: Some("LP/LPMENU.CBL".into()),
             line: Some(line),
@@ -376,7 +384,10 @@ mod tests {
     fn item(name: &str, group: &str, line: u32) -> FactItem {
         FactItem {
             name: name.into(),
-            group: Some(group.into()),
+            group: Some(
+                FixedGroup::from_label(group)
+                    .map_or_else(|| ItemGroup::named(group), ItemGroup::Fixed),
+            ),
             detail: None,
             file: "LP/LPMENU.CBL".into(),
             line,
@@ -426,7 +437,7 @@ mod tests {
                 item("FORM-RESET", "performed", 22),
                 item("LONPF2", "menu options", 41),
             ],
-            notes: vec![("depth".into(), "2".into())],
+            notes: vec![(Note::Depth, "2".into())],
             evidence: vec![evidence(20), evidence(30), evidence(22)],
             graph: Some(graph),
             diagram: Some(Diagram {

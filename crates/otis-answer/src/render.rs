@@ -5,27 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use otis_core::ports::{CodeFacts, Evidence, FactItem, QuestionKind, SymbolKind};
+use otis_core::ports::{CodeFacts, Evidence, FactItem, FixedGroup, Note, QuestionKind, SymbolKind};
 
-use crate::extractive::sentence_case;
+use crate::text::{list, plural, sentence_case};
 
 /// Lists longer than this show groups and counts instead of every name.
 pub(crate) const LIST_LIMIT: usize = 25;
 /// Names shown per group of a long list.
 const EXAMPLES: usize = 6;
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// `A`, `A and B`, `A, B and C`.
-fn list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
 
 /// The `[n]` of the evidence that covers `file:line`, when cited.
 fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
@@ -40,7 +27,11 @@ fn groups(items: &[FactItem]) -> Vec<(String, Vec<&FactItem>)> {
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, Vec<&FactItem>> = BTreeMap::new();
     for item in items {
-        let group = item.group.clone().unwrap_or_default();
+        let group = item
+            .group
+            .as_ref()
+            .map(|g| g.as_str().to_owned())
+            .unwrap_or_default();
         if !by.contains_key(&group) {
             order.push(group.clone());
         }
@@ -119,11 +110,11 @@ fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
     out
 }
 
-fn notes_text(facts: &CodeFacts, labels: &[&str]) -> String {
+fn notes_text(facts: &CodeFacts, notes: &[Note]) -> String {
     let mut out = String::new();
-    for label in labels {
-        if let Some(value) = facts.note(label) {
-            let mut chars = label.chars();
+    for note in notes {
+        if let Some(value) = facts.note(*note) {
+            let mut chars = note.label().chars();
             let label = match chars.next() {
                 Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
                 None => String::new(),
@@ -146,11 +137,11 @@ fn file_of(facts: &CodeFacts) -> String {
 pub(crate) fn render(facts: &CodeFacts) -> String {
     let name = facts.subject.clone().unwrap_or_default();
     let count = facts.items.len();
-    if let Some(missing) = facts.note("not found") {
+    if let Some(missing) = facts.note(Note::NotFound) {
         return format!(
             "I found nothing named {missing} in the indexed code ({} programs, {} copybooks): no program, copybook, section, paragraph or data item has that name, and no statement uses it. It may live in a library that is not indexed (`otis index build DIR` adds a folder); the sources below are the closest text matches.",
-            facts.note("programs").unwrap_or("0"),
-            facts.note("copybooks").unwrap_or("0"),
+            facts.note(Note::Programs).unwrap_or("0"),
+            facts.note(Note::Copybooks).unwrap_or("0"),
         );
     }
     let mut text = match facts.kind {
@@ -165,7 +156,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
                     plural(count, "copybook", "copybooks"),
                     plural(libraries, "library", "libraries"),
                     grouped(facts, true)
-                ) + &notes_text(facts, &["copied through other copybooks"])
+                ) + &notes_text(facts, &[Note::CopiedThroughOtherCopybooks])
             }
         }
         QuestionKind::Calls => {
@@ -180,7 +171,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             };
             text.push_str(&notes_text(
                 facts,
-                &["hands control back to", "runtime routines"],
+                &[Note::HandsControlBackTo, Note::RuntimeRoutines],
             ));
             text
         }
@@ -196,7 +187,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
                     grouped(facts, true)
                 )
             };
-            text.push_str(&notes_text(facts, &["programs that hand control to it"]));
+            text.push_str(&notes_text(facts, &[Note::ProgramsThatHandControlToIt]));
             text
         }
         QuestionKind::CopybookUsers => {
@@ -214,8 +205,8 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             text.push_str(&notes_text(
                 facts,
                 &[
-                    "also copied by the copybooks",
-                    "programs that get it through those copybooks",
+                    Note::AlsoCopiedByTheCopybooks,
+                    Note::ProgramsThatGetItThroughThoseCopybooks,
                 ],
             ));
             text
@@ -238,7 +229,11 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             let copybooks = facts
                 .items
                 .iter()
-                .filter(|i| i.group.as_deref() == Some("copybooks"))
+                .filter(|i| {
+                    i.group
+                        .as_ref()
+                        .is_some_and(|g| g.is(FixedGroup::Copybooks))
+                })
                 .count();
             let programs = count - copybooks;
             format!(
@@ -246,7 +241,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
                 plural(copybooks, "copybook", "copybooks"),
                 plural(programs, "program", "programs"),
                 grouped(facts, true)
-            ) + &notes_text(facts, &["hands control back to", "runtime routines"])
+            ) + &notes_text(facts, &[Note::HandsControlBackTo, Note::RuntimeRoutines])
         }
         QuestionKind::Overview => overview(facts),
         QuestionKind::BusinessProcess => {
@@ -315,21 +310,21 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         None => format!("{name} is {what} in {file}; its header gives no description{header}."),
     };
     text.push('\n');
-    if let Some(date) = facts.note("date written") {
+    if let Some(date) = facts.note(Note::DateWritten) {
         text.push_str(&format!("Written {date}.\n"));
     }
     let mut more = Vec::new();
-    if let Some(copies) = facts.note("copybooks").filter(|c| *c != "0") {
+    if let Some(copies) = facts.note(Note::Copybooks).filter(|c| *c != "0") {
         let n: usize = copies.parse().unwrap_or(0);
         more.push(format!("copies {}", plural(n, "copybook", "copybooks")));
     }
     let callees: Vec<String> = facts
         .items
         .iter()
-        .filter(|i| i.group.as_deref() == Some("calls"))
+        .filter(|i| i.group.as_ref().is_some_and(|g| g.is(FixedGroup::Calls)))
         .map(|i| i.name.clone())
         .collect();
-    if let Some(calls) = facts.note("programs called").filter(|c| *c != "0") {
+    if let Some(calls) = facts.note(Note::ProgramsCalled).filter(|c| *c != "0") {
         let shown: Vec<String> = callees.iter().take(8).cloned().collect();
         let tail = if callees.len() > shown.len() {
             ", ..."
@@ -346,12 +341,12 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
     let callers: Vec<String> = facts
         .items
         .iter()
-        .filter(|i| i.group.as_deref() == Some("called by"))
+        .filter(|i| i.group.as_ref().is_some_and(|g| g.is(FixedGroup::CalledBy)))
         .map(|i| i.name.clone())
         .collect();
     if !callers.is_empty() {
         let n: usize = facts
-            .note("called by")
+            .note(Note::CalledBy)
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         let shown: Vec<String> = callers.iter().take(8).cloned().collect();
@@ -366,14 +361,14 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
             shown.join(", ")
         ));
     }
-    if let Some(users) = facts.note("programs that copy it") {
+    if let Some(users) = facts.note(Note::ProgramsThatCopyIt) {
         let n: usize = users.parse().unwrap_or(0);
         more.push(format!("is copied by {}", plural(n, "program", "programs")));
     }
     if !more.is_empty() {
         text.push_str(&format!("It {}.\n", list(&more)));
     }
-    if let Some(start) = facts.note("starts at") {
+    if let Some(start) = facts.note(Note::StartsAt) {
         let citation = facts
             .evidence
             .iter()
@@ -384,9 +379,9 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
             "Its procedure code starts at {start}{citation}.\n"
         ));
     }
-    if let Some(rev) = facts.note("latest revision") {
+    if let Some(rev) = facts.note(Note::LatestRevision) {
         let n: usize = facts
-            .note("revisions")
+            .note(Note::Revisions)
             .and_then(|n| n.parse().ok())
             .unwrap_or(1);
         let entries = plural(n, "entry", "entries");
@@ -400,7 +395,7 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
 
 fn procedure_users(facts: &CodeFacts, name: &str) -> String {
     let what = facts.subject_kind.map_or("procedure", SymbolKind::as_str);
-    let defined = match facts.note("defined in") {
+    let defined = match facts.note(Note::DefinedIn) {
         Some(place) => {
             let citation = facts.evidence.first().map(|_| " [1]").unwrap_or_default();
             format!("{name} is a {what} defined in {place}{citation}.")
@@ -411,14 +406,14 @@ fn procedure_users(facts: &CodeFacts, name: &str) -> String {
     let mut text = if count == 0 {
         format!("{defined} No indexed program performs it.\n")
     } else {
-        let statements = facts.note("statements that perform it").unwrap_or("0");
+        let statements = facts.note(Note::StatementsThatPerformIt).unwrap_or("0");
         format!(
             "{defined} {} use it ({statements} PERFORM / GO TO statements), by directory:\n{}",
             plural(count, "program", "programs"),
             grouped(facts, true)
         )
     };
-    text.push_str(&notes_text(facts, &["copybooks that perform it"]));
+    text.push_str(&notes_text(facts, &[Note::CopybooksThatPerformIt]));
     text
 }
 
@@ -456,7 +451,7 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
         }
     };
     if let Some(programs) = facts
-        .note("programs that include the definition")
+        .note(Note::ProgramsThatIncludeTheDefinition)
         .filter(|p| *p != "0")
     {
         let n: usize = programs.parse().unwrap_or(0);
@@ -464,7 +459,7 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
             "{} this definition",
             plural(n, "program includes", "programs include")
         ));
-        if let Some(refs) = facts.note("references") {
+        if let Some(refs) = facts.note(Note::References) {
             text.push_str(&format!("; it is referenced in {refs} statements"));
         }
         text.push_str(".\n");
@@ -475,14 +470,14 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
 fn usage(facts: &CodeFacts, name: &str) -> String {
     let count = facts.items.len();
     let defined = facts
-        .note("defined in")
+        .note(Note::DefinedIn)
         .map(|d| format!(" It is defined in {d} [1]."))
         .unwrap_or_default();
     if count == 0 {
         return format!("No procedure statement in the indexed code refers to {name}.{defined}");
     }
-    let writes = facts.note("statements that change it").unwrap_or("0");
-    let reads = facts.note("statements that read or test it").unwrap_or("0");
+    let writes = facts.note(Note::StatementsThatChangeIt).unwrap_or("0");
+    let reads = facts.note(Note::StatementsThatReadOrTestIt).unwrap_or("0");
     let mut by_file: Vec<(String, String, Vec<&FactItem>)> = Vec::new();
     for item in &facts.items {
         match by_file.iter_mut().find(|(f, _, _)| *f == item.file) {
@@ -492,7 +487,7 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
     }
     let statements = plural(count, "statement", "statements");
     let files = plural(by_file.len(), "file", "files");
-    let mut text = match facts.note("only") {
+    let mut text = match facts.note(Note::Only) {
         Some("statements that change it") => format!(
             "{name} is changed in {statements} in {files} ({reads} more read or test it).{defined}\n"
         ),
@@ -506,7 +501,11 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
     for (file, member, items) in by_file.iter().take(LIST_LIMIT) {
         let mut verbs: Vec<(String, Vec<u32>)> = Vec::new();
         for item in items {
-            let verb = item.group.clone().unwrap_or_default();
+            let verb = item
+                .group
+                .as_ref()
+                .map(|g| g.as_str().to_owned())
+                .unwrap_or_default();
             match verbs.iter_mut().find(|(v, _)| *v == verb) {
                 Some((_, lines)) => lines.push(item.line),
                 None => verbs.push((verb, vec![item.line])),
@@ -539,8 +538,8 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
 }
 
 fn overview(facts: &CodeFacts) -> String {
-    let programs = facts.note("programs").unwrap_or("0");
-    let copybooks = facts.note("copybooks").unwrap_or("0");
+    let programs = facts.note(Note::Programs).unwrap_or("0");
+    let copybooks = facts.note(Note::Copybooks).unwrap_or("0");
     let mut text = format!(
         "The indexed code holds {programs} programs in {} and {copybooks} copybooks. By directory:\n",
         plural(facts.items.len(), "directory", "directories")
@@ -553,13 +552,14 @@ fn overview(facts: &CodeFacts) -> String {
             item.detail.as_deref().unwrap_or_default()
         ));
     }
-    text.push_str(&notes_text(facts, &["copybook libraries"]));
+    text.push_str(&notes_text(facts, &[Note::CopybookLibraries]));
     text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use otis_core::ports::ItemGroup;
 
     fn facts(kind: QuestionKind, items: Vec<FactItem>) -> CodeFacts {
         CodeFacts {
@@ -585,7 +585,7 @@ mod tests {
     fn copybook(name: &str, library: &str, line: u32) -> FactItem {
         FactItem {
             name: name.into(),
-            group: Some(library.into()),
+            group: Some(ItemGroup::named(library)),
             detail: Some("record layout".into()),
             file: "AC/PAYPST.CBL".into(),
             line,
@@ -639,9 +639,9 @@ mod tests {
         let mut unknown = facts(QuestionKind::Callers, Vec::new());
         unknown.subject_kind = None;
         unknown.notes = vec![
-            ("not found".into(), "NOSUCH".into()),
-            ("programs".into(), "3".into()),
-            ("copybooks".into(), "4".into()),
+            (Note::NotFound, "NOSUCH".into()),
+            (Note::Programs, "3".into()),
+            (Note::Copybooks, "4".into()),
         ];
         let text = render(&unknown);
         assert!(
@@ -656,7 +656,7 @@ mod tests {
     fn purpose_leads_with_the_header_description() {
         let mut purpose = facts(QuestionKind::Purpose, Vec::new());
         purpose.description = Some("POST LOAN PAYMENTS TO THE LEDGER".into());
-        purpose.notes = vec![("date written".into(), "03/08/2018".into())];
+        purpose.notes = vec![(Note::DateWritten, "03/08/2018".into())];
         let text = render(&purpose);
         assert!(
             text.starts_with("PAYPST (AC/PAYPST.CBL) is a program: Post loan payments to the ledger [1].\nWritten 03/08/2018."),
