@@ -1,6 +1,8 @@
-//! Test support shared by integration tests. Test code only: it panics on failure.
+//! Test support shared by integration tests and benchmarks. Test code only: it panics on failure.
 //!
 //! - [`azurite`]: a real Azurite table service on a free loopback port.
+//! - [`generated`]: a generated COBOL tree of 10,000 files (or a small one) for the
+//!   benchmarks.
 //! - [`redis`]: real `redis-server` single nodes and 3-node Clusters on loopback ports.
 //! - [`resp_echo`]: a fake Redis that refuses every command with an error quoting it
 //!   (an `AUTH` password included).
@@ -13,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod azurite;
+pub mod generated;
 pub mod proxy;
 pub mod redis;
 pub mod resp_echo;
