@@ -264,7 +264,8 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             text
         }
         QuestionKind::Flow | QuestionKind::ScreenFlow => crate::render_flow::render(facts),
-        QuestionKind::Search => String::new(),
+        // Corpus-wide kinds are written by their own module as they arrive.
+        _ => String::new(),
     };
     while text.ends_with('\n') {
         text.pop();

@@ -10,12 +10,15 @@
 //! - [`Conversation`]: the conversation memory over a [`ports::SessionStore`], one read to
 //!   load, one write to add a turn, optimistic retry on concurrent appends.
 //! - [`question`]: question kinds (purpose, callers, data usage, ...) and subjects.
+//! - [`corpus`]: questions about the codebase as a whole, as a typed [`corpus::CorpusQuery`].
 //! - [`resolve`]: follow-up resolution ("it" -> the conversation's subject).
 //! - [`Assistant`]: the ask use case (resolve, retrieve, generate, persist), with
 //!   per-stage timing; [`prompt`] renders a grounded question for text models.
 
 mod ask;
 mod conversation;
+pub mod corpus;
+mod labels;
 pub mod prompt;
 pub mod question;
 pub mod resolve;

@@ -277,6 +277,7 @@ pub fn classify(question: &str, identify: &dyn Fn(&str) -> Option<SymbolKind>) -
     let options = QuestionOptions {
         depth: depth_option(question),
         access: subject.as_deref().and_then(|s| access_asked(question, s)),
+        ..QuestionOptions::default()
     };
     CodeQuestion {
         kind,

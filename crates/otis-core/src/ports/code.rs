@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::facts::{EdgeKind, ItemGroup, NodeKind, Note};
+use crate::corpus::CorpusQuery;
 
 /// What a question asks, recognised deterministically by [`crate::question::classify`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,6 +42,29 @@ pub enum QuestionKind {
     Flow,
     /// "Show me the screens from the main menu down": the menu / screen tree.
     ScreenFlow,
+    /// "How many copybooks are there?": a corpus query's count.
+    Count,
+    /// "Which programs use SORT?": a corpus query's list.
+    List,
+    /// "What are the 5 largest programs?": a corpus query in an order.
+    Ranking,
+    /// "What would be affected if I changed TIM360?": who copies, calls, performs or
+    /// references it, transitively, by level.
+    Impact,
+    /// "What is the longest call chain?" (from the subject, when one is named).
+    CallChain,
+    /// "Are there call cycles?": programs that call each other, and self-calls.
+    Cycles,
+    /// "What does PST823 do with its files?": a program's row of the CRUD matrix.
+    Crud,
+    /// "What options does LPMENU offer?", "What does option 4 of FXMENU run?"
+    MenuOptions,
+    /// "Which menu path leads to X?": from the main menu down.
+    MenuPath,
+    /// "What is the application's entry point?": the main menu.
+    EntryPoint,
+    /// "What fields does screen X have?"
+    ScreenFields,
     /// Anything else: answered from search hits.
     Search,
 }
@@ -63,6 +87,17 @@ impl QuestionKind {
             Self::BusinessProcess => "business_process",
             Self::Flow => "flow",
             Self::ScreenFlow => "screen_flow",
+            Self::Count => "count",
+            Self::List => "list",
+            Self::Ranking => "ranking",
+            Self::Impact => "impact",
+            Self::CallChain => "call_chain",
+            Self::Cycles => "cycles",
+            Self::Crud => "crud",
+            Self::MenuOptions => "menu_options",
+            Self::MenuPath => "menu_path",
+            Self::EntryPoint => "entry_point",
+            Self::ScreenFields => "screen_fields",
             Self::Search => "search",
         }
     }
@@ -109,7 +144,7 @@ pub enum AccessFilter {
 
 /// What a question says beyond its kind and subject, parsed once by
 /// [`crate::question::classify`]; nothing downstream reads the question's text for them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct QuestionOptions {
     /// "depth 3", "3 levels deep": how far a flow, tree or impact analysis goes (1-8).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -117,6 +152,12 @@ pub struct QuestionOptions {
     /// Only the statements that change, or only those that read, a data item.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub access: Option<AccessFilter>,
+    /// The question about the codebase as a whole (count, list and ranking kinds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub corpus: Option<CorpusQuery>,
+    /// "option 4 of FXMENU": the menu option asked about.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub option: Option<u32>,
 }
 
 /// A classified question: its kind, what it is about, and its options.

@@ -6,62 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One table per enum: each variant with the label the JSON record and the answer text
-/// use. `Display`, serde and `label()` all come from it.
-macro_rules! labelled {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $label:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The label the record and the answer text use.
-            pub const fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label,)+
-                }
-            }
-
-            /// The value a label names.
-            pub fn from_label(label: &str) -> Option<Self> {
-                match label {
-                    $($label => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.label())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                Self::from_label(&text).ok_or_else(|| {
-                    serde::de::Error::custom(format!(
-                        concat!("unknown ", stringify!($name), " {:?}"),
-                        text
-                    ))
-                })
-            }
-        }
-    };
-}
+use crate::labels::labelled;
 
 labelled! {
     /// What a note of [`super::CodeFacts`] states.

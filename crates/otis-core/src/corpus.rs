@@ -1,0 +1,418 @@
+//! Questions about the codebase as a whole, as a typed query: what to list or count,
+//! which filters hold, in which order, how many. [`crate::question::classify`] parses a
+//! question into a [`CorpusQuery`] compositionally (entity + filters + order + limit),
+//! the code model compiles it to its store's queries, and a follow-up ("which of those are
+//! in FX?") refines the query kept in the conversation's memory. Pure.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::labels::labelled;
+
+labelled! {
+    /// What a corpus question lists or counts.
+    Entity {
+        /// Program files (`.CBL`).
+        Programs => "programs",
+        /// Copybook files (`.CPY`), counted per file (a member in two libraries is two).
+        Copybooks => "copybooks",
+        /// SECTIONs, in programs and copybooks.
+        Sections => "sections",
+        /// Paragraphs.
+        Paragraphs => "paragraphs",
+        /// Data description entries.
+        DataItems => "data items",
+        /// Files a program declares (`SELECT name ASSIGN TO ...`), by name.
+        Files => "files",
+        /// Screen form files (`FM/XX/<DIR>/<NAME>`).
+        Screens => "screens",
+        /// Menu programs (the `GO TO ... DEPENDING ON` menu idiom).
+        Menus => "menus",
+        /// The options of menus.
+        MenuOptions => "menu options",
+        /// Programs called whose source is not in the corpus.
+        CallTargets => "call targets",
+    }
+}
+
+labelled! {
+    /// A statement kind a filter can name; the labels are the COBOL words the code
+    /// model's store keeps (`statements.kind`).
+    Statement {
+        /// `SORT`.
+        Sort => "SORT",
+        /// `MERGE`.
+        Merge => "MERGE",
+        /// `EXEC SQL ... END-EXEC`.
+        ExecSql => "EXEC SQL",
+        /// `EXEC CICS ... END-EXEC`.
+        ExecCics => "EXEC CICS",
+        /// `GO TO`.
+        GoTo => "GO TO",
+        /// `GO TO ... DEPENDING ON`.
+        GoToDepending => "GO TO DEPENDING",
+        /// `ALTER`.
+        Alter => "ALTER",
+        /// `STRING`.
+        String => "STRING",
+        /// `UNSTRING`.
+        Unstring => "UNSTRING",
+        /// `INSPECT`.
+        Inspect => "INSPECT",
+        /// `EVALUATE`.
+        Evaluate => "EVALUATE",
+        /// `COMPUTE`.
+        Compute => "COMPUTE",
+        /// `SEARCH`.
+        Search => "SEARCH",
+        /// `MOVE CORRESPONDING`.
+        MoveCorresponding => "MOVE CORRESPONDING",
+        /// `EXIT PROGRAM`.
+        ExitProgram => "EXIT PROGRAM",
+        /// `STOP RUN`.
+        StopRun => "STOP RUN",
+        /// `GOBACK`.
+        Goback => "GOBACK",
+        /// `CALL identifier`: a call through a variable.
+        CallVariable => "CALL identifier",
+        /// `CALL`.
+        Call => "CALL",
+        /// `PERFORM ... THRU`.
+        PerformThru => "PERFORM THRU",
+        /// `PERFORM ... UNTIL` / `VARYING`: a loop.
+        PerformUntil => "PERFORM UNTIL",
+        /// `INITIALIZE`.
+        Initialize => "INITIALIZE",
+        /// `ACCEPT`.
+        Accept => "ACCEPT",
+        /// `DISPLAY`.
+        Display => "DISPLAY",
+        /// `READ`.
+        Read => "READ",
+        /// `WRITE`.
+        Write => "WRITE",
+        /// `REWRITE`.
+        Rewrite => "REWRITE",
+        /// `DELETE`.
+        Delete => "DELETE",
+        /// `START`.
+        Start => "START",
+        /// `OPEN`.
+        Open => "OPEN",
+        /// `CLOSE`.
+        Close => "CLOSE",
+        /// `SET`.
+        Set => "SET",
+        /// `CANCEL`.
+        Cancel => "CANCEL",
+        /// `NEXT SENTENCE`.
+        NextSentence => "NEXT SENTENCE",
+        /// `CONTINUE`.
+        Continue => "CONTINUE",
+        /// `ADD`.
+        Add => "ADD",
+        /// `SUBTRACT`.
+        Subtract => "SUBTRACT",
+        /// `MULTIPLY`.
+        Multiply => "MULTIPLY",
+        /// `DIVIDE`.
+        Divide => "DIVIDE",
+        /// `MOVE`.
+        Move => "MOVE",
+        /// `IF`.
+        If => "IF",
+        /// `PERFORM`.
+        Perform => "PERFORM",
+    }
+}
+
+labelled! {
+    /// Something a file defines.
+    Feature {
+        /// An `FD` / `SD` file description (in the file or a copybook it copies).
+        FileDescription => "an FD",
+        /// A `SCREEN SECTION`.
+        ScreenSection => "a SCREEN SECTION",
+        /// A `LINKAGE SECTION`.
+        LinkageSection => "a LINKAGE SECTION",
+        /// Level-88 condition names.
+        Level88 => "88 levels",
+    }
+}
+
+labelled! {
+    /// A number measured of each listed thing.
+    Measure {
+        /// Programs that call it.
+        Callers => "callers",
+        /// Distinct programs it calls (in the corpus or not).
+        Callees => "calls",
+        /// Programs that copy it, directly or through other copybooks.
+        Users => "programs using it",
+        /// Lines in its file.
+        Lines => "lines",
+        /// Cyclomatic complexity: McCabe decisions + 1, of its own file.
+        Complexity => "cyclomatic complexity",
+        /// The deepest IF nesting in its own file.
+        IfDepth => "IF nesting depth",
+        /// Options of a menu.
+        Options => "options",
+        /// Fields of a screen.
+        Fields => "fields",
+        /// Statements of the kind a `Uses` filter names.
+        Statements => "statements",
+    }
+}
+
+/// A comparison with a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cmp {
+    /// Exactly.
+    Eq,
+    /// At least.
+    Ge,
+    /// At most.
+    Le,
+    /// More than.
+    Gt,
+    /// Fewer than.
+    Lt,
+}
+
+impl Cmp {
+    /// Whether `value` compares to `n` this way.
+    pub fn holds(self, value: u64, n: u64) -> bool {
+        match self {
+            Self::Eq => value == n,
+            Self::Ge => value >= n,
+            Self::Le => value <= n,
+            Self::Gt => value > n,
+            Self::Lt => value < n,
+        }
+    }
+
+    /// `more than 5`, `at least 5`, ...
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Eq => "exactly",
+            Self::Ge => "at least",
+            Self::Le => "at most",
+            Self::Gt => "more than",
+            Self::Lt => "fewer than",
+        }
+    }
+}
+
+/// How a name filter matches (upper case, against the member's name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameMatch {
+    /// `DATE` anywhere in the name.
+    Contains(String),
+    /// The name starts with it.
+    StartsWith(String),
+    /// The name ends with it.
+    EndsWith(String),
+}
+
+/// One condition on the things listed. Filters of a query all hold (AND).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filter {
+    /// The name matches.
+    Name(NameMatch),
+    /// In this directory (programs: the top folder, `FX`) or library (copybooks: the
+    /// folder path, `LIBUP` or `LIBUP/A15SRC`; a library holds its sub-folders).
+    In(String),
+    /// Uses this statement kind (a program: in its own code or the procedure copybooks it
+    /// copies; a copybook: in its own text).
+    Uses(Statement),
+    /// Defines this (a program: itself or a copybook it copies).
+    Has(Feature),
+    /// Copies this copybook (directly or nested).
+    Copies(String),
+    /// Calls this program (in its own code or a copybook it copies).
+    Calls(String),
+    /// Is called by this program.
+    CalledBy(String),
+    /// A measure compares to a number (`callers > 5`).
+    Count(Measure, Cmp, u64),
+    /// Nothing in the corpus copies it (copybooks).
+    NeverCopied,
+    /// No program calls it, no menu option runs it, no program hands control to it.
+    Orphan,
+    /// It calls programs whose source is not in the corpus (programs), or it is such a
+    /// program (call targets).
+    Unresolved,
+    /// It calls itself.
+    SelfCalling,
+    /// It is in a call cycle (programs that call each other).
+    InCycle,
+    /// It reaches this program through calls, transitively.
+    Reaches(String),
+    /// A menu none of whose options runs another menu.
+    Leaf,
+    /// Files: nobody writes it (no WRITE / REWRITE of its records, no OPEN OUTPUT /
+    /// EXTEND).
+    NeverWritten,
+    /// Programs: they do this to the file named (`WRITE` a record of `LN-FILE`).
+    Accesses(String, FileAccess),
+    /// The filter does not hold.
+    Not(Box<Filter>),
+}
+
+labelled! {
+    /// What a program does to a file.
+    FileAccess {
+        /// `OPEN INPUT`.
+        OpenInput => "OPEN INPUT",
+        /// `OPEN OUTPUT`.
+        OpenOutput => "OPEN OUTPUT",
+        /// `OPEN I-O`.
+        OpenInputOutput => "OPEN I-O",
+        /// `OPEN EXTEND`.
+        OpenExtend => "OPEN EXTEND",
+        /// `READ` (or `START`).
+        Read => "READ",
+        /// `WRITE` or `REWRITE` of one of its records.
+        Write => "WRITE",
+        /// `REWRITE` of one of its records.
+        Rewrite => "REWRITE",
+        /// `DELETE`.
+        Delete => "DELETE",
+        /// Any of them.
+        Any => "any access",
+    }
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Largest value of the measure first ("most used", "largest").
+    Most(Measure),
+    /// Smallest value first ("smallest", "fewest callers").
+    Least(Measure),
+    /// The latest revision date in the header first.
+    RecentlyRevised,
+    /// By name.
+    Name,
+}
+
+/// A question about the codebase as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CorpusQuery {
+    /// What is listed.
+    pub entity: Entity,
+    /// Conditions that all hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    /// The order asked for ("the most used", "the largest").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+    /// At most this many ("the 5 largest"; "the largest" is 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// "How many": the answer leads with the count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub count: bool,
+}
+
+impl CorpusQuery {
+    /// Every `entity`.
+    pub fn all(entity: Entity) -> Self {
+        Self {
+            entity,
+            filters: Vec::new(),
+            order: None,
+            limit: None,
+            count: false,
+        }
+    }
+
+    /// The query with `filter` added.
+    pub fn with(mut self, filter: Filter) -> Self {
+        if !self.filters.contains(&filter) {
+            self.filters.push(filter);
+        }
+        self
+    }
+}
+
+/// Plain English for a filter: "in FX", "that use GO TO", "with DATE in the name".
+pub fn describe_filter(filter: &Filter) -> String {
+    match filter {
+        Filter::Name(NameMatch::Contains(s)) => format!("with {s} in the name"),
+        Filter::Name(NameMatch::StartsWith(s)) => format!("whose name starts with {s}"),
+        Filter::Name(NameMatch::EndsWith(s)) => format!("whose name ends with {s}"),
+        Filter::In(dir) => format!("in {dir}"),
+        Filter::Uses(s) => format!("that use {s}"),
+        Filter::Has(f) => format!("that have {f}"),
+        Filter::Copies(c) => format!("that copy {c}"),
+        Filter::Calls(p) => format!("that call {p}"),
+        Filter::CalledBy(p) => format!("called by {p}"),
+        Filter::Count(m, cmp, n) => format!("with {} {n} {m}", cmp.words()),
+        Filter::NeverCopied => "that nothing copies".to_owned(),
+        Filter::Orphan => {
+            "that no program calls, no menu runs and no program hands control to".to_owned()
+        }
+        Filter::Unresolved => "whose source is not in the corpus".to_owned(),
+        Filter::SelfCalling => "that call themselves".to_owned(),
+        Filter::InCycle => "in a call cycle".to_owned(),
+        Filter::Reaches(p) => format!("that reach {p} through calls"),
+        Filter::Leaf => "whose options open no other menu".to_owned(),
+        Filter::NeverWritten => "that no program writes".to_owned(),
+        Filter::Accesses(file, a) => match a {
+            FileAccess::Any => format!("that use the file {file}"),
+            FileAccess::Read => format!("that read {file}"),
+            FileAccess::Write => format!("that write {file}"),
+            FileAccess::Rewrite => format!("that rewrite {file}"),
+            FileAccess::Delete => format!("that delete from {file}"),
+            open => format!("that {open} {file}"),
+        },
+        Filter::Not(inner) => format!("not {}", describe_filter(inner)),
+    }
+}
+
+/// Plain English for the whole query: "programs in FX that use GO TO, largest first".
+pub fn describe(query: &CorpusQuery) -> String {
+    let mut text = query.entity.label().to_owned();
+    let parts: Vec<String> = query.filters.iter().map(describe_filter).collect();
+    if !parts.is_empty() {
+        text.push(' ');
+        text.push_str(&parts.join(" and "));
+    }
+    match query.order {
+        Some(Order::Most(m)) => text.push_str(&format!(", most {m} first")),
+        Some(Order::Least(m)) => text.push_str(&format!(", fewest {m} first")),
+        Some(Order::RecentlyRevised) => text.push_str(", most recently revised first"),
+        Some(Order::Name) | None => {}
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_reads_as_english_and_round_trips() {
+        let q = CorpusQuery::all(Entity::Programs)
+            .with(Filter::In("FX".into()))
+            .with(Filter::Uses(Statement::GoTo))
+            .with(Filter::Count(Measure::Callees, Cmp::Gt, 2));
+        assert_eq!(
+            describe(&q),
+            "programs in FX and that use GO TO and with more than 2 calls"
+        );
+        let json = serde_json::to_string(&q).unwrap_or_default();
+        let back: Option<CorpusQuery> = serde_json::from_str(&json).ok();
+        assert_eq!(back, Some(q));
+        for s in Statement::ALL {
+            assert_eq!(Statement::from_label(s.label()), Some(*s));
+        }
+        assert!(Cmp::Gt.holds(6, 5) && !Cmp::Lt.holds(5, 5) && Cmp::Le.holds(5, 5));
+    }
+}
