@@ -250,7 +250,7 @@ fn ask(model: &CorpusModel, kind: QuestionKind, subject: Option<&str>, text: &st
             subject_kind,
             options: otis_core::ports::QuestionOptions {
                 depth: otis_core::question::depth_option(text),
-                access: None,
+                ..Default::default()
             },
             text: text.into(),
         })
