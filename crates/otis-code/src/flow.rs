@@ -51,7 +51,7 @@ pub(crate) fn program(
                 .or_else(|| defs.first())?;
             (f, Some(j))
         }
-        SymbolKind::DataItem => return None,
+        _ => return None,
     };
     Some(Flow::new(link, lines, home, depth).build(subject, kind, entry))
 }

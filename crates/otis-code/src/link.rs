@@ -478,6 +478,9 @@ impl<'c> Linked<'c> {
         if self.exists("SELECT 1 FROM data_items WHERE name = ?1 LIMIT 1", name) {
             return Some(SymbolKind::DataItem);
         }
+        if self.exists("SELECT 1 FROM selects WHERE name = ?1 LIMIT 1", name) {
+            return Some(SymbolKind::File);
+        }
         // Referenced, defined in a copybook outside the corpus: only names that cannot
         // be plain words.
         if name.contains(['-', '_'])
@@ -488,7 +491,26 @@ impl<'c> Linked<'c> {
         {
             return Some(SymbolKind::DataItem);
         }
+        if self.exists("SELECT 1 FROM forms WHERE name = ?1 LIMIT 1", name) {
+            return Some(SymbolKind::Screen);
+        }
+        if self.is_directory(name) {
+            return Some(SymbolKind::Directory);
+        }
         None
+    }
+
+    /// Whether `name` is a folder of the corpus (`FX`, `LIBUP`, `LIBUP/A15SRC`), any case.
+    pub(crate) fn is_directory(&self, name: &str) -> bool {
+        let upper = name.trim_matches('/').to_ascii_uppercase();
+        if upper.is_empty() {
+            return false;
+        }
+        self.exists(
+            "SELECT 1 FROM files WHERE upper(folder) = ?1 \
+             OR substr(upper(folder), 1, length(?1) + 1) = ?1 || '/' LIMIT 1",
+            &upper,
+        )
     }
 
     pub(crate) fn counts(&self) -> Counts {

@@ -258,7 +258,8 @@ fn users_of(kind: Option<SymbolKind>) -> QuestionKind {
         Some(SymbolKind::Copybook) => QuestionKind::CopybookUsers,
         Some(SymbolKind::Section | SymbolKind::Paragraph) => QuestionKind::ProcedureUsers,
         Some(SymbolKind::DataItem) => QuestionKind::DataUsage,
-        Some(SymbolKind::Program) | None => QuestionKind::Callers,
+        Some(SymbolKind::Program | SymbolKind::Directory | SymbolKind::Screen | SymbolKind::File)
+        | None => QuestionKind::Callers,
     }
 }
 

@@ -117,6 +117,13 @@ pub enum SymbolKind {
     Paragraph,
     /// A data item.
     DataItem,
+    /// A directory of programs (`FX`) or a library of copybooks (`LIBUP`,
+    /// `LIBUP/A15SRC`).
+    Directory,
+    /// A screen form with no program of its name.
+    Screen,
+    /// A file a program declares (`SELECT name`).
+    File,
 }
 
 impl SymbolKind {
@@ -128,6 +135,9 @@ impl SymbolKind {
             Self::Section => "section",
             Self::Paragraph => "paragraph",
             Self::DataItem => "data item",
+            Self::Directory => "directory",
+            Self::Screen => "screen",
+            Self::File => "file",
         }
     }
 }
