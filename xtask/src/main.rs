@@ -18,7 +18,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use azurite::{azurite_version, start_azurite};
-use workspace::{cargo, cargo_with, workspace_root};
+use workspace::{cargo, cargo_with, target_dir, workspace_root};
 
 const USAGE: &str = "usage: cargo xtask <task>
 
@@ -43,11 +43,17 @@ tasks:
          on a random seed (docs/reliability.md)
   soak   otis-func (release, SQLite) under 128 connections of new sessions,
          10 rounds of 10 s; prints the server's RSS after each round
-  bench store|http|index|model|quality
+  bench store|http|index|ask|model|quality
          benchmarks (release): the Table store on Azurite and the Redis store on a
-         local redis-server, the HTTP endpoint,
-         the index build, the local model; each prints its figures and writes them into
-         docs/benchmarks.md";
+         local redis-server, the HTTP endpoint, the index build, one question per new
+         `otis` process by kind and otis-func's cold start (ask: on the generated
+         10,000-file tree and on ../shared/otis-train), the local model, answer
+         quality; each prints its figures and writes them into docs/benchmarks.md.
+         index and ask take OTIS_BENCH_SMALL=1: a small generated tree, one run;
+         to try them in a debug build (nothing is written to docs/benchmarks.md):
+           OTIS_BENCH_SMALL=1 cargo test -p otis-index --bench index -- --bench
+           cargo build -p otis-cli -p otis-func --bin otis-func
+           OTIS_BENCH_SMALL=1 cargo test -p otis-cli --bench ask -- --bench";
 
 fn main() -> ExitCode {
     let task = env::args().nth(1);
@@ -67,6 +73,7 @@ fn main() -> ExitCode {
                 .and_then(|()| run_redis_bench()),
             Some("http") => run_bench("http", "otis-func", "HTTP endpoint", &[]),
             Some("index") => run_bench("index", "otis-index", "Local index build", &[]),
+            Some("ask") => run_ask_bench(),
             Some("quality") => run_bench(
                 "quality",
                 "otis-app",
@@ -258,15 +265,12 @@ fn run_bench(name: &str, package: &str, title: &str, features: &[&str]) -> Resul
     } else {
         None
     };
-    let report_file = env::temp_dir().join(format!("otis-bench-{name}-{}.md", std::process::id()));
-    let report_path = report_file.to_string_lossy().into_owned();
-    let mut args = vec!["bench", "-p", package, "--bench", name];
-    args.extend(features);
-    cargo_with(
-        &args,
+    let report = bench_report(
+        name,
+        package,
+        features,
         &[
             ("OTIS_BENCH_AZURITE", azurite.endpoint.as_str()),
-            ("OTIS_BENCH_OUT", report_path.as_str()),
             (
                 "OTIS_BENCH_REDIS",
                 redis.as_ref().map_or("", |r| r.url.as_str()),
@@ -275,17 +279,58 @@ fn run_bench(name: &str, package: &str, title: &str, features: &[&str]) -> Resul
     )?;
     drop(azurite);
     drop(redis);
+    let setup = format!("Azurite {} in memory on loopback, ", azurite_version());
+    write_section(name, &section(name, title, &setup, &report))
+}
+
+/// `cargo xtask bench ask`: otis-func is built first (release, as `package` builds it),
+/// then otis-cli's benchmark starts it and `otis` itself in new processes; no service.
+fn run_ask_bench() -> Result<(), String> {
+    cargo(&["build", "--release", "--package", "otis-func"])?;
+    let func = target_dir()
+        .join("release")
+        .join(format!("otis-func{}", env::consts::EXE_SUFFIX));
+    let func = func.to_string_lossy().into_owned();
+    let report = bench_report(
+        "ask",
+        "otis-cli",
+        &[],
+        &[("OTIS_BENCH_FUNC", func.as_str())],
+    )?;
+    let title = "One question per new process, and otis-func's cold start";
+    write_section("ask", &section("ask", title, "", &report))
+}
+
+/// Runs the benchmark `name` of `package` (release) with `envs` and returns the report it
+/// wrote to the file `OTIS_BENCH_OUT` names.
+fn bench_report(
+    name: &str,
+    package: &str,
+    features: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<String, String> {
+    let report_file = env::temp_dir().join(format!("otis-bench-{name}-{}.md", std::process::id()));
+    let report_path = report_file.to_string_lossy().into_owned();
+    let mut args = vec!["bench", "-p", package, "--bench", name];
+    args.extend(features);
+    let mut envs = envs.to_vec();
+    envs.push(("OTIS_BENCH_OUT", report_path.as_str()));
+    cargo_with(&args, &envs)?;
     let report = std::fs::read_to_string(&report_file)
         .map_err(|e| format!("benchmark wrote no report: {e}"))?;
     let _ = std::fs::remove_file(&report_file);
+    Ok(report)
+}
+
+/// The `bench:NAME` section of docs/benchmarks.md: `title`, the command and what the
+/// figures were taken on (`setup`, then the cores), and the report.
+fn section(name: &str, title: &str, setup: &str, report: &str) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let section = format!(
+    format!(
         "<!-- bench:{name} -->\n## {title}\n\nCommand: `cargo xtask bench {name}` \
-         (release build, Azurite {} in memory on loopback, {cores} cores; one run, figures \
-         from that run only).\n\n{report}\n<!-- /bench:{name} -->",
-        azurite_version()
-    );
-    write_section(name, &section)
+         (release build, {setup}{cores} cores; one run, figures from that run only).\n\n\
+         {report}\n<!-- /bench:{name} -->"
+    )
 }
 
 /// Replaces (or appends) the `bench:NAME` section of docs/benchmarks.md.
@@ -316,10 +361,7 @@ fn write_section(name: &str, section: &str) -> Result<(), String> {
 /// follow-up ("it") that only memory can resolve.
 fn demo() -> Result<(), String> {
     cargo(&["build", "--quiet", "--package", "otis-cli"])?;
-    let target = env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("target"));
-    let otis = target
+    let otis = target_dir()
         .join("debug")
         .join(format!("otis{}", env::consts::EXE_SUFFIX));
     let session = format!(
@@ -363,9 +405,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
 fn package() -> Result<(), String> {
     cargo(&["build", "--release", "--package", "otis-func"])?;
     let root = workspace_root();
-    let target = env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root.join("target"));
+    let target = target_dir();
     let out = target.join("function-app");
     let _ = std::fs::remove_dir_all(&out);
     copy_tree(&root.join("function-app"), &out)?;

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::azurite::own_group;
-use crate::workspace::{cargo, workspace_root};
+use crate::workspace::{cargo, target_dir};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -63,10 +63,7 @@ pub(crate) fn soak() -> Result<(), String> {
     let seconds = setting("OTIS_SOAK_SECONDS", 10);
     let connections = setting("OTIS_SOAK_CONNECTIONS", 128);
     cargo(&["build", "--release", "--quiet", "--package", "otis-func"])?;
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("target"));
-    let binary = target.join("release").join("otis-func");
+    let binary = target_dir().join("release").join("otis-func");
     let data = std::env::temp_dir().join(format!("otis-soak-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -12,6 +12,13 @@ pub(crate) fn workspace_root() -> PathBuf {
         .map_or(manifest.clone(), Path::to_path_buf)
 }
 
+/// Cargo's target folder: `CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub(crate) fn target_dir() -> PathBuf {
+    env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target"))
+}
+
 /// Runs `cargo` with `args` (and extra environment) in the workspace root; fails unless
 /// it exits 0.
 pub(crate) fn cargo_with(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
