@@ -95,6 +95,82 @@ pub(crate) fn resolve_copies(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Most levels of COPY nesting followed.
+const MAX_NESTING: usize = 16;
+
+/// Rewrites `copy_closure`: for every program, every copybook file it copies directly or
+/// nested, with the copybook it copies directly on the way and whether any COPY on the way
+/// stands among procedure statements (a procedure copybook).
+pub(crate) fn copy_closure(conn: &Connection) -> Result<(), StoreError> {
+    use std::collections::{HashSet, VecDeque};
+    let mut edges: HashMap<i64, Vec<(i64, bool)>> = HashMap::new();
+    let mut programs = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT file_id, target_id, in_procedure FROM copies \
+                 WHERE target_id IS NOT NULL ORDER BY file_id, ord",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            edges
+                .entry(r.get(0).map_err(sql)?)
+                .or_default()
+                .push((r.get(1).map_err(sql)?, r.get(2).map_err(sql)?));
+        }
+        let mut stmt = conn
+            .prepare("SELECT id FROM files WHERE kind = 'program'")
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            programs.push(r.get::<_, i64>(0).map_err(sql)?);
+        }
+    }
+    conn.execute("DELETE FROM copy_closure", []).map_err(sql)?;
+    let mut put = conn
+        .prepare(
+            "INSERT OR REPLACE INTO copy_closure (program_id, copybook_id, via_id, in_procedure) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(sql)?;
+    for program in programs {
+        // Breadth first: the first way to a copybook is the one kept, but a copybook
+        // reached both in and out of the procedure division counts as procedure code.
+        let mut found: HashMap<i64, (i64, bool)> = HashMap::new();
+        let mut order = Vec::new();
+        let mut queue: VecDeque<(i64, i64, bool, usize)> = VecDeque::new();
+        for &(target, procedure) in edges.get(&program).map_or(&[][..], Vec::as_slice) {
+            queue.push_back((target, target, procedure, 0));
+        }
+        let mut expanded: HashSet<(i64, bool)> = HashSet::new();
+        while let Some((at, via, procedure, depth)) = queue.pop_front() {
+            if at == program {
+                continue;
+            }
+            match found.get_mut(&at) {
+                Some(entry) => entry.1 |= procedure,
+                None => {
+                    found.insert(at, (via, procedure));
+                    order.push(at);
+                }
+            }
+            if depth < MAX_NESTING && expanded.insert((at, procedure)) {
+                for &(next, p) in edges.get(&at).map_or(&[][..], Vec::as_slice) {
+                    queue.push_back((next, via, procedure || p, depth + 1));
+                }
+            }
+        }
+        for copybook in order {
+            if let Some(&(via, procedure)) = found.get(&copybook) {
+                put.execute(params![program, copybook, via, procedure])
+                    .map_err(sql)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What `otis index stats` shows, counted once per build.
 pub(crate) const COUNTS: &[(&str, &str)] = &[
     ("files", "SELECT count(*) FROM files"),

@@ -3,7 +3,7 @@
 
 /// Bumped whenever a table or column changes: an index of another version is rebuilt
 /// from scratch.
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 /// Tables first (written while the build walks), indexes after (a fresh build creates
 /// them once, after the bulk insert).
@@ -28,6 +28,8 @@ CREATE TABLE files (
     identification   TEXT,
     date_written     TEXT,
     date_written_iso TEXT,
+    decisions        INTEGER NOT NULL DEFAULT 0,
+    if_depth         INTEGER NOT NULL DEFAULT 0,
     size             INTEGER NOT NULL,
     modified_ns      INTEGER NOT NULL,
     chunks           INTEGER NOT NULL,
@@ -162,6 +164,88 @@ CREATE TABLE form_keys (
     PRIMARY KEY (file_id, key)
 ) WITHOUT ROWID;
 
+CREATE TABLE statements (
+    file_id    INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    first_line INTEGER NOT NULL,
+    PRIMARY KEY (file_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE file_ops (
+    file_id   INTEGER NOT NULL,
+    ord       INTEGER NOT NULL,
+    op        TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    line      INTEGER NOT NULL,
+    from_proc TEXT,
+    PRIMARY KEY (file_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE file_descriptions (
+    file_id INTEGER NOT NULL,
+    ord     INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    line    INTEGER NOT NULL,
+    PRIMARY KEY (file_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE fd_records (
+    file_id INTEGER NOT NULL,
+    fd_ord  INTEGER NOT NULL,
+    ord     INTEGER NOT NULL,
+    record  TEXT NOT NULL,
+    PRIMARY KEY (file_id, fd_ord, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE data_sections (
+    file_id INTEGER NOT NULL,
+    ord     INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    line    INTEGER NOT NULL,
+    PRIMARY KEY (file_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE form_fields (
+    file_id INTEGER NOT NULL,
+    ord     INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    picture TEXT NOT NULL,
+    row     INTEGER NOT NULL,
+    col     INTEGER NOT NULL,
+    line    INTEGER NOT NULL,
+    PRIMARY KEY (file_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE form_prompts (
+    file_id INTEGER NOT NULL,
+    ord     INTEGER NOT NULL,
+    text    TEXT NOT NULL,
+    row     INTEGER NOT NULL,
+    col     INTEGER NOT NULL,
+    line    INTEGER NOT NULL,
+    PRIMARY KEY (file_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE copy_closure (
+    program_id   INTEGER NOT NULL,
+    copybook_id  INTEGER NOT NULL,
+    via_id       INTEGER NOT NULL,
+    in_procedure INTEGER NOT NULL,
+    PRIMARY KEY (program_id, copybook_id)
+) WITHOUT ROWID;
+
+CREATE VIEW program_calls AS
+    SELECT c.file_id AS program_id, c.target, c.kind, c.file_id, c.line, c.set_line
+    FROM calls c JOIN files f ON f.id = c.file_id
+    WHERE f.kind = 'program' AND c.kind <> 'runtime'
+    UNION ALL
+    SELECT cl.program_id, c.target, c.kind, c.file_id, c.line, c.set_line
+    FROM copy_closure cl JOIN calls c ON c.file_id = cl.copybook_id
+    WHERE c.kind <> 'runtime';
+
 CREATE VIEW data_refs AS
     SELECT r.file_id, f.path, f.member, n.name AS item, r.verb, r.writes, r.line
     FROM refs r JOIN names n ON n.id = r.name_id JOIN files f ON f.id = r.file_id;
@@ -181,6 +265,11 @@ CREATE INDEX IF NOT EXISTS performs_thru ON performs (thru) WHERE thru IS NOT NU
 CREATE INDEX IF NOT EXISTS data_items_name ON data_items (name);
 CREATE INDEX IF NOT EXISTS refs_name ON refs (name_id);
 CREATE INDEX IF NOT EXISTS forms_name ON forms (name);
+CREATE INDEX IF NOT EXISTS statements_kind ON statements (kind);
+CREATE INDEX IF NOT EXISTS file_ops_target ON file_ops (target);
+CREATE INDEX IF NOT EXISTS fd_name ON file_descriptions (name);
+CREATE INDEX IF NOT EXISTS fd_records_record ON fd_records (record);
+CREATE INDEX IF NOT EXISTS copy_closure_copybook ON copy_closure (copybook_id);
 ";
 
 /// Tables a file's rows live in (deleted together when the file changes or goes).
@@ -197,4 +286,11 @@ pub(crate) const PER_FILE: &[&str] = &[
     "forms",
     "form_options",
     "form_keys",
+    "statements",
+    "file_ops",
+    "file_descriptions",
+    "fd_records",
+    "data_sections",
+    "form_fields",
+    "form_prompts",
 ];

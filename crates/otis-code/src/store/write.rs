@@ -295,6 +295,7 @@ impl StoreWriter {
         program_id: Option<&str>,
         lines: u32,
         header: Option<&otis_cobol::Header>,
+        complexity: Option<&otis_cobol::Complexity>,
     ) -> Result<i64, StoreError> {
         self.report.written += 1;
         let existing = self.known.get(meta.path).map(|k| k.id);
@@ -312,8 +313,9 @@ impl StoreWriter {
                 "INSERT OR REPLACE INTO files (id, path, kind, member, directory, folder, \
                  program_id, lines, description, description_line, header_directory, \
                  identification, date_written, date_written_iso, size, modified_ns, chunks, \
-                 search) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                 search, decisions, if_depth) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+                 ?18, ?19, ?20)",
             )
             .map_err(sql)?;
         stmt.execute(params![
@@ -335,6 +337,8 @@ impl StoreWriter {
             big(meta.modified_ns),
             num(meta.chunks),
             meta.search,
+            complexity.map_or(0, |c| num(c.decisions)),
+            complexity.map_or(0, |c| num(c.max_if_depth)),
         ])
         .map_err(sql)?;
         let id = existing.unwrap_or_else(|| self.conn.last_insert_rowid());
@@ -344,7 +348,7 @@ impl StoreWriter {
 
     /// A document (prose): only its bookkeeping.
     pub fn put_document(&mut self, meta: &FileMeta<'_>, lines: u32) -> Result<(), StoreError> {
-        self.file_row(meta, "document", &stem(meta.path), None, lines, None)?;
+        self.file_row(meta, "document", &stem(meta.path), None, lines, None, None)?;
         Ok(())
     }
 
@@ -361,7 +365,7 @@ impl StoreWriter {
             .next()
             .unwrap_or(meta.path)
             .to_ascii_uppercase();
-        let id = self.file_row(meta, "form", &name, None, lines, None)?;
+        let id = self.file_row(meta, "form", &name, None, lines, None, None)?;
         self.conn
             .prepare_cached(
                 "INSERT INTO forms (file_id, name, title, title_line) VALUES (?1, ?2, ?3, ?4)",
@@ -388,6 +392,37 @@ impl StoreWriter {
             stmt.execute(params![id, num(k.key), k.label, num(k.line)])
                 .map_err(sql)?;
         }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO form_fields (file_id, ord, name, value, picture, row, col, line) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(sql)?;
+        for (j, f) in form.fields.iter().enumerate() {
+            stmt.execute(params![
+                id,
+                j,
+                f.name,
+                f.value,
+                f.picture,
+                num(f.row),
+                num(f.column),
+                num(f.line)
+            ])
+            .map_err(sql)?;
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO form_prompts (file_id, ord, text, row, col, line) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(sql)?;
+        for (j, p) in form.prompts.iter().enumerate() {
+            stmt.execute(params![id, j, p.text, num(p.row), num(p.column), num(p.line)])
+                .map_err(sql)?;
+        }
         Ok(())
     }
 
@@ -405,6 +440,7 @@ impl StoreWriter {
             facts.program_id.as_deref(),
             facts.lines,
             Some(&facts.header),
+            Some(&facts.complexity),
         )?;
         {
             let c = &self.conn;
@@ -533,6 +569,7 @@ impl StoreWriter {
                 .map_err(sql)?;
             }
         }
+        self.put_procedure_facts(id, facts)?;
         // The identifiers this file references, as ids of the corpus-wide name table.
         let mut ids = Vec::with_capacity(facts.ref_names.len());
         for name in &facts.ref_names {
@@ -556,6 +593,59 @@ impl StoreWriter {
                 num(r.line)
             ])
             .map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    /// Statements by kind, file operations, file descriptions and data sections.
+    fn put_procedure_facts(&mut self, id: i64, facts: &SourceFacts) -> Result<(), StoreError> {
+        let c = &self.conn;
+        let mut stmt = c
+            .prepare_cached(
+                "INSERT OR REPLACE INTO statements (file_id, kind, count, first_line) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(sql)?;
+        for u in &facts.statements {
+            stmt.execute(params![id, u.kind.as_str(), num(u.count), num(u.first_line)])
+                .map_err(sql)?;
+        }
+        let mut stmt = c
+            .prepare_cached(
+                "INSERT INTO file_ops (file_id, ord, op, target, line, from_proc) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(sql)?;
+        for (j, op) in facts.file_ops.iter().enumerate() {
+            stmt.execute(params![id, j, op.op.as_str(), op.target, num(op.line), op.from])
+                .map_err(sql)?;
+        }
+        let mut fd = c
+            .prepare_cached(
+                "INSERT INTO file_descriptions (file_id, ord, name, kind, line) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(sql)?;
+        let mut record = c
+            .prepare_cached(
+                "INSERT INTO fd_records (file_id, fd_ord, ord, record) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(sql)?;
+        for (j, d) in facts.file_descriptions.iter().enumerate() {
+            fd.execute(params![id, j, d.name, d.kind.as_str(), num(d.line)])
+                .map_err(sql)?;
+            for (k, r) in d.records.iter().enumerate() {
+                record.execute(params![id, j, k, r]).map_err(sql)?;
+            }
+        }
+        let mut stmt = c
+            .prepare_cached(
+                "INSERT INTO data_sections (file_id, ord, kind, line) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(sql)?;
+        for (j, d) in facts.data_sections.iter().enumerate() {
+            stmt.execute(params![id, j, d.kind.as_str(), num(d.line)])
+                .map_err(sql)?;
         }
         Ok(())
     }
@@ -626,6 +716,7 @@ impl StoreWriter {
                 self.conn.execute_batch(schema::INDEXES).map_err(sql)?;
             }
             super::link::resolve_copies(&self.conn)?;
+            super::link::copy_closure(&self.conn)?;
             super::link::store_counts(&self.conn)?;
         }
         self.conn.execute_batch("COMMIT").map_err(sql)?;

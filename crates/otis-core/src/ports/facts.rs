@@ -89,6 +89,18 @@ labelled! {
         MainLine => "main line",
         /// How many steps a flow shows.
         Steps => "steps",
+        /// How many things a corpus answer found (the exact count).
+        Count => "count",
+        /// How many things match the filters before the limit ("the 5 largest of 12").
+        Matching => "matching",
+        /// What was asked, in plain words ("programs in FX that use GO TO").
+        Query => "query",
+        /// What a ranking is ordered by.
+        OrderedBy => "ordered by",
+        /// The main menu (entry point) a corpus answer refers to.
+        MainMenu => "main menu",
+        /// How deep an impact analysis went.
+        Levels => "levels",
     }
 }
 
