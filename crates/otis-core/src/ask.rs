@@ -13,11 +13,12 @@ use serde_json::{Value, json};
 use crate::conversation::{Conversation, MemoryPolicy};
 use crate::ports::{
     ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, CodeFacts, CodeModel, DeltaSink,
-    Diagram, DynSessionStore, Hit, QuestionKind, RetrieveError, Retriever, Role, StoreError,
+    Diagram, DynSessionStore, Graph, Hit, QuestionKind, RetrieveError, Retriever, Role, StoreError,
 };
 use crate::question::classify;
 use crate::resolve::{Resolution, member_names, resolve};
 use crate::session_id::SessionId;
+use crate::stored_graph;
 use crate::turn::{Metadata, NewTurn, Timestamp, TurnId};
 use crate::window::{MaxTurns, Window};
 
@@ -492,6 +493,7 @@ impl Assistant {
                         &sources,
                         &response.model,
                         interrupted,
+                        facts.as_ref().and_then(|f| f.graph.as_ref()),
                     ),
                 };
                 match conversation.add(turn).await {
@@ -587,6 +589,9 @@ fn evidence_hits(facts: &CodeFacts) -> Vec<Hit> {
         .collect()
 }
 
+/// What a stored turn keeps besides its texts: how the question was read, the sources,
+/// the model, and for a finished flow or screen answer its graph, so the diagram can be
+/// drawn again when the conversation is read back ([`stored_graph`]).
 fn turn_metadata(
     resolution: &Resolution,
     question_type: QuestionKind,
@@ -594,6 +599,7 @@ fn turn_metadata(
     sources: &[SourceRef],
     model: &str,
     interrupted: bool,
+    graph: Option<&Graph>,
 ) -> Metadata {
     let mut metadata = Metadata::new();
     if interrupted {
@@ -613,6 +619,13 @@ fn turn_metadata(
         .collect();
     metadata.insert("sources".into(), Value::Array(sources));
     metadata.insert("model".into(), json!(model));
+    // A stopped answer showed no drawing, so it keeps none.
+    if let Some(graph) = graph
+        .filter(|_| !interrupted)
+        .and_then(stored_graph::to_value)
+    {
+        metadata.insert(stored_graph::KEY.into(), graph);
+    }
     metadata
 }
 

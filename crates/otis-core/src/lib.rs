@@ -14,6 +14,8 @@
 //! - [`resolve`]: follow-up resolution ("it" -> the conversation's subject).
 //! - [`Assistant`]: the ask use case (resolve, retrieve, generate, persist), with
 //!   per-stage timing; [`prompt`] renders a grounded question for text models.
+//! - [`stored_graph`]: a flow's graph kept compactly in its turn's metadata, so a
+//!   reloaded conversation can draw it again.
 
 mod ask;
 mod conversation;
@@ -23,6 +25,7 @@ pub mod prompt;
 pub mod question;
 pub mod resolve;
 mod session_id;
+pub mod stored_graph;
 mod turn;
 mod window;
 
