@@ -343,6 +343,9 @@
         answer: turn.assistant,
         answer_html: turn.assistant_html,
         resolved_question: meta.resolved_question,
+        // A flow answer's drawing, made again by the server from the stored graph.
+        diagram: turn.diagram,
+        subject: meta.subject,
         sources: meta.sources || [],
         model: meta.model,
         interrupted: meta.interrupted === true,

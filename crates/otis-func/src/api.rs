@@ -458,7 +458,8 @@ async fn history(
     let (session, caller) = session_param(&state, &headers, &params)?;
     let page = page_request(&params, 100)?;
     let found = state.app.store.history(&session, &page).await?;
-    // Each turn with its answer rendered as the query's `answer_html` is.
+    // Each turn with its answer rendered as the query's `answer_html` is, and a flow
+    // answer's diagram drawn again from the graph its metadata keeps.
     let turns: Vec<Value> = found
         .items
         .iter()
@@ -466,6 +467,10 @@ async fn history(
             let mut value = serde_json::to_value(turn).unwrap_or(Value::Null);
             if let Value::Object(map) = &mut value {
                 map.insert("assistant_html".into(), to_html(&turn.assistant).into());
+                if let Some(graph) = otis_core::stored_graph::from_metadata(&turn.metadata) {
+                    let diagram = otis_diagram::draw(&graph);
+                    map.insert("diagram".into(), json!(diagram));
+                }
             }
             value
         })

@@ -51,7 +51,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/api/history",
-        summary: "A session's turns, oldest first, a page at a time; each with assistant_html, its answer rendered and sanitised.",
+        summary: "A session's turns, oldest first, a page at a time; each with assistant_html, its answer rendered and sanitised, and a flow answer's diagram drawn again from its stored graph.",
         query: &[SESSION, LIMIT, CURSOR],
         body: &[],
     },

@@ -11,7 +11,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use otis_answer::Extractive;
 use otis_app::{App, HttpSettings, Settings};
-use otis_core::Assistant;
+use otis_core::ports::SessionStore;
+use otis_core::{Assistant, SessionId};
 use otis_func::AppState;
 use otis_func::page::CONTENT_SECURITY_POLICY;
 use otis_index::LocalIndex;
@@ -332,6 +333,88 @@ async fn answers_carry_sanitised_html_as_json_as_events_and_in_history() {
     assert_eq!(turns.len(), 2);
     assert_eq!(turns[0]["assistant_html"], record["answer_html"]);
     assert_eq!(turns[1]["assistant_html"], done["answer_html"]);
+}
+
+/// The server with the sample corpus's code model, so flow questions get a graph.
+fn state_with_code_model() -> (Arc<AppState>, Arc<MemoryStore>) {
+    let index = super::sample_index();
+    let store = Arc::new(MemoryStore::new());
+    let retriever = Arc::new(index.clone());
+    let mut values = BTreeMap::new();
+    values.insert(
+        "OTIS_DATA_DIR".to_string(),
+        std::env::temp_dir().display().to_string(),
+    );
+    let settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
+    let state = AppState::new(App {
+        assistant: Assistant::new(retriever.clone(), Arc::new(Extractive), Some(store.clone()))
+            .with_code_model(index.code_model()),
+        store: store.clone(),
+        feedback: store.clone(),
+        store_name: "memory".into(),
+        retriever,
+        index: Some(index),
+        index_build: None,
+        settings,
+    });
+    (state, store)
+}
+
+#[tokio::test]
+async fn history_draws_a_stored_flow_answers_diagram_again() {
+    let (state, store) = state_with_code_model();
+    let ask = |question: &str| {
+        post(
+            "/api/query",
+            json!({"question": question, "session_id": "flows", "enable_persistence": true})
+                .to_string(),
+        )
+    };
+    let (status, _, flow) = call(&state, ask("Show me a flow of LONPF2")).await;
+    assert_eq!(status, 200, "{flow}");
+    assert!(
+        flow["diagram"]["svg"].as_str().unwrap().starts_with("<svg"),
+        "{flow}"
+    );
+    let (_, _, list) = call(&state, ask("What copybooks does it use?")).await;
+    assert_eq!(list["diagram"], Value::Null, "{list}");
+
+    // What the store keeps: the graph, compactly, not the drawing.
+    let session = SessionId::parse("flows").unwrap();
+    let stored = store.load_latest(&session, 10).await.unwrap();
+    let kept = &stored[0].metadata[otis_core::stored_graph::KEY];
+    let kept_bytes = kept.to_string().len();
+    assert!(
+        kept_bytes < flow["diagram"]["svg"].as_str().unwrap().len(),
+        "{kept_bytes} bytes kept"
+    );
+    assert_eq!(stored[1].metadata.get("graph"), None);
+
+    // A turn stored before graphs were kept, and one whose graph does not read.
+    let mut old = stored[0].clone();
+    old.seq = stored[1].seq.next();
+    old.id = otis_core::TurnId::parse("old").unwrap();
+    old.metadata.remove("graph");
+    store.insert_turn(&session, &old).await.unwrap();
+    let mut broken = stored[0].clone();
+    broken.seq = old.seq.next();
+    broken.id = otis_core::TurnId::parse("broken").unwrap();
+    broken
+        .metadata
+        .insert("graph".into(), json!({"nodes": "?"}));
+    store.insert_turn(&session, &broken).await.unwrap();
+
+    let (status, _, history) = call(&state, get("/api/history?session_id=flows")).await;
+    assert_eq!(status, 200, "{history}");
+    let turns = history["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 4);
+    // Drawn again, the same drawing byte for byte.
+    assert_eq!(turns[0]["diagram"], flow["diagram"]);
+    assert_eq!(turns[0]["assistant_html"], flow["answer_html"]);
+    for turn in &turns[1..] {
+        assert_eq!(turn.get("diagram"), None, "{turn}");
+        assert!(turn["assistant_html"].is_string(), "{turn}");
+    }
 }
 
 #[tokio::test]
