@@ -6,20 +6,43 @@ use std::path::PathBuf;
 use anyhow::Context;
 use otis_app::wire::QueryResponse;
 use otis_app::{App, Settings};
-use otis_core::{AskRequest, AskResponse};
+use otis_core::{AskRequest, AskResponse, TEMPERATURE_RANGE, TOP_K_RANGE};
 
-use crate::{Failure, ask_failure, build_app, diagram, new_turn_id, report, session_id};
+use crate::app::{build_app, new_turn_id, session_id};
+use crate::failure::{Failure, ask_failure};
+use crate::{diagram, report};
 
-/// The `otis ask` arguments, as parsed.
-#[derive(Debug)]
+/// The `otis ask` arguments.
+#[derive(Debug, clap::Args)]
 pub(crate) struct Options {
-    pub(crate) question: String,
-    pub(crate) session: Option<String>,
-    pub(crate) verbose: bool,
-    pub(crate) json: bool,
-    pub(crate) top_k: Option<u32>,
-    pub(crate) temperature: f32,
-    pub(crate) diagram: Option<PathBuf>,
+    /// The question.
+    question: String,
+    /// Remember the turn in this session (and resolve follow-ups from it).
+    #[arg(long)]
+    session: Option<String>,
+    /// Show the resolved question, the retrieved sources with scores, and timings.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Print the answer record as JSON (the HTTP API's shape).
+    #[arg(long)]
+    json: bool,
+    // The help names otis-core's ranges, the ones every ask is checked against; an
+    // out-of-range value is refused by that check (exit 2), not by clap.
+    #[arg(long, help = format!(
+        "How many sources to retrieve ({}-{})",
+        TOP_K_RANGE.start(),
+        TOP_K_RANGE.end()
+    ))]
+    top_k: Option<u32>,
+    #[arg(long, default_value_t = 0.0, help = format!(
+        "Sampling temperature for text models ({}-{})",
+        TEMPERATURE_RANGE.start(),
+        TEMPERATURE_RANGE.end()
+    ))]
+    temperature: f32,
+    /// Write the answer's diagram (flows and screen trees) to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    diagram: Option<PathBuf>,
 }
 
 pub(crate) async fn run(settings: Settings, options: Options) -> Result<(), Failure> {

@@ -7,8 +7,10 @@ use otis_app::{App, Settings};
 use otis_core::ports::DeltaSink;
 use otis_core::{AskRequest, SessionId};
 
+use crate::app::{build_app, new_turn_id, session_id};
+use crate::failure::Failure;
+use crate::report;
 use crate::sessions::print_history;
-use crate::{Failure, build_app, new_turn_id, report, session_id};
 
 pub(crate) async fn run(settings: Settings, session: Option<String>) -> Result<(), Failure> {
     let session = match session {

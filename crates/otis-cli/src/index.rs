@@ -2,13 +2,32 @@
 //! a command builds the missing index first).
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
+use clap::Subcommand;
 use otis_app::{IndexMode, Settings};
 use otis_index::{BuildReport, Progress};
 
-use crate::{Failure, IndexCommand, app_failure, input};
+use crate::failure::{Failure, app_failure, input};
+
+/// The `otis index` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Index a folder of COBOL sources (default: OTIS_CORPUS, else the sample corpus).
+    #[command(after_help = "Example:\n  otis index build ~/src/otis-cobol")]
+    Build {
+        /// The folder to index.
+        dir: Option<PathBuf>,
+    },
+    /// Show what the index holds.
+    #[command(after_help = "Example:\n  otis index stats --json")]
+    Stats {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 /// A progress bar for index builds, on standard error when it is a terminal.
 pub(crate) fn progress_bar() -> (indicatif::ProgressBar, impl FnMut(Progress<'_>)) {
@@ -44,9 +63,9 @@ pub(crate) fn report_build(report: &BuildReport, corpus: &Path) {
     );
 }
 
-pub(crate) fn run(mut settings: Settings, command: IndexCommand) -> Result<(), Failure> {
+pub(crate) fn run(mut settings: Settings, command: Command) -> Result<(), Failure> {
     match command {
-        IndexCommand::Build { dir } => {
+        Command::Build { dir } => {
             match dir {
                 Some(dir) => {
                     settings.corpus = dir;
@@ -78,7 +97,7 @@ pub(crate) fn run(mut settings: Settings, command: IndexCommand) -> Result<(), F
             }
             println!("Index: {}", settings.index_dir.display());
         }
-        IndexCommand::Stats { json } => {
+        Command::Stats { json } => {
             let index =
                 otis_index::LocalIndex::open(&settings.index_dir).context("opening the index")?;
             let stats = index.stats().context("reading the index's counts")?;

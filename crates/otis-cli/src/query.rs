@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow};
 use otis_app::Settings;
 use otis_index::{LocalIndex, QueryError, QueryLimits, QueryOutput, QueryValue};
 
-use crate::{Failure, input};
+use crate::failure::{Failure, input};
 
 /// Where to find the tables when a query names the wrong one.
 const SCHEMA_HINT: &str = "tables: files, revisions, copies, calls, transfers, selects, \
@@ -18,20 +18,58 @@ docs/code-model.md";
 
 /// How to print the rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
+enum Format {
     Table,
     Json,
     Csv,
 }
 
-pub(crate) struct Options {
-    pub(crate) sql: String,
-    pub(crate) format: Format,
-    pub(crate) limit: usize,
-    pub(crate) timeout: f64,
+/// What `run` needs, from the arguments.
+struct Options {
+    sql: String,
+    format: Format,
+    limit: usize,
+    timeout: f64,
 }
 
-pub(crate) fn run(settings: &Settings, options: Options) -> Result<(), Failure> {
+/// The `otis query` arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// One SQL statement (SELECT, WITH ... SELECT, or a schema PRAGMA); `-` reads it
+    /// from standard input.
+    sql: String,
+    /// Print the rows as a JSON array of objects.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print the rows as CSV (RFC 4180).
+    #[arg(long)]
+    csv: bool,
+    /// Rows shown at most.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    limit: u32,
+    /// Seconds after which the query is stopped.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+impl From<Args> for Options {
+    fn from(args: Args) -> Self {
+        let format = match (args.json, args.csv) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Csv,
+            _ => Format::Table,
+        };
+        Self {
+            sql: args.sql,
+            format,
+            limit: args.limit as usize,
+            timeout: args.timeout,
+        }
+    }
+}
+
+pub(crate) fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
+    let options = Options::from(args);
     let sql = if options.sql == "-" {
         let mut text = String::new();
         std::io::stdin()

@@ -3,7 +3,8 @@
 use anyhow::Context;
 use otis_app::Settings;
 
-use crate::{Failure, build_app};
+use crate::app::build_app;
+use crate::failure::Failure;
 
 pub(crate) async fn run(settings: Settings, port: Option<u16>) -> Result<(), Failure> {
     let port = port

@@ -1,13 +1,85 @@
 //! `otis sessions`: list, show, delete, export, import, purge and migrate-legacy; and a
 //! session's history printed (also by chat's /history).
 
+use std::path::PathBuf;
+
 use anyhow::{Context, anyhow};
+use clap::Subcommand;
 use otis_app::Settings;
 use otis_core::ports::{PageRequest, SessionStore};
 use otis_core::{SessionId, Timestamp, Turn};
 use serde::{Deserialize, Serialize};
 
-use crate::{Failure, SessionsCommand, app_failure, input, session_id};
+use crate::app::session_id;
+use crate::failure::{Failure, app_failure, input};
+
+/// The `otis sessions` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List sessions with their turn counts and last activity.
+    #[command(after_help = "Example:\n  otis sessions list --limit 20")]
+    List {
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a session's turns, oldest first.
+    #[command(after_help = "Example:\n  otis sessions show demo")]
+    Show {
+        /// The session id.
+        id: String,
+        /// As JSON (the export format).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a session and all its turns.
+    #[command(after_help = "Example:\n  otis sessions delete demo")]
+    Delete {
+        /// The session id.
+        id: String,
+    },
+    /// Write a session as JSON to standard output.
+    #[command(after_help = "Example:\n  otis sessions export demo > demo.json")]
+    Export {
+        /// The session id.
+        id: String,
+    },
+    /// Read a session from an export file into an empty session.
+    #[command(after_help = "Example:\n  otis sessions import demo.json --as demo-copy")]
+    Import {
+        /// The export file.
+        file: PathBuf,
+        /// Import under this id instead of the file's.
+        #[arg(long = "as", value_name = "ID")]
+        as_id: Option<String>,
+    },
+    /// Remove sessions idle for longer than N days (every store; Redis also expires them
+    /// by itself when OTIS_SESSION_TTL_DAYS is set).
+    #[command(
+        after_help = "Examples:\n  otis sessions purge --idle-days 30 --dry-run\n  otis sessions purge --idle-days 30\n  otis sessions purge            (uses OTIS_SESSION_TTL_DAYS)"
+    )]
+    Purge {
+        /// Idle time in days (fractions allowed; 0 = everything older than now).
+        /// Default: OTIS_SESSION_TTL_DAYS.
+        #[arg(long, value_name = "N")]
+        idle_days: Option<f64>,
+        /// List what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite sessions stored by the previous (Python) system into the current layout
+    /// (Azure Table Storage only).
+    #[command(
+        after_help = "Example:\n  AZURE_STORAGE_CONNECTION_STRING=... otis sessions migrate-legacy"
+    )]
+    MigrateLegacy,
+}
 
 async fn all_turns(store: &dyn SessionStore, session: &SessionId) -> Result<Vec<Turn>, Failure> {
     let mut request = PageRequest::first(500);
@@ -49,14 +121,14 @@ struct Export {
     turns: Vec<Turn>,
 }
 
-pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<(), Failure> {
-    if let SessionsCommand::MigrateLegacy = command {
+pub(crate) async fn run(settings: Settings, command: Command) -> Result<(), Failure> {
+    if let Command::MigrateLegacy = command {
         return migrate_legacy(&settings).await;
     }
     let stores = otis_app::open_store(&settings).await.map_err(app_failure)?;
     let (store, store_name) = (stores.sessions, stores.name);
     match command {
-        SessionsCommand::List { limit, json } => {
+        Command::List { limit, json } => {
             let mut request = PageRequest::first(limit.clamp(1, 1000));
             let mut all = Vec::new();
             while all.len() < limit as usize {
@@ -97,7 +169,7 @@ pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<
                 }
             }
         }
-        SessionsCommand::Show { id, json } => {
+        Command::Show { id, json } => {
             let session = session_id(&id)?;
             if json {
                 let turns = all_turns(store.as_ref(), &session).await?;
@@ -110,7 +182,7 @@ pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<
                 print_history(store.as_ref(), &session).await?;
             }
         }
-        SessionsCommand::Delete { id } => {
+        Command::Delete { id } => {
             let session = session_id(&id)?;
             let deleted = store
                 .delete_session(&session)
@@ -118,7 +190,7 @@ pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<
                 .context("deleting the session")?;
             println!("Deleted session {session} ({deleted} turns).");
         }
-        SessionsCommand::Export { id } => {
+        Command::Export { id } => {
             let session = session_id(&id)?;
             let turns = all_turns(store.as_ref(), &session).await?;
             let export = Export {
@@ -127,7 +199,7 @@ pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<
             };
             println!("{}", serde_json::to_string_pretty(&export).context("JSON")?);
         }
-        SessionsCommand::Import { file, as_id } => {
+        Command::Import { file, as_id } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))
                 .map_err(input)?;
@@ -158,7 +230,7 @@ pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<
             }
             println!("Imported {count} turns into session {session}.");
         }
-        SessionsCommand::Purge {
+        Command::Purge {
             idle_days,
             dry_run,
             json,
@@ -220,7 +292,7 @@ pub(crate) async fn run(settings: Settings, command: SessionsCommand) -> Result<
                 );
             }
         }
-        SessionsCommand::MigrateLegacy => {}
+        Command::MigrateLegacy => {}
     }
     Ok(())
 }
