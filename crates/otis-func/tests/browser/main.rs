@@ -8,7 +8,8 @@
 //! and Markdown; a question holding `<img onerror>` and `<script>` stays inert; Stop keeps
 //! a partial turn; New chat, switching and Delete with confirmation; no CSP violation or
 //! script error in the console; usable at 375 px. Screenshots go to
-//! `target/tmp/browser/`. A second test covers the API-key prompt.
+//! `target/tmp/browser/`. Further tests cover the API-key prompt, a 288-item list answer
+//! folded by group, and a flow answer's diagram after a reload.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod driver;
@@ -110,9 +111,16 @@ struct Server {
 }
 
 async fn start_server(http: HttpSettings) -> Server {
+    start_server_with(http, sample_index(), Arc::new(Paced)).await
+}
+
+async fn start_server_with(
+    http: HttpSettings,
+    index: LocalIndex,
+    model: Arc<dyn ChatModel>,
+) -> Server {
     let backend = MemoryBackend::new();
     let store = Arc::new(MemoryStore::open(backend.clone()));
-    let index = sample_index();
     let retriever = Arc::new(index.clone());
     let mut values = BTreeMap::new();
     values.insert(
@@ -122,7 +130,7 @@ async fn start_server(http: HttpSettings) -> Server {
     let mut settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
     settings.http = http;
     let app = App {
-        assistant: Assistant::new(retriever.clone(), Arc::new(Paced), Some(store.clone()))
+        assistant: Assistant::new(retriever.clone(), model, Some(store.clone()))
             .with_code_model(index.code_model()),
         store: store.clone(),
         feedback: store.clone(),
@@ -805,5 +813,238 @@ async fn the_page_asks_for_the_api_key_once_and_sends_it() {
         js(&client, "return sessionStorage.getItem('otis.key')").await,
         "page-key-123"
     );
+    client.close().await.unwrap();
+}
+
+/// Libraries of the generated program's copybooks and how many each holds: 288 in all,
+/// three groups over the 12 that fold and one under.
+const LIBRARIES: &[(&str, usize)] = &[("LIBAA", 150), ("LIBBB", 110), ("LIBCC", 20), ("LIBDD", 8)];
+
+/// A corpus of one program, `BG/BIGCPY.CBL`, with a COPY statement for each of 288
+/// copybooks in four libraries, and the copybooks; indexed into a temporary folder.
+fn big_copy_index() -> LocalIndex {
+    let root = std::env::temp_dir().join(format!("otis-browser-288-{}", std::process::id()));
+    let corpus = root.join("corpus");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(corpus.join("BG")).unwrap();
+    let mut program = [
+        "       IDENTIFICATION DIVISION.",
+        "       PROGRAM-ID.      BIGCPY.",
+        "      *****************************************************",
+        "      *            COPIES EVERY RECORD LAYOUT",
+        "      *****************************************************",
+        "       ENVIRONMENT DIVISION.",
+        "       DATA DIVISION.",
+        "       WORKING-STORAGE SECTION.",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (library, count) in LIBRARIES {
+        std::fs::create_dir_all(corpus.join(library)).unwrap();
+        let prefix = &library[3..];
+        for i in 1..=*count {
+            let name = format!("{prefix}{i:03}");
+            std::fs::write(
+                corpus.join(library).join(format!("{name}.CPY")),
+                format!("       01  {name}-REC.\n           05  {name}-KEY  PIC X(8).\n"),
+            )
+            .unwrap();
+            program.push(format!("       COPY \"{library}/{name}.CPY\"."));
+        }
+    }
+    program.extend(
+        [
+            "       PROCEDURE DIVISION.",
+            "       MAIN-LINE.",
+            "           STOP RUN.",
+        ]
+        .map(String::from),
+    );
+    std::fs::write(corpus.join("BG/BIGCPY.CBL"), program.join("\n") + "\n").unwrap();
+    LocalIndex::build(&corpus, &root.join("index"), &mut |_| {})
+        .unwrap()
+        .0
+}
+
+/// Writes a list answer the way the answer contract lays one out, one Markdown item per
+/// group of the code model's facts, `- **<group>** (<count>): <item>, <item>, ...`, so
+/// the page test does not wait on the answer writer's wording.
+#[derive(Debug)]
+struct GroupedList;
+
+#[async_trait::async_trait]
+impl ChatModel for GroupedList {
+    fn name(&self) -> String {
+        "grouped-list".into()
+    }
+
+    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, ChatError> {
+        let facts = request
+            .facts
+            .as_ref()
+            .ok_or_else(|| ChatError::Backend("no facts for the question".into()))?;
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for item in &facts.items {
+            let label = item
+                .group
+                .as_ref()
+                .map_or_else(|| "other".to_owned(), |g| g.to_string());
+            match groups.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, names)) => names.push(&item.name),
+                None => groups.push((label, vec![&item.name])),
+            }
+        }
+        let mut text = format!(
+            "{} copies {} copybooks:\n\n",
+            facts.subject.as_deref().unwrap_or("It"),
+            facts.items.len()
+        );
+        for (label, names) in &groups {
+            text.push_str(&format!(
+                "- **{label}** ({}): {}\n",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        Ok(ChatResponse {
+            text,
+            model: self.name(),
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_288_item_list_answer_renders_folded_by_group() {
+    let server = start_server_with(
+        HttpSettings::default(),
+        big_copy_index(),
+        Arc::new(GroupedList),
+    )
+    .await;
+    let driver = Driver::start(&scratch());
+    let client = driver.browser(1280, 860).await;
+    client.goto(&format!("{}/", server.url)).await.unwrap();
+    until(
+        &client,
+        "the store and model",
+        "return document.getElementById('backend').textContent",
+    )
+    .await;
+    ask(&client, "What copybooks does BIGCPY use?").await;
+
+    // One <details> per group: label and count in the summary, closed past 12 items.
+    let groups = js(
+        &client,
+        "return Array.from(document.querySelectorAll('.turn .answer li > details'), d => ({summary: d.querySelector('summary').textContent, label: d.querySelector('summary strong').textContent, open: d.open, items: d.querySelector('p').textContent.split(', '), shown: d.querySelector('p').checkVisibility(), summaryShown: d.querySelector('summary').checkVisibility()}))",
+    )
+    .await;
+    let groups = groups.as_array().unwrap();
+    assert_eq!(groups.len(), LIBRARIES.len(), "{groups:?}");
+    let mut total = 0;
+    for ((library, count), group) in LIBRARIES.iter().zip(groups) {
+        let label = group["label"].as_str().unwrap();
+        assert!(label.starts_with(library), "{group}");
+        assert_eq!(group["summary"], format!("{label} ({count})"), "{group}");
+        assert_eq!(group["summaryShown"], true, "{group}");
+        let items: Vec<String> = serde_json::from_value(group["items"].clone()).unwrap();
+        assert_eq!(items.len(), *count, "{group}");
+        assert!(
+            items.contains(&format!("{}{count:03}", &library[3..])),
+            "{group}"
+        );
+        let folded = *count > 12;
+        assert_eq!(group["open"], !folded, "{group}");
+        assert_eq!(group["shown"], !folded, "{group}");
+        total += count;
+    }
+    assert_eq!(total, 288);
+    screenshot(&client, "otis-page-list-folded.png").await;
+
+    // Opening a folded group shows its items.
+    click(&client, ".turn .answer li > details:not([open]) > summary").await;
+    let opened = until(
+        &client,
+        "the opened group",
+        "const d = document.querySelector('.turn .answer li > details'); const p = d.querySelector('p'); return d.open && p.checkVisibility() && p.getBoundingClientRect().height > 0 ? p.innerText : null",
+    )
+    .await;
+    let opened: Vec<&str> = opened.as_str().unwrap().split(", ").collect();
+    assert_eq!(opened.len(), LIBRARIES[0].1);
+    assert_eq!(opened[0], "AA001");
+    screenshot(&client, "otis-page-list-opened.png").await;
+
+    // The same after a reload, from history.
+    client.refresh().await.unwrap();
+    until(
+        &client,
+        "the restored folded list",
+        "return document.querySelectorAll('.turn .answer li > details:not([open])').length === 3 && document.querySelectorAll('.turn .answer li > details[open]').length === 1",
+    )
+    .await;
+
+    let log = console(&client).await;
+    let bad: Vec<&String> = log
+        .iter()
+        .filter(|l| {
+            l.starts_with("SEVERE")
+                || l.contains("Content Security Policy")
+                || l.contains("TrustedHTML")
+        })
+        .collect();
+    assert!(bad.is_empty(), "console: {bad:#?}");
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reloaded_flow_answer_shows_its_diagram() {
+    let server = start_server(HttpSettings::default()).await;
+    let driver = Driver::start(&scratch());
+    let client = driver.browser(1280, 860).await;
+    client.goto(&format!("{}/", server.url)).await.unwrap();
+    until(
+        &client,
+        "the store and model",
+        "return document.getElementById('backend').textContent",
+    )
+    .await;
+    ask(&client, "Show me a flow of LONPF2").await;
+    let image = "const i = document.querySelector('.turn .diagram img'); return i && i.complete && i.naturalWidth > 0 ? [i.src, i.naturalWidth, i.naturalHeight, i.alt] : null";
+    let live = until(&client, "the diagram", image).await;
+    let session = session_of_page(&client).await;
+    assert!(
+        stored_turns(&server, &session).await[0].metadata["graph"].is_object(),
+        "the stored turn keeps the graph"
+    );
+
+    client.refresh().await.unwrap();
+    until(
+        &client,
+        "the restored turn",
+        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
+    )
+    .await;
+    let restored = until(&client, "the diagram after the reload", image).await;
+    assert!(
+        restored[0].as_str().unwrap().starts_with("blob:"),
+        "{restored}"
+    );
+    // The same drawing: same size, same subject.
+    assert_eq!(restored[1], live[1]);
+    assert_eq!(restored[2], live[2]);
+    assert_eq!(restored[3], live[3]);
+    assert!(
+        restored[3].as_str().unwrap().contains("LONPF2"),
+        "{restored}"
+    );
+    let replaced = js(
+        &client,
+        "return document.querySelector('.turn .answer .diagram') !== null && document.querySelector('.turn .answer code.language-mermaid') === null && document.querySelector('.turn .diagram details pre').textContent.startsWith('flowchart')",
+    )
+    .await;
+    assert_eq!(
+        replaced, true,
+        "the drawing takes the Mermaid block's place"
+    );
+    screenshot(&client, "otis-page-diagram-reloaded.png").await;
     client.close().await.unwrap();
 }
