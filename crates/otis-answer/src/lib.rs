@@ -5,6 +5,7 @@
 
 mod extractive;
 mod render;
+mod render_corpus;
 mod render_flow;
 mod text;
 

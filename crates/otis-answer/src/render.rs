@@ -9,13 +9,14 @@ use otis_core::ports::{CodeFacts, Evidence, FactItem, FixedGroup, Note, Question
 
 use crate::text::{list, plural, sentence_case};
 
-/// Lists longer than this show groups and counts instead of every name.
-pub(crate) const LIST_LIMIT: usize = 25;
-/// Names shown per group of a long list.
-const EXAMPLES: usize = 6;
+/// Lists up to this long are written whole; longer ones show each group's count and
+/// its first [`EXAMPLES`] names, and the complete list stays in the record's `facts`.
+pub(crate) const LIST_LIMIT: usize = 500;
+/// Names shown per group of a list past [`LIST_LIMIT`].
+const EXAMPLES: usize = 25;
 
 /// The `[n]` of the evidence that covers `file:line`, when cited.
-fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
+pub(crate) fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
     evidence
         .iter()
         .position(|e| e.file == file && e.line <= line && line <= e.end_line)
@@ -23,15 +24,24 @@ fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
 }
 
 /// Items grouped by their `group`, groups in order of first appearance.
-fn groups(items: &[FactItem]) -> Vec<(String, Vec<&FactItem>)> {
+pub(crate) fn groups(items: &[FactItem]) -> Vec<(String, Vec<&FactItem>)> {
+    groups_by(items, |i| {
+        i.group
+            .as_ref()
+            .map(|g| g.as_str().to_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// Items grouped by `key`, groups in order of first appearance.
+pub(crate) fn groups_by(
+    items: &[FactItem],
+    key: impl Fn(&FactItem) -> String,
+) -> Vec<(String, Vec<&FactItem>)> {
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, Vec<&FactItem>> = BTreeMap::new();
     for item in items {
-        let group = item
-            .group
-            .as_ref()
-            .map(|g| g.as_str().to_owned())
-            .unwrap_or_default();
+        let group = key(item);
         if !by.contains_key(&group) {
             order.push(group.clone());
         }
@@ -53,56 +63,59 @@ fn shown(item: &FactItem, with_detail: bool) -> String {
     }
 }
 
-/// One bullet per group: every name when the whole list is short, else a count and a
-/// few examples. Each group cites its first cited item.
-fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
-    let total = facts.items.len();
+/// One bullet per group, `- **group** (count): names`: every name while the whole list
+/// has at most [`LIST_LIMIT`], else the first [`EXAMPLES`] of each group. Each group cites
+/// its first cited item. Copybooks are grouped by library and role.
+pub(crate) fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
+    let by_role = facts.kind == QuestionKind::Copybooks && with_detail;
+    let groups = if by_role {
+        groups_by(&facts.items, |i| {
+            let library = i.group.as_ref().map(|g| g.as_str()).unwrap_or("other");
+            match &i.detail {
+                Some(role) => format!("{library}, {role}"),
+                None => library.to_owned(),
+            }
+        })
+    } else {
+        groups(&facts.items)
+    };
+    bullets(facts, &groups, with_detail && !by_role)
+}
+
+/// The bullets of `groups` (see [`grouped`]).
+pub(crate) fn bullets(
+    facts: &CodeFacts,
+    groups: &[(String, Vec<&FactItem>)],
+    with_detail: bool,
+) -> String {
+    let total: usize = groups.iter().map(|(_, items)| items.len()).sum();
+    let whole = total <= LIST_LIMIT;
     let mut out = String::new();
-    for (group, items) in groups(&facts.items) {
+    for (group, items) in groups {
         let citation = items
             .iter()
             .find_map(|i| cite(&facts.evidence, &i.file, i.line))
             .unwrap_or_default();
-        let label = if group.is_empty() { "other" } else { &group };
-        if total <= LIST_LIMIT {
-            let names: Vec<String> = items.iter().map(|i| shown(i, with_detail)).collect();
-            out.push_str(&format!("- {label}: {}{citation}\n", names.join(", ")));
+        let label = if group.is_empty() { "other" } else { group };
+        let take = if whole { items.len() } else { EXAMPLES };
+        let names: Vec<String> = items
+            .iter()
+            .take(take)
+            .map(|i| shown(i, with_detail))
+            .collect();
+        let more = items.len().saturating_sub(names.len());
+        let tail = if more > 0 {
+            format!(", and {more} more")
         } else {
-            let mut roles: Vec<(String, usize)> = Vec::new();
-            if with_detail && facts.kind == QuestionKind::Copybooks {
-                for item in &items {
-                    let role = item.detail.clone().unwrap_or_default();
-                    match roles.iter_mut().find(|(r, _)| *r == role) {
-                        Some((_, n)) => *n += 1,
-                        None => roles.push((role, 1)),
-                    }
-                }
-            }
-            let roles = if roles.is_empty() {
-                String::new()
-            } else {
-                let parts: Vec<String> = roles.iter().map(|(r, n)| format!("{n} {r}")).collect();
-                format!(" [{}]", parts.join(", "))
-            };
-            let names: Vec<String> = items
-                .iter()
-                .take(EXAMPLES)
-                .map(|i| shown(i, false))
-                .collect();
-            let more = items.len().saturating_sub(EXAMPLES);
-            let tail = if more > 0 {
-                format!(", and {more} more")
-            } else {
-                String::new()
-            };
-            out.push_str(&format!(
-                "- {label} ({}){roles}: {}{tail}{citation}\n",
-                items.len(),
-                names.join(", ")
-            ));
-        }
+            String::new()
+        };
+        out.push_str(&format!(
+            "- **{label}** ({}): {}{tail}{citation}\n",
+            items.len(),
+            names.join(", ")
+        ));
     }
-    if total > LIST_LIMIT {
+    if !whole {
         out.push_str(&format!(
             "\nThe complete list of {total} is in the answer record (`facts`; `otis ask -v` prints it).\n"
         ));
@@ -138,8 +151,19 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
     let name = facts.subject.clone().unwrap_or_default();
     let count = facts.items.len();
     if let Some(missing) = facts.note(Note::NotFound) {
+        let near: Vec<&str> = facts
+            .items
+            .iter()
+            .filter(|i| i.group.as_ref().is_some_and(|g| g.as_str() == "near"))
+            .map(|i| i.name.as_str())
+            .collect();
+        let near = if near.is_empty() {
+            " Nothing in it has a name close to that.".to_owned()
+        } else {
+            format!(" Names that start like it: {}.", near.join(", "))
+        };
         return format!(
-            "I found nothing named {missing} in the indexed code ({} programs, {} copybooks): no program, copybook, section, paragraph or data item has that name, and no statement uses it. It may live in a library that is not indexed (`otis index build DIR` adds a folder); the sources below are the closest text matches.",
+            "There is nothing named {missing} in the indexed code ({} programs, {} copybooks): no program, copybook, section, paragraph, data item, file or screen has that name.{near} It may live in a library that is not indexed (`otis index build DIR` adds a folder).",
             facts.note(Note::Programs).unwrap_or("0"),
             facts.note(Note::Copybooks).unwrap_or("0"),
         );
@@ -264,8 +288,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             text
         }
         QuestionKind::Flow | QuestionKind::ScreenFlow => crate::render_flow::render(facts),
-        // Corpus-wide kinds are written by their own module as they arrive.
-        _ => String::new(),
+        _ => crate::render_corpus::render(facts),
     };
     while text.ends_with('\n') {
         text.pop();
@@ -326,7 +349,7 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
         .map(|i| i.name.clone())
         .collect();
     if let Some(calls) = facts.note(Note::ProgramsCalled).filter(|c| *c != "0") {
-        let shown: Vec<String> = callees.iter().take(8).cloned().collect();
+        let shown: Vec<String> = callees.iter().take(25).cloned().collect();
         let tail = if callees.len() > shown.len() {
             ", ..."
         } else {
@@ -350,7 +373,7 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
             .note(Note::CalledBy)
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        let shown: Vec<String> = callers.iter().take(8).cloned().collect();
+        let shown: Vec<String> = callers.iter().take(25).cloned().collect();
         let tail = if callers.len() > shown.len() {
             ", ..."
         } else {
@@ -499,7 +522,12 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
             "{name} is referenced in {statements} in {files}: {writes} change it, {reads} read or test it.{defined}\n"
         ),
     };
-    for (file, member, items) in by_file.iter().take(LIST_LIMIT) {
+    let files_shown = if count <= LIST_LIMIT {
+        by_file.len()
+    } else {
+        25
+    };
+    for (file, member, items) in by_file.iter().take(files_shown) {
         let mut verbs: Vec<(String, Vec<u32>)> = Vec::new();
         for item in items {
             let verb = item
@@ -515,8 +543,9 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
         let shown: Vec<String> = verbs
             .iter()
             .map(|(verb, lines)| {
-                let numbers: Vec<String> = lines.iter().take(8).map(u32::to_string).collect();
-                let more = if lines.len() > 8 { ", ..." } else { "" };
+                let shown = if count <= LIST_LIMIT { lines.len() } else { 8 };
+                let numbers: Vec<String> = lines.iter().take(shown).map(u32::to_string).collect();
+                let more = if lines.len() > shown { ", ..." } else { "" };
                 format!("{verb} at {}{more}", numbers.join(", "))
             })
             .collect();
@@ -529,10 +558,10 @@ fn usage(facts: &CodeFacts, name: &str) -> String {
             shown.join("; ")
         ));
     }
-    if by_file.len() > LIST_LIMIT {
+    if by_file.len() > files_shown {
         text.push_str(&format!(
             "- and {} more files; the complete list is in the answer record (`facts`)\n",
-            by_file.len() - LIST_LIMIT
+            by_file.len() - files_shown
         ));
     }
     text
@@ -604,35 +633,45 @@ mod tests {
         ));
         assert_eq!(
             text,
-            "PAYPST copies 2 copybooks from 2 libraries:\n- LIBAC: PAYREC (record layout) [1]\n- LIBGB: SCREEN (record layout)"
+            "PAYPST copies 2 copybooks from 2 libraries:\n- **LIBAC, record layout** (1): PAYREC [1]\n- **LIBGB, record layout** (1): SCREEN"
         );
     }
 
     #[test]
-    fn long_lists_show_groups_counts_and_roles() {
-        let items = (0..40)
-            .map(|i| {
-                copybook(
-                    &format!("CPY{i:02}"),
-                    if i < 30 { "LIBAC" } else { "LIBGB" },
-                    20 + i,
-                )
-            })
-            .collect();
-        let text = render(&facts(QuestionKind::Copybooks, items));
+    fn lists_are_whole_up_to_the_limit_and_grouped_past_it() {
+        let items = |n: u32| {
+            (0..n)
+                .map(|i| {
+                    copybook(
+                        &format!("CPY{i:03}"),
+                        if i < n * 3 / 4 { "LIBAC" } else { "LIBGB" },
+                        20 + i,
+                    )
+                })
+                .collect()
+        };
+        let text = render(&facts(QuestionKind::Copybooks, items(288)));
         assert!(
-            text.starts_with("PAYPST copies 40 copybooks from 2 libraries:\n"),
+            text.starts_with("PAYPST copies 288 copybooks from 2 libraries:\n"),
             "{text}"
         );
         assert!(
-            text.contains("- LIBAC (30) [30 record layout]: CPY00, CPY01, CPY02, CPY03, CPY04, CPY05, and 24 more [1]"),
+            text.contains("- **LIBAC, record layout** (216): CPY000, CPY001"),
             "{text}"
         );
+        assert!(text.contains("CPY287"), "every item is in the text: {text}");
+        assert!(!text.contains("complete list"), "{text}");
+        let text = render(&facts(QuestionKind::Copybooks, items(800)));
         assert!(
-            text.contains("The complete list of 40 is in the answer record"),
+            text.contains("- **LIBAC, record layout** (600): CPY000, CPY001"),
             "{text}"
         );
-        assert!(!text.contains("CPY39"), "{text}");
+        assert!(text.contains(", and 575 more [1]"), "{text}");
+        assert!(
+            text.contains("The complete list of 800 is in the answer record"),
+            "{text}"
+        );
+        assert!(!text.contains("CPY799"), "{text}");
     }
 
     #[test]
@@ -647,7 +686,7 @@ mod tests {
         let text = render(&unknown);
         assert!(
             text.starts_with(
-                "I found nothing named NOSUCH in the indexed code (3 programs, 4 copybooks)"
+                "There is nothing named NOSUCH in the indexed code (3 programs, 4 copybooks)"
             ),
             "{text}"
         );

@@ -11,6 +11,7 @@
 //! [`LineSource`] the caller provides.
 
 mod answer;
+mod corpus;
 mod flow;
 mod forms;
 mod graph;

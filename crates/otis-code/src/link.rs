@@ -106,8 +106,8 @@ impl<'c> Linked<'c> {
         T::default()
     }
 
-    /// Rows of a query with one parameter, or nothing on failure (kept for the caller).
-    fn list<T, P: rusqlite::Params>(
+    /// Rows of a query, or nothing on failure (kept for the caller).
+    pub(crate) fn list<T, P: rusqlite::Params>(
         &self,
         query: &str,
         params: P,

@@ -196,6 +196,14 @@ impl<'a> Tree<'a> {
     }
 }
 
+/// The main program: of the menu programs no program calls, the one whose tree reaches
+/// the most programs (the application's entry point).
+pub(crate) fn main_menu(link: &Linked<'_>) -> Option<String> {
+    Tree::new(link)
+        .main_program(DEFAULT_DEPTH)
+        .map(|(main, _)| main)
+}
+
 /// The menu and screen tree that answers `question`.
 pub(crate) fn tree(
     link: &Linked<'_>,

@@ -40,11 +40,22 @@ pub(crate) fn facts(
         QuestionKind::BusinessProcess => return out.business(&q.text),
         QuestionKind::ScreenFlow => return crate::flow::screens(link, lines, q),
         QuestionKind::Search => return None,
+        QuestionKind::Count
+        | QuestionKind::List
+        | QuestionKind::Ranking
+        | QuestionKind::Impact
+        | QuestionKind::CallChain
+        | QuestionKind::Cycles
+        | QuestionKind::Crud
+        | QuestionKind::MenuOptions
+        | QuestionKind::MenuPath
+        | QuestionKind::EntryPoint
+        | QuestionKind::ScreenFields => return crate::corpus::facts(link, lines, q),
         _ => {}
     }
     let subject = normalise(q.subject.as_deref()?);
     let Some(found) = link.identify(&subject) else {
-        return Some(unknown(link, q.kind, &subject));
+        return Some(unknown(link, lines, q.kind, &subject));
     };
     // The question may say which member it means (`CHKSEC.CPY`, `CHKSEC.CBL`) where a
     // program and a copybook share a name.
@@ -82,18 +93,14 @@ pub(crate) fn facts(
 }
 
 /// A question about a name the corpus does not define or use: said plainly, with what
-/// the index does hold.
-fn unknown(link: &Linked<'_>, kind: QuestionKind, subject: &str) -> CodeFacts {
-    let counts = link.counts();
-    CodeFacts {
-        subject: Some(subject.to_owned()),
-        notes: vec![
-            (Note::NotFound, subject.to_owned()),
-            (Note::Programs, counts.programs.to_string()),
-            (Note::Copybooks, counts.copybooks.to_string()),
-        ],
-        ..CodeFacts::new(kind)
-    }
+/// the index does hold and the names closest to it.
+fn unknown(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    kind: QuestionKind,
+    subject: &str,
+) -> CodeFacts {
+    crate::corpus::absent(link, lines, kind, subject)
 }
 
 struct Out<'a> {

@@ -420,8 +420,15 @@ impl StoreWriter {
             )
             .map_err(sql)?;
         for (j, p) in form.prompts.iter().enumerate() {
-            stmt.execute(params![id, j, p.text, num(p.row), num(p.column), num(p.line)])
-                .map_err(sql)?;
+            stmt.execute(params![
+                id,
+                j,
+                p.text,
+                num(p.row),
+                num(p.column),
+                num(p.line)
+            ])
+            .map_err(sql)?;
         }
         Ok(())
     }
@@ -607,8 +614,13 @@ impl StoreWriter {
             )
             .map_err(sql)?;
         for u in &facts.statements {
-            stmt.execute(params![id, u.kind.as_str(), num(u.count), num(u.first_line)])
-                .map_err(sql)?;
+            stmt.execute(params![
+                id,
+                u.kind.as_str(),
+                num(u.count),
+                num(u.first_line)
+            ])
+            .map_err(sql)?;
         }
         let mut stmt = c
             .prepare_cached(
@@ -617,8 +629,15 @@ impl StoreWriter {
             )
             .map_err(sql)?;
         for (j, op) in facts.file_ops.iter().enumerate() {
-            stmt.execute(params![id, j, op.op.as_str(), op.target, num(op.line), op.from])
-                .map_err(sql)?;
+            stmt.execute(params![
+                id,
+                j,
+                op.op.as_str(),
+                op.target,
+                num(op.line),
+                op.from
+            ])
+            .map_err(sql)?;
         }
         let mut fd = c
             .prepare_cached(

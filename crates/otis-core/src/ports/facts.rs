@@ -101,6 +101,16 @@ labelled! {
         MainMenu => "main menu",
         /// How deep an impact analysis went.
         Levels => "levels",
+        /// Filters of the question that do not apply to what it lists.
+        NotApplied => "filters that do not apply",
+        /// How many chains have the longest length.
+        Ties => "chains of that length",
+        /// Whether a search was complete ("yes", or why not).
+        Complete => "complete",
+        /// Files a program declares that it has no operation on.
+        DeclaredOnly => "declared, no operation found",
+        /// A member that also carries this PROGRAM-ID (a copy).
+        AlsoProgramId => "also carries the PROGRAM-ID",
     }
 }
 

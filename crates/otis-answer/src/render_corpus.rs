@@ -1,0 +1,496 @@
+//! Answers about the codebase as a whole: a lead sentence with the exact count, then the
+//! complete list grouped (by directory, library, level, ...) with `[n]` citations; rankings
+//! numbered with their values; impact by level; chains, cycles, a program's files, menus
+//! and screens.
+
+use otis_core::ports::{CodeFacts, FactItem, Note, QuestionKind};
+
+use crate::render::{LIST_LIMIT, bullets, cite, groups};
+use crate::text::plural;
+
+fn count_of(facts: &CodeFacts) -> usize {
+    facts
+        .note(Note::Count)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(facts.items.len())
+}
+
+fn citation(facts: &CodeFacts, item: &FactItem) -> String {
+    cite(&facts.evidence, &item.file, item.line).unwrap_or_default()
+}
+
+/// "3 programs", "1 copybook" from the query's entity words ("programs in FX ...").
+fn things(query: &str, n: usize) -> String {
+    let entity = entity_of(query);
+    let one = singular(entity);
+    plural(n, &one, entity)
+}
+
+/// The entity words a query description starts with.
+fn entity_of(query: &str) -> &str {
+    for e in [
+        "menu options",
+        "call targets",
+        "data items",
+        "programs",
+        "copybooks",
+        "sections",
+        "paragraphs",
+        "files",
+        "screens",
+        "menus",
+    ] {
+        if query.starts_with(e) {
+            return e;
+        }
+    }
+    "items"
+}
+
+fn singular(plural: &str) -> String {
+    match plural {
+        "menu options" => "menu option".into(),
+        "call targets" => "call target".into(),
+        "data items" => "data item".into(),
+        p => p.strip_suffix('s').unwrap_or(p).to_owned(),
+    }
+}
+
+/// What the query asked, after its entity: "in FX and that use GO TO".
+fn condition(query: &str) -> &str {
+    query[entity_of(query).len()..].trim_start()
+}
+
+/// The answer for a corpus-wide kind.
+pub(crate) fn render(facts: &CodeFacts) -> String {
+    match facts.kind {
+        QuestionKind::Count | QuestionKind::List => listing(facts),
+        QuestionKind::Ranking => ranking(facts),
+        QuestionKind::Impact => impact(facts),
+        QuestionKind::CallChain => chain(facts),
+        QuestionKind::Cycles => cycles(facts),
+        QuestionKind::Crud => crud(facts),
+        QuestionKind::MenuOptions => menu_options(facts),
+        QuestionKind::MenuPath => menu_path(facts),
+        QuestionKind::EntryPoint => entry_point(facts),
+        QuestionKind::ScreenFields => screen_fields(facts),
+        _ => String::new(),
+    }
+}
+
+fn not_applied(facts: &CodeFacts) -> String {
+    facts
+        .note(Note::NotApplied)
+        .map(|n| format!("\nNot applied (they do not apply to what is listed): {n}.\n"))
+        .unwrap_or_default()
+}
+
+fn listing(facts: &CodeFacts) -> String {
+    let query = facts.note(Note::Query).unwrap_or("items");
+    let n = count_of(facts);
+    let what = things(query, n);
+    let cond = condition(query);
+    let mut text = if n == 0 {
+        let none = format!("No {}", singular(entity_of(query)));
+        let cond = cond
+            .strip_prefix("that ")
+            .map(|c| {
+                // "that use SORT" reads "No program uses SORT."
+                let mut words = c.splitn(2, ' ');
+                let verb = words.next().unwrap_or_default();
+                let rest = words.next().unwrap_or_default();
+                let verb = match verb {
+                    "have" => "has".to_owned(),
+                    "do" => "does".to_owned(),
+                    v if v.ends_with('s') || v.ends_with("ed") => v.to_owned(),
+                    v => format!("{v}s"),
+                };
+                format!("{verb} {rest}")
+            })
+            .unwrap_or_else(|| format!("matches: {}", query));
+        format!("{none} {}.\n", cond.trim_end())
+    } else {
+        let lead = if cond.is_empty() {
+            format!("There are {what} in the indexed code.")
+        } else {
+            format!("{what} {cond}: {n}.")
+        };
+        let mut lead = capitalise(&lead);
+        if facts.note(Note::MainMenu).is_some() {
+            lead.push_str(&format!(
+                " The main menu, {}, is among them: it is the entry point.",
+                facts.note(Note::MainMenu).unwrap_or_default()
+            ));
+        }
+        format!("{lead}\n{}", bullets(facts, &groups(&facts.items), false))
+    };
+    text.push_str(&not_applied(facts));
+    text
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn ranking(facts: &CodeFacts) -> String {
+    let query = facts.note(Note::Query).unwrap_or("items");
+    let by = facts.note(Note::OrderedBy).unwrap_or("value");
+    let n = count_of(facts);
+    let matching: usize = facts
+        .note(Note::Matching)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(n);
+    if n == 0 {
+        return format!(
+            "Nothing to rank: no {} {}.{}",
+            singular(entity_of(query)),
+            condition(query),
+            not_applied(facts)
+        );
+    }
+    let what = entity_of(query);
+    let cond = condition(query)
+        .split(", most ")
+        .next()
+        .unwrap_or_default()
+        .split(", fewest ")
+        .next()
+        .unwrap_or_default();
+    let cond = if cond.is_empty() {
+        String::new()
+    } else {
+        format!(" {cond}")
+    };
+    let of = if matching > n {
+        format!(" (of {matching} that match)")
+    } else {
+        String::new()
+    };
+    let mut text = if n == 1 {
+        let item = &facts.items[0];
+        format!(
+            "{}{cond}, by {by}: {} ({}), {} {by}{}{of}.\n",
+            capitalise(&format!("the top {}", singular(what))),
+            item.name,
+            item.group
+                .as_ref()
+                .map(|g| g.to_string())
+                .unwrap_or_default(),
+            item.detail.as_deref().unwrap_or_default(),
+            citation(facts, item),
+        )
+    } else {
+        format!(
+            "{}{cond}, by {by}{of}:\n",
+            capitalise(&format!("the top {n} {what}"))
+        )
+    };
+    if n > 1 {
+        for (i, item) in facts.items.iter().take(LIST_LIMIT).enumerate() {
+            let place = item
+                .group
+                .as_ref()
+                .map(|g| format!(" ({g})"))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "{}. {}{place}: {} {by}{}\n",
+                i + 1,
+                item.name,
+                item.detail.as_deref().unwrap_or_default(),
+                citation(facts, item)
+            ));
+        }
+    }
+    text.push_str(&not_applied(facts));
+    text
+}
+
+fn impact(facts: &CodeFacts) -> String {
+    let name = facts.subject.clone().unwrap_or_default();
+    let n = count_of(facts);
+    let levels = facts.note(Note::Levels).unwrap_or("3");
+    let what = facts
+        .subject_kind
+        .map(|k| format!(" (a {})", k.as_str()))
+        .unwrap_or_default();
+    if n == 0 {
+        return format!(
+            "Nothing in the indexed code uses {name}{what}: changing it affects no other file (searched {levels} levels)."
+        );
+    }
+    let by_level = groups(&facts.items);
+    let mut text = format!(
+        "Changing {name}{what} affects {} over {} (searched {levels} levels deep; a level's files use a file of the level before):\n",
+        plural(n, "file", "files"),
+        plural(by_level.len(), "level", "levels")
+    );
+    let whole = facts.items.len() <= LIST_LIMIT;
+    for (level, items) in &by_level {
+        let shown: Vec<String> = items
+            .iter()
+            .take(if whole { items.len() } else { 25 })
+            .map(|i| {
+                format!(
+                    "{} ({}){}",
+                    i.name,
+                    i.detail.as_deref().unwrap_or_default(),
+                    citation(facts, i)
+                )
+            })
+            .collect();
+        let more = items.len() - shown.len();
+        let tail = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "- **{}** ({}): {}{tail}\n",
+            capitalise(level),
+            items.len(),
+            shown.join(", ")
+        ));
+    }
+    text
+}
+
+fn chain(facts: &CodeFacts) -> String {
+    let calls: usize = facts
+        .note(Note::Count)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    if facts.items.len() < 2 {
+        return match &facts.subject {
+            Some(s) => format!("{s} calls no program: it starts no chain of calls."),
+            None => "No program calls another: there is no call chain.".to_owned(),
+        };
+    }
+    let ties: usize = facts
+        .note(Note::Ties)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1);
+    let path: Vec<String> = facts
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if i == 0 {
+                item.name.clone()
+            } else {
+                format!("{}{}", item.name, citation(facts, item))
+            }
+        })
+        .collect();
+    let from = facts
+        .subject
+        .as_ref()
+        .map(|s| format!(" starting from {s}"))
+        .unwrap_or_default();
+    let others = if ties > 1 {
+        format!(" ({ties} chains have that length; this is the first by name)")
+    } else {
+        String::new()
+    };
+    let mut text = format!(
+        "The longest call chain{from} has {} through {} programs{others}:\n{}\n",
+        plural(calls, "call", "calls"),
+        facts.items.len(),
+        path.join(" → ")
+    );
+    if let Some(why) = facts.note(Note::Complete).filter(|c| *c != "yes") {
+        text.push_str(&format!("The search was not exhaustive: {why}.\n"));
+    }
+    text
+}
+
+fn cycles(facts: &CodeFacts) -> String {
+    if facts.items.is_empty() {
+        return "No program calls itself, and no programs call each other in a cycle.".to_owned();
+    }
+    let grouped = groups(&facts.items);
+    let cycles = grouped
+        .iter()
+        .filter(|(g, _)| g.starts_with("cycle"))
+        .count();
+    let selfish = grouped
+        .iter()
+        .find(|(g, _)| g == "calls itself")
+        .map_or(0, |(_, i)| i.len());
+    let mut text = format!(
+        "{} and {}:\n",
+        plural(cycles, "call cycle", "call cycles"),
+        plural(
+            selfish,
+            "program that calls itself",
+            "programs that call themselves"
+        )
+    );
+    text.push_str(&bullets(facts, &grouped, false));
+    text
+}
+
+fn crud(facts: &CodeFacts) -> String {
+    let name = facts.subject.clone().unwrap_or_default();
+    let n = facts.items.len();
+    let mut text = if n == 0 {
+        format!("{name} opens, reads and writes no file in its code or its copybooks.\n")
+    } else {
+        format!(
+            "{name} works with {} (its CRUD row):\n",
+            plural(n, "file", "files")
+        )
+    };
+    for item in &facts.items {
+        text.push_str(&format!(
+            "- **{}**: {}{}\n",
+            item.name,
+            item.detail.as_deref().unwrap_or_default(),
+            citation(facts, item)
+        ));
+    }
+    if let Some(idle) = facts.note(Note::DeclaredOnly) {
+        text.push_str(&format!(
+            "Declared, with no operation found in its code: {idle}.\n"
+        ));
+    }
+    text
+}
+
+fn menu_options(facts: &CodeFacts) -> String {
+    let name = facts.subject.clone().unwrap_or_default();
+    if let Some(why) = facts.note(Note::Query) {
+        return format!("{}.", capitalise(why));
+    }
+    let form = facts
+        .note(Note::Form)
+        .map(|f| format!(" (labels from its screen form {f})"))
+        .unwrap_or_default();
+    if facts.items.len() == 1
+        && facts.items[0]
+            .group
+            .as_ref()
+            .is_some_and(|g| g.as_str().starts_with("option"))
+    {
+        let item = &facts.items[0];
+        let label = item
+            .detail
+            .as_ref()
+            .map(|l| format!(", {l},"))
+            .unwrap_or_default();
+        return format!(
+            "{} of {name}{label} runs {}{}{form}.",
+            capitalise(
+                &item
+                    .group
+                    .as_ref()
+                    .map(|g| g.to_string())
+                    .unwrap_or_default()
+            ),
+            item.name,
+            citation(facts, item)
+        );
+    }
+    let mut text = format!(
+        "{name} offers {}{form}:\n",
+        plural(facts.items.len(), "option", "options")
+    );
+    for item in &facts.items {
+        let label = item
+            .detail
+            .as_ref()
+            .map(|l| format!(" {l} →"))
+            .unwrap_or_else(|| " →".to_owned());
+        let number = item
+            .group
+            .as_ref()
+            .map(|g| g.as_str().trim_start_matches("option ").to_owned())
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "- {number}.{label} {}{}\n",
+            item.name,
+            citation(facts, item)
+        ));
+    }
+    text
+}
+
+fn menu_path(facts: &CodeFacts) -> String {
+    let name = facts.subject.clone().unwrap_or_default();
+    if let Some(why) = facts.note(Note::Query) {
+        return format!("{}.", capitalise(why));
+    }
+    let main = facts.note(Note::MainMenu).unwrap_or_default();
+    let steps: Vec<String> = facts
+        .items
+        .iter()
+        .skip(1)
+        .map(|i| {
+            format!(
+                "{} to run {}{}",
+                i.detail.as_deref().unwrap_or_default(),
+                i.name,
+                citation(facts, i)
+            )
+        })
+        .collect();
+    format!(
+        "From the main menu {main}, {name} is reached in {}: {}.",
+        plural(steps.len(), "step", "steps"),
+        steps.join(", then ")
+    )
+}
+
+fn entry_point(facts: &CodeFacts) -> String {
+    let Some(item) = facts.items.first() else {
+        return facts
+            .note(Note::Query)
+            .map(capitalise)
+            .unwrap_or_else(|| "The indexed code has no menu program.".to_owned())
+            + ".";
+    };
+    let what = item
+        .detail
+        .as_ref()
+        .map(|d| format!(", {}", d.trim_end_matches('.')))
+        .unwrap_or_default();
+    let options = facts
+        .note(Note::MenuOptions)
+        .map(|n| format!(" It offers {n} options."))
+        .unwrap_or_default();
+    format!(
+        "The application starts at {} ({}){what}{}: of the menu programs no program calls, it is the one that reaches the most programs.{options}",
+        item.name,
+        item.file,
+        citation(facts, item)
+    )
+}
+
+fn screen_fields(facts: &CodeFacts) -> String {
+    let name = facts.subject.clone().unwrap_or_default();
+    let file = facts.file.clone().unwrap_or_default();
+    if facts.items.is_empty() {
+        return format!("Screen {name} ({file}) has no fields.");
+    }
+    let mut text = format!(
+        "Screen {name} ({file}) has {}:\n",
+        plural(facts.items.len(), "field", "fields")
+    );
+    for item in facts.items.iter().take(LIST_LIMIT) {
+        text.push_str(&format!(
+            "- **{}**: {}{}\n",
+            item.name,
+            item.detail.as_deref().unwrap_or_default(),
+            citation(facts, item)
+        ));
+    }
+    if let Some(others) = facts.note(Note::Form) {
+        text.push_str(&format!(
+            "Forms of that name: {others}; the first is shown.\n"
+        ));
+    }
+    text
+}

@@ -1,0 +1,279 @@
+//! Menus and screens: a menu's options (number, label from its screen form, program run),
+//! the menu path from the main menu to a program, the application's entry point, and a
+//! screen's fields.
+
+use std::collections::{HashMap, VecDeque};
+
+use otis_core::ports::{CodeFacts, Note, QuestionKind, SymbolKind};
+
+use super::things::{self, MenuRow};
+use super::{Writer, absent};
+use crate::LineSource;
+use crate::link::Linked;
+
+fn menu_named<'m>(menus: &'m [MenuRow], name: &str) -> Option<&'m MenuRow> {
+    menus.iter().find(|m| m.name == name)
+}
+
+/// The options of menu `name` (or the main menu), or option `number` alone.
+pub(crate) fn options(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    name: Option<&str>,
+    number: Option<u32>,
+) -> CodeFacts {
+    let menus = things::menus(link);
+    let name = match name {
+        Some(n) => n.to_owned(),
+        None => match crate::screens::main_menu(link) {
+            Some(m) => m,
+            None => return absent(link, lines, QuestionKind::MenuOptions, "MENU"),
+        },
+    };
+    let Some(menu) = menu_named(&menus, &name) else {
+        if link.identify(&name).is_none() {
+            return absent(link, lines, QuestionKind::MenuOptions, &name);
+        }
+        // A program that is not a menu: say so, with the menus there are.
+        let mut w = Writer::new(link, lines, QuestionKind::MenuOptions);
+        w.facts.subject = Some(name.clone());
+        w.note(Note::Count, "0");
+        w.note(
+            Note::Query,
+            format!(
+                "{name} is not a menu program; the menus are {}",
+                menus
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+        return w.finish();
+    };
+    let mut w = Writer::new(link, lines, QuestionKind::MenuOptions);
+    w.facts.subject = Some(menu.name.clone());
+    w.facts.subject_kind = Some(SymbolKind::Program);
+    w.facts.file = Some(menu.path.clone());
+    let chosen: Vec<_> = menu
+        .options
+        .iter()
+        .filter(|o| o.program.is_some())
+        .filter(|o| number.is_none_or(|n| o.number == n))
+        .collect();
+    w.note(Note::Count, chosen.len().to_string());
+    if let Some(n) = number
+        && chosen.is_empty()
+    {
+        w.note(
+            Note::Query,
+            format!(
+                "{} has no option {n} that runs a program (its options: {})",
+                menu.name,
+                menu.options
+                    .iter()
+                    .filter(|o| o.program.is_some())
+                    .map(|o| o.number.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    w.cite(menu.file_id, menu.line);
+    for o in chosen {
+        let program = o.program.clone().unwrap_or_default();
+        w.item(
+            &program,
+            Some(format!("option {}", o.number)),
+            o.label.clone(),
+            menu.file_id,
+            o.line,
+        );
+        w.cite(menu.file_id, o.line);
+        if let Some((form, line)) = &o.form_line
+            && let Some(f) = link.file_id(form)
+        {
+            w.cite(f, *line);
+        }
+    }
+    if let Some(form) = menu.options.iter().find_map(|o| o.form_line.as_ref()) {
+        w.note(Note::Form, form.0.clone());
+    }
+    w.finish()
+}
+
+/// The shortest path of menu options from the main menu to `target`.
+pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> CodeFacts {
+    if link.identify(target).is_none() {
+        return absent(link, lines, QuestionKind::MenuPath, target);
+    }
+    let menus = things::menus(link);
+    let mut w = Writer::new(link, lines, QuestionKind::MenuPath);
+    w.facts.subject = Some(target.to_owned());
+    let Some(main) = crate::screens::main_menu(link) else {
+        w.note(Note::Count, "0");
+        w.note(Note::Query, "the corpus has no menu program");
+        return w.finish();
+    };
+    w.note(Note::MainMenu, main.clone());
+    // Breadth first over options: (menu, option) -> program.
+    let mut back: HashMap<String, (String, u32, Option<String>, u32, u32)> = HashMap::new();
+    let mut queue = VecDeque::from([main.clone()]);
+    let mut found = main == target;
+    while let Some(at) = queue.pop_front() {
+        if found {
+            break;
+        }
+        let Some(menu) = menu_named(&menus, &at) else {
+            continue;
+        };
+        for o in &menu.options {
+            let Some(program) = &o.program else {
+                continue;
+            };
+            if program == &main || back.contains_key(program) {
+                continue;
+            }
+            back.insert(
+                program.clone(),
+                (at.clone(), o.number, o.label.clone(), menu.file_id, o.line),
+            );
+            if program == target {
+                found = true;
+                break;
+            }
+            queue.push_back(program.clone());
+        }
+    }
+    if !found {
+        w.note(Note::Count, "0");
+        w.note(
+            Note::Query,
+            format!("no path of menu options from {main} reaches {target}"),
+        );
+        return w.finish();
+    }
+    let mut steps = Vec::new();
+    let mut at = target.to_owned();
+    while let Some(step) = back.get(&at) {
+        steps.push((at.clone(), step.clone()));
+        at = step.0.clone();
+    }
+    steps.reverse();
+    w.note(Note::Count, steps.len().to_string());
+    if let Some(&f) = link.member_files(&main).first() {
+        w.item(
+            &main,
+            Some("path".into()),
+            Some("the main menu".into()),
+            f,
+            1,
+        );
+    }
+    for (program, (menu, number, label, file, line)) in steps {
+        let detail = match label {
+            Some(l) => format!("option {number} of {menu}: {l}"),
+            None => format!("option {number} of {menu}"),
+        };
+        w.item(&program, Some("path".into()), Some(detail), file, line);
+        w.cite(file, line);
+    }
+    w.finish()
+}
+
+/// The application's entry point: the main menu.
+pub(crate) fn entry_point(link: &Linked<'_>, lines: &dyn LineSource) -> CodeFacts {
+    let mut w = Writer::new(link, lines, QuestionKind::EntryPoint);
+    let Some(main) = crate::screens::main_menu(link) else {
+        w.note(Note::Count, "0");
+        w.note(
+            Note::Query,
+            "the corpus has no menu program that no program calls",
+        );
+        return w.finish();
+    };
+    let menus = things::menus(link);
+    w.note(Note::Count, "1");
+    w.note(Note::MainMenu, main.clone());
+    w.note(
+        Note::Start,
+        "the main program: of the menu programs no program calls, the one that reaches the most programs",
+    );
+    if let Some(menu) = menu_named(&menus, &main) {
+        let row = link.row(menu.file_id).clone();
+        w.facts.file = Some(row.path.clone());
+        w.item(
+            &main,
+            Some("entry point".into()),
+            row.description.clone(),
+            menu.file_id,
+            row.description_line.unwrap_or(menu.line),
+        );
+        w.cite(menu.file_id, row.description_line.unwrap_or(1));
+        w.cite(menu.file_id, menu.line);
+        w.note(
+            Note::MenuOptions,
+            menu.options
+                .iter()
+                .filter(|o| o.program.is_some())
+                .count()
+                .to_string(),
+        );
+    }
+    w.finish()
+}
+
+/// The fields of screen form `name`.
+pub(crate) fn fields(link: &Linked<'_>, lines: &dyn LineSource, name: &str) -> CodeFacts {
+    let forms: Vec<(u32, String)> = link.list(
+        "SELECT fo.file_id, f.path FROM forms fo JOIN files f ON f.id = fo.file_id \
+         WHERE fo.name = ?1 ORDER BY f.path",
+        [name],
+        |r| {
+            Ok((
+                u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                r.get::<_, String>(1)?,
+            ))
+        },
+    );
+    let Some((form, path)) = forms.first().cloned() else {
+        return absent(link, lines, QuestionKind::ScreenFields, name);
+    };
+    let mut w = Writer::new(link, lines, QuestionKind::ScreenFields);
+    w.facts.subject = Some(name.to_owned());
+    w.facts.subject_kind = Some(SymbolKind::Screen);
+    w.facts.file = Some(path);
+    let fields: Vec<(String, String, String, u32, u32, u32)> = link.list(
+        "SELECT name, value, picture, row, col, line FROM form_fields WHERE file_id = ?1 \
+         ORDER BY ord",
+        [form],
+        |r| {
+            let n = |i| -> rusqlite::Result<u32> {
+                Ok(u32::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+            };
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, n(3)?, n(4)?, n(5)?))
+        },
+    );
+    w.note(Note::Count, fields.len().to_string());
+    if forms.len() > 1 {
+        w.note(
+            Note::Form,
+            forms
+                .iter()
+                .map(|(_, p)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    for (field, value, picture, row, col, line) in fields {
+        let mut detail = format!("row {row}, column {col}");
+        if !picture.trim().is_empty() {
+            detail.push_str(&format!(", picture {}", picture.trim()));
+        }
+        if !value.trim().is_empty() {
+            detail.push_str(&format!(", initially {}", value.trim()));
+        }
+        w.item(&field, Some(name.to_owned()), Some(detail), form, line);
+    }
+    w.finish()
+}

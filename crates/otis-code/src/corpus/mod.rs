@@ -1,0 +1,398 @@
+//! Answers about the codebase as a whole, from the store: counts, lists and rankings of
+//! a typed [`CorpusQuery`] (`select.rs`), impact analysis (`impact.rs`), the call graph's
+//! chains and cycles (`graph.rs`), what programs do to files (`files.rs`), menus and
+//! screens (`menus.rs`). Every item carries the file and line that prove it.
+
+mod files;
+pub(crate) mod graph;
+mod impact;
+mod menus;
+mod select;
+pub(crate) mod things;
+
+use otis_core::corpus::{CorpusQuery, Entity, Filter, Order, describe};
+use otis_core::ports::{
+    CodeFacts, CodeQuestion, Evidence, FactItem, ItemGroup, Note, QuestionKind,
+};
+
+use crate::LineSource;
+use crate::link::Linked;
+use crate::names::normalise;
+
+/// Most lines one answer cites.
+const MAX_EVIDENCE: usize = 8;
+/// Most items an answer's facts carry (the count says how many there are).
+const MAX_ITEMS: usize = 20_000;
+
+/// Writes the facts of corpus answers: items, notes and cited lines.
+pub(crate) struct Writer<'a> {
+    pub(crate) link: &'a Linked<'a>,
+    lines: &'a dyn LineSource,
+    pub(crate) facts: CodeFacts,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(link: &'a Linked<'a>, lines: &'a dyn LineSource, kind: QuestionKind) -> Self {
+        Self {
+            link,
+            lines,
+            facts: CodeFacts::new(kind),
+        }
+    }
+
+    pub(crate) fn note(&mut self, what: Note, value: impl Into<String>) {
+        self.facts.add_note(what, value);
+    }
+
+    /// Adds an item (up to [`MAX_ITEMS`]).
+    pub(crate) fn item(
+        &mut self,
+        name: &str,
+        group: Option<String>,
+        detail: Option<String>,
+        file: u32,
+        line: u32,
+    ) {
+        if self.facts.items.len() >= MAX_ITEMS {
+            return;
+        }
+        self.facts.items.push(FactItem {
+            name: name.to_owned(),
+            group: group.map(ItemGroup::Named),
+            detail,
+            file: self.link.row(file).path.clone(),
+            line,
+        });
+    }
+
+    /// Cites lines of a file (once each, at most [`MAX_EVIDENCE`]).
+    pub(crate) fn cite(&mut self, file: u32, line: u32) {
+        if self.facts.evidence.len() >= MAX_EVIDENCE || line == 0 {
+            return;
+        }
+        let path = self.link.row(file).path.clone();
+        if self
+            .facts
+            .evidence
+            .iter()
+            .any(|e| e.file == path && e.line == line)
+        {
+            return;
+        }
+        self.facts.evidence.push(Evidence {
+            text: self.lines.lines(&path, line, line).unwrap_or_default(),
+            member: Some(self.link.name(file).to_owned()),
+            file: path,
+            line,
+            end_line: line,
+        });
+    }
+
+    /// Cites the first items' lines.
+    fn cite_items(&mut self) {
+        let firsts: Vec<(String, u32)> = self
+            .facts
+            .items
+            .iter()
+            .take(MAX_EVIDENCE)
+            .map(|i| (i.file.clone(), i.line))
+            .collect();
+        for (path, line) in firsts {
+            if let Some(f) = self.link.file_id(&path) {
+                self.cite(f, line);
+            }
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> CodeFacts {
+        if self.facts.evidence.is_empty() {
+            self.cite_items();
+        }
+        self.facts
+    }
+}
+
+/// The facts that answer a question about the codebase as a whole.
+pub(crate) fn facts(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    q: &CodeQuestion,
+) -> Option<CodeFacts> {
+    let subject = q.subject.as_deref().map(normalise);
+    match q.kind {
+        QuestionKind::Count | QuestionKind::List | QuestionKind::Ranking => {
+            let query = q.options.corpus.clone()?;
+            Some(listing(link, lines, q.kind, &query))
+        }
+        QuestionKind::Impact => Some(impact::impact(
+            link,
+            lines,
+            subject.as_deref()?,
+            q.options.depth,
+        )),
+        QuestionKind::CallChain => Some(chain(link, lines, subject.as_deref())),
+        QuestionKind::Cycles => Some(cycles(link, lines)),
+        QuestionKind::Crud => Some(files_answer(link, lines, subject.as_deref()?)),
+        QuestionKind::MenuOptions => Some(menus::options(
+            link,
+            lines,
+            subject.as_deref(),
+            q.options.option,
+        )),
+        QuestionKind::MenuPath => Some(menus::path(link, lines, subject.as_deref()?)),
+        QuestionKind::EntryPoint => Some(menus::entry_point(link, lines)),
+        QuestionKind::ScreenFields => Some(menus::fields(link, lines, subject.as_deref()?)),
+        _ => None,
+    }
+}
+
+/// Names the corpus has that share the longest prefix (3 characters or more) with
+/// `name`: what a user may have meant.
+pub(crate) fn near(link: &Linked<'_>, name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    for len in (3..chars.len()).rev() {
+        let prefix: String = chars[..len].iter().collect();
+        let found = link.list(
+            "SELECT DISTINCT member FROM files WHERE kind IN ('program', 'copybook') \
+             AND substr(member, 1, ?2) = ?1 ORDER BY member LIMIT 20",
+            rusqlite::params![prefix, i64::try_from(len).unwrap_or(0)],
+            |r| r.get::<_, String>(0),
+        );
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    Vec::new()
+}
+
+/// Facts saying `name` is not in the corpus, with the nearest names.
+pub(crate) fn absent(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    kind: QuestionKind,
+    name: &str,
+) -> CodeFacts {
+    let mut w = Writer::new(link, lines, kind);
+    w.facts.subject = Some(name.to_owned());
+    w.note(Note::NotFound, name);
+    let counts = link.counts();
+    w.note(Note::Programs, counts.programs.to_string());
+    w.note(Note::Copybooks, counts.copybooks.to_string());
+    for near in near(link, name) {
+        if let Some(&f) = link.member_files(&near).first() {
+            w.item(&near, Some("near".into()), None, f, 1);
+        }
+    }
+    w.facts
+}
+
+/// The members a query's filters name (`calls X`, `copies X`): an unknown one makes the
+/// answer say so instead of listing nothing.
+fn named_members(query: &CorpusQuery) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &query.filters {
+        match f {
+            Filter::Calls(x) | Filter::CalledBy(x) | Filter::Copies(x) | Filter::Reaches(x) => {
+                out.push(normalise(x));
+            }
+            Filter::Not(inner) => out.extend(named_members(&CorpusQuery {
+                filters: vec![(**inner).clone()],
+                ..query.clone()
+            })),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn listing(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    kind: QuestionKind,
+    query: &CorpusQuery,
+) -> CodeFacts {
+    for name in named_members(query) {
+        if link.identify(&name).is_none() {
+            let mut facts = absent(link, lines, kind, &name);
+            facts.add_note(Note::Query, describe(query));
+            return facts;
+        }
+    }
+    let selection = select::select(link, query);
+    let mut w = Writer::new(link, lines, kind);
+    w.note(Note::Query, describe(query));
+    if let Some(Order::Most(m) | Order::Least(m)) = query.order {
+        w.note(Note::OrderedBy, m.label());
+    } else if query.order == Some(Order::RecentlyRevised) {
+        w.note(Note::OrderedBy, "latest revision date");
+    }
+    if !selection.unsupported.is_empty() {
+        w.note(Note::NotApplied, selection.unsupported.join("; "));
+    }
+    w.note(Note::Count, selection.things.len().to_string());
+    if query.limit.is_some() || selection.matching != selection.things.len() {
+        w.note(Note::Matching, selection.matching.to_string());
+    }
+    let ranked = query.order.is_some();
+    for (thing, value) in &selection.things {
+        let detail = match (ranked, value) {
+            (true, Some(v)) => Some(match query.order {
+                Some(Order::RecentlyRevised) => {
+                    let d = v.to_string();
+                    if d.len() == 8 {
+                        format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])
+                    } else {
+                        d
+                    }
+                }
+                _ => v.to_string(),
+            }),
+            _ => thing.detail.clone(),
+        };
+        let file = link.file_id(&thing.path).unwrap_or(thing.file_id);
+        w.item(
+            &thing.name,
+            Some(thing.place.clone()),
+            detail,
+            file,
+            thing.line,
+        );
+    }
+    if query.entity == Entity::Programs
+        && query.filters.iter().any(|f| matches!(f, Filter::Orphan))
+        && let Some(main) = crate::screens::main_menu(link)
+    {
+        w.note(Note::MainMenu, main);
+    }
+    w.finish()
+}
+
+fn chain(link: &Linked<'_>, lines: &dyn LineSource, from: Option<&str>) -> CodeFacts {
+    let graph = graph::CallGraph::load(link);
+    if let Some(f) = from
+        && link.identify(f).is_none()
+    {
+        return absent(link, lines, QuestionKind::CallChain, f);
+    }
+    let chain = graph.longest_chain(from);
+    let mut w = Writer::new(link, lines, QuestionKind::CallChain);
+    w.facts.subject = from.map(str::to_owned);
+    let calls = chain.programs.len().saturating_sub(1);
+    w.note(Note::Count, calls.to_string());
+    w.note(Note::Ties, chain.ties.to_string());
+    w.note(
+        Note::Complete,
+        if chain.exhaustive {
+            "yes".to_owned()
+        } else {
+            "no: the call graph has cycles and the search stopped after 2,000,000 steps".to_owned()
+        },
+    );
+    for (i, program) in chain.programs.iter().enumerate() {
+        let site = match i {
+            0 => link
+                .member_files(program)
+                .first()
+                .map(|&f| (f, link.row(f).description_line.unwrap_or(1))),
+            _ => chain.sites.get(i - 1).copied(),
+        };
+        let detail = match i {
+            0 => "starts the chain".to_owned(),
+            _ => format!("called by {}", chain.programs[i - 1]),
+        };
+        let (file, line) = site.unwrap_or((0, 0));
+        w.item(program, Some("chain".into()), Some(detail), file, line);
+        if i > 0 {
+            w.cite(file, line);
+        }
+    }
+    w.finish()
+}
+
+fn cycles(link: &Linked<'_>, lines: &dyn LineSource) -> CodeFacts {
+    let graph = graph::CallGraph::load(link);
+    let mut w = Writer::new(link, lines, QuestionKind::Cycles);
+    let cycles = graph.cycles();
+    let mut selfish: Vec<String> = graph.self_calling().into_iter().collect();
+    selfish.sort();
+    let mut count = 0;
+    for (n, cycle) in cycles.iter().enumerate() {
+        for (k, program) in cycle.iter().enumerate() {
+            let next = &cycle[(k + 1) % cycle.len()];
+            let site = graph
+                .site(program, next)
+                .or_else(|| cycle.iter().find_map(|c| graph.site(program, c)));
+            let (file, line) = site.unwrap_or((0, 0));
+            w.item(program, Some(format!("cycle {}", n + 1)), None, file, line);
+            count += 1;
+        }
+    }
+    for program in &selfish {
+        let (file, line) = graph.site(program, program).unwrap_or((0, 0));
+        w.item(program, Some("calls itself".into()), None, file, line);
+        count += 1;
+    }
+    w.note(Note::Count, count.to_string());
+    w.finish()
+}
+
+fn files_answer(link: &Linked<'_>, lines: &dyn LineSource, program: &str) -> CodeFacts {
+    let Some(&f) = link
+        .member_files(program)
+        .iter()
+        .find(|&&f| link.is_program(f))
+    else {
+        return absent(link, lines, QuestionKind::Crud, program);
+    };
+    let ops = files::program_ops(link).remove(&f).unwrap_or_default();
+    let mut w = Writer::new(link, lines, QuestionKind::Crud);
+    w.facts.subject = Some(program.to_owned());
+    w.facts.subject_kind = Some(otis_core::ports::SymbolKind::Program);
+    w.facts.file = Some(link.row(f).path.clone());
+    let mut by_file: std::collections::BTreeMap<String, (Vec<String>, u32, u32)> =
+        std::collections::BTreeMap::new();
+    for op in &ops {
+        let entry = by_file
+            .entry(op.file.clone())
+            .or_insert_with(|| (Vec::new(), op.at, op.line));
+        if !entry.0.contains(&op.op) {
+            entry.0.push(op.op.clone());
+        }
+    }
+    w.note(Note::Count, by_file.len().to_string());
+    let declared: Vec<String> = link.list(
+        "SELECT DISTINCT s.name FROM selects s WHERE s.file_id = ?1 \
+         UNION SELECT DISTINCT s.name FROM copy_closure cl JOIN selects s ON s.file_id = cl.copybook_id \
+         WHERE cl.program_id = ?1 ORDER BY 1",
+        [f],
+        |r| r.get::<_, String>(0),
+    );
+    let idle: Vec<String> = declared
+        .into_iter()
+        .filter(|d| !by_file.contains_key(d))
+        .collect();
+    for (file, (mut ops, at, line)) in by_file {
+        ops.sort_by_key(|o| op_rank(o));
+        w.item(&file, None, Some(ops.join(", ")), at, line);
+    }
+    if !idle.is_empty() {
+        w.note(Note::DeclaredOnly, idle.join(", "));
+    }
+    w.finish()
+}
+
+/// CRUD order: opens, then reads, writes, rewrites, deletes.
+fn op_rank(op: &str) -> u8 {
+    match op {
+        "OPEN INPUT" => 0,
+        "OPEN OUTPUT" => 1,
+        "OPEN I-O" => 2,
+        "OPEN EXTEND" => 3,
+        "READ" => 4,
+        "START" => 5,
+        "WRITE" => 6,
+        "REWRITE" => 7,
+        "DELETE" => 8,
+        _ => 9,
+    }
+}
