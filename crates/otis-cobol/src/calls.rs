@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::facts::{Call, CallKind, ProcKind, Transfer};
-use crate::procedure::{Flow, FlowOp, ProcFacts};
+use crate::proc_facts::{Flow, FlowOp, ProcFacts};
 
 /// Steps one walk may take (bounds the work on big programs).
 const STEP_LIMIT: u32 = 50_000;

@@ -22,6 +22,7 @@ mod form;
 mod header;
 mod lex;
 mod lines;
+mod proc_facts;
 mod procedure;
 mod statements;
 mod tally;
@@ -346,7 +347,7 @@ fn split_entries<'s, 'a>(sentence: &'s [Token<'a>]) -> Vec<&'s [Token<'a>]> {
 }
 
 /// References with their names kept once per file.
-fn intern(raw: Vec<procedure::RawRef>) -> (Vec<DataRef>, Vec<String>) {
+fn intern(raw: Vec<proc_facts::RawRef>) -> (Vec<DataRef>, Vec<String>) {
     let mut names: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let refs = raw

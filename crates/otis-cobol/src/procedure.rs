@@ -6,64 +6,9 @@ use crate::calls::literal_call;
 use crate::facts::{Access, Call, Edge, EdgeKind, ProcKind, Procedure};
 use crate::fileops;
 use crate::lex::{Tok, Token};
-use crate::statements::{FileOp, StatementKind};
-use crate::tally::Tally;
+use crate::proc_facts::{Flow, FlowOp, ProcFacts, RawRef};
+use crate::statements::StatementKind;
 use crate::words::{is_user_word, verb as verb_of};
-
-/// What a flow step does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Flow {
-    /// `MOVE "literal" TO a b ...`
-    MoveLit { lit: String, to: Vec<String> },
-    /// `CALL identifier`
-    CallVar { var: String },
-    /// `PERFORM target [THRU thru]`
-    Perform {
-        target: String,
-        thru: Option<String>,
-    },
-    /// `GO TO a b c [DEPENDING ON v]`
-    GoTo {
-        targets: Vec<String>,
-        depending: bool,
-    },
-    /// `EXIT PROGRAM`, `GOBACK`, `STOP RUN`.
-    Stop,
-}
-
-/// One flow step with where it stands.
-#[derive(Debug, Clone)]
-pub(crate) struct FlowOp {
-    pub(crate) flow: Flow,
-    pub(crate) line: u32,
-    /// Inside an IF / WHEN / AT END / ... branch.
-    pub(crate) cond: bool,
-    /// The innermost branch it stands in (0 outside any).
-    pub(crate) block: u32,
-    /// Sentence counter (periods and procedure headers).
-    pub(crate) sentence: u32,
-    /// Index of the procedure it stands in.
-    pub(crate) proc_idx: Option<usize>,
-}
-
-/// What the scanner found.
-#[derive(Debug, Default)]
-pub(crate) struct ProcFacts {
-    pub(crate) procedures: Vec<Procedure>,
-    pub(crate) edges: Vec<Edge>,
-    pub(crate) refs: Vec<RawRef>,
-    /// Static and runtime calls (literal targets).
-    pub(crate) calls: Vec<Call>,
-    pub(crate) ops: Vec<FlowOp>,
-    /// For each procedure, the index of its first flow step.
-    pub(crate) proc_op_start: Vec<usize>,
-    /// Statements seen (used to tell a procedure copybook from a data one).
-    pub(crate) statements: usize,
-    /// Statements by kind, decision points and IF nesting.
-    pub(crate) tally: Tally,
-    /// File operations, in source order.
-    pub(crate) file_ops: Vec<FileOp>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Branch {
@@ -81,15 +26,6 @@ enum Phase {
     Tentative,
     /// The next identifier is written, then reads.
     WriteOnce,
-}
-
-/// A reference as the scanner finds it; `read` interns the names.
-#[derive(Debug, Clone)]
-pub(crate) struct RawRef {
-    pub(crate) name: String,
-    pub(crate) verb: &'static str,
-    pub(crate) access: Access,
-    pub(crate) line: u32,
 }
 
 #[derive(Debug)]
