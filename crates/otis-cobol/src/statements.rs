@@ -381,14 +381,4 @@ mod tests {
             Some("\"rewrite\"")
         );
     }
-
-    #[test]
-    fn every_verb_has_a_plain_kind() {
-        for v in crate::words::VERBS {
-            let kind = StatementKind::of_verb(v);
-            assert!(kind.is_some_and(|k| !k.is_compound()), "{v}");
-        }
-        assert_eq!(StatementKind::of_verb("GO"), Some(StatementKind::GoTo));
-        assert_eq!(StatementKind::of_verb("STOP RUN"), None);
-    }
 }

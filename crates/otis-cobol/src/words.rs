@@ -383,7 +383,7 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Words that start a statement.
-pub(crate) const VERBS: &[&str] = &[
+const VERBS: &[&str] = &[
     "ACCEPT",
     "ADD",
     "ALTER",
@@ -585,5 +585,15 @@ mod tests {
         assert_eq!(verb("GO"), Some(("GO", StatementKind::GoTo)));
         assert!(verb("UNTIL").is_none());
         assert!(is_user_word("WS-AMT") && !is_user_word("END-IF") && !is_user_word("0100"));
+    }
+
+    #[test]
+    fn every_verb_has_a_plain_kind() {
+        for v in VERBS {
+            let kind = StatementKind::of_verb(v);
+            assert!(kind.is_some_and(|k| !k.is_compound()), "{v}");
+        }
+        assert_eq!(StatementKind::of_verb("GO"), Some(StatementKind::GoTo));
+        assert_eq!(StatementKind::of_verb("STOP RUN"), None);
     }
 }
