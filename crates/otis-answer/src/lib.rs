@@ -4,6 +4,7 @@
 //! sources and what the index extracted, citing every line it states.
 
 mod extractive;
+mod lists;
 mod render;
 mod render_corpus;
 mod render_flow;

@@ -3,125 +3,10 @@
 //! `[n]` citations of the lines that prove them. Long lists show their groups and counts;
 //! the complete list stays in the record's `facts`.
 
-use std::collections::BTreeMap;
+use otis_core::ports::{CodeFacts, FactItem, FixedGroup, Note, QuestionKind, SymbolKind};
 
-use otis_core::ports::{CodeFacts, Evidence, FactItem, FixedGroup, Note, QuestionKind, SymbolKind};
-
+use crate::lists::{LIST_LIMIT, cite, grouped, groups};
 use crate::text::{list, plural, sentence_case};
-
-/// Lists up to this long are written whole; longer ones show each group's count and
-/// its first [`EXAMPLES`] names, and the complete list stays in the record's `facts`.
-pub(crate) const LIST_LIMIT: usize = 500;
-/// Names shown per group of a list past [`LIST_LIMIT`].
-const EXAMPLES: usize = 25;
-
-/// The `[n]` of the evidence that covers `file:line`, when cited.
-pub(crate) fn cite(evidence: &[Evidence], file: &str, line: u32) -> Option<String> {
-    evidence
-        .iter()
-        .position(|e| e.file == file && e.line <= line && line <= e.end_line)
-        .map(|i| format!(" [{}]", i + 1))
-}
-
-/// Items grouped by their `group`, groups in order of first appearance.
-pub(crate) fn groups(items: &[FactItem]) -> Vec<(String, Vec<&FactItem>)> {
-    groups_by(items, |i| {
-        i.group
-            .as_ref()
-            .map(|g| g.as_str().to_owned())
-            .unwrap_or_default()
-    })
-}
-
-/// Items grouped by `key`, groups in order of first appearance.
-pub(crate) fn groups_by(
-    items: &[FactItem],
-    key: impl Fn(&FactItem) -> String,
-) -> Vec<(String, Vec<&FactItem>)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut by: BTreeMap<String, Vec<&FactItem>> = BTreeMap::new();
-    for item in items {
-        let group = key(item);
-        if !by.contains_key(&group) {
-            order.push(group.clone());
-        }
-        by.entry(group).or_default().push(item);
-    }
-    order
-        .into_iter()
-        .map(|g| {
-            let items = by.remove(&g).unwrap_or_default();
-            (g, items)
-        })
-        .collect()
-}
-
-fn shown(item: &FactItem, with_detail: bool) -> String {
-    match (&item.detail, with_detail) {
-        (Some(detail), true) => format!("{} ({detail})", item.name),
-        _ => item.name.clone(),
-    }
-}
-
-/// One bullet per group, `- **group** (count): names`: every name while the whole list
-/// has at most [`LIST_LIMIT`], else the first [`EXAMPLES`] of each group. Each group cites
-/// its first cited item. Copybooks are grouped by library and role.
-pub(crate) fn grouped(facts: &CodeFacts, with_detail: bool) -> String {
-    let by_role = facts.kind == QuestionKind::Copybooks && with_detail;
-    let groups = if by_role {
-        groups_by(&facts.items, |i| {
-            let library = i.group.as_ref().map(|g| g.as_str()).unwrap_or("other");
-            match &i.detail {
-                Some(role) => format!("{library}, {role}"),
-                None => library.to_owned(),
-            }
-        })
-    } else {
-        groups(&facts.items)
-    };
-    bullets(facts, &groups, with_detail && !by_role)
-}
-
-/// The bullets of `groups` (see [`grouped`]).
-pub(crate) fn bullets(
-    facts: &CodeFacts,
-    groups: &[(String, Vec<&FactItem>)],
-    with_detail: bool,
-) -> String {
-    let total: usize = groups.iter().map(|(_, items)| items.len()).sum();
-    let whole = total <= LIST_LIMIT;
-    let mut out = String::new();
-    for (group, items) in groups {
-        let citation = items
-            .iter()
-            .find_map(|i| cite(&facts.evidence, &i.file, i.line))
-            .unwrap_or_default();
-        let label = if group.is_empty() { "other" } else { group };
-        let take = if whole { items.len() } else { EXAMPLES };
-        let names: Vec<String> = items
-            .iter()
-            .take(take)
-            .map(|i| shown(i, with_detail))
-            .collect();
-        let more = items.len().saturating_sub(names.len());
-        let tail = if more > 0 {
-            format!(", and {more} more")
-        } else {
-            String::new()
-        };
-        out.push_str(&format!(
-            "- **{label}** ({}): {}{tail}{citation}\n",
-            items.len(),
-            names.join(", ")
-        ));
-    }
-    if !whole {
-        out.push_str(&format!(
-            "\nThe complete list of {total} is in the answer record (`facts`; `otis ask -v` prints it).\n"
-        ));
-    }
-    out
-}
 
 fn notes_text(facts: &CodeFacts, notes: &[Note]) -> String {
     let mut out = String::new();
@@ -250,20 +135,26 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             }
         }
         QuestionKind::Dependencies => {
-            let copybooks = facts
-                .items
-                .iter()
-                .filter(|i| {
-                    i.group
-                        .as_ref()
-                        .is_some_and(|g| g.is(FixedGroup::Copybooks))
-                })
-                .count();
-            let programs = count - copybooks;
-            format!(
-                "{name} depends on {} and {}:\n{}",
+            let in_group = |g: FixedGroup| {
+                facts
+                    .items
+                    .iter()
+                    .filter(|i| i.group.as_ref().is_some_and(|x| x.is(g)))
+                    .count()
+            };
+            let copybooks = in_group(FixedGroup::Copybooks);
+            let files = in_group(FixedGroup::Files);
+            let programs = count - copybooks - files;
+            let mut parts = vec![
                 plural(copybooks, "copybook", "copybooks"),
                 plural(programs, "program", "programs"),
+            ];
+            if files > 0 {
+                parts.push(plural(files, "file", "files"));
+            }
+            format!(
+                "{name} depends on {}:\n{}",
+                list(&parts),
                 grouped(facts, true)
             ) + &notes_text(facts, &[Note::HandsControlBackTo, Note::RuntimeRoutines])
         }
@@ -296,7 +187,70 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
     text
 }
 
+/// What a section or paragraph does: where it is, its comment, what it performs, calls,
+/// changes and reads, and its statements (the cited lines).
+fn procedure_purpose(facts: &CodeFacts, name: &str) -> String {
+    let what = facts.subject_kind.map_or("procedure", SymbolKind::as_str);
+    let place = facts.note(Note::DefinedIn).unwrap_or_default();
+    let lines = facts.note(Note::Lines).unwrap_or_default();
+    let mut text = format!("{name} is a {what} of {place}, lines {lines} [1].");
+    if let Some(comment) = facts.note(Note::Comment) {
+        text.push_str(&format!(
+            " Its comment says: \"{}\".",
+            sentence_case(comment, &[name.to_owned()])
+        ));
+    }
+    text.push('\n');
+    let named = |group: &str| -> Vec<String> {
+        facts
+            .items
+            .iter()
+            .filter(|i| i.group.as_ref().is_some_and(|g| g.as_str() == group))
+            .map(|i| i.name.clone())
+            .collect()
+    };
+    let mut does = Vec::new();
+    for (group, verb) in [
+        ("performs", "performs"),
+        ("calls", "calls"),
+        ("changes", "changes"),
+        ("reads", "reads or tests"),
+    ] {
+        let names = named(group);
+        if !names.is_empty() {
+            does.push(format!("{verb} {}", names.join(", ")));
+        }
+    }
+    if !does.is_empty() {
+        text.push_str(&format!("It {}.\n", list(&does)));
+    }
+    if let Some(code) = facts.evidence.first().filter(|e| !e.text.is_empty()) {
+        let shown: Vec<&str> = code.text.lines().collect();
+        text.push_str(&format!(
+            "Its statements, in order ({} lines {}-{}):\n```cobol\n{}\n```\n",
+            code.file,
+            code.line,
+            code.end_line,
+            shown.join("\n")
+        ));
+    }
+    if let Some(users) = facts.note(Note::ProgramsThatUseIt).filter(|u| *u != "0") {
+        let n: usize = users.parse().unwrap_or(0);
+        text.push_str(&format!(
+            "{} it.\n",
+            plural(n, "program performs", "programs perform")
+        ));
+    }
+    text
+}
+
 fn purpose(facts: &CodeFacts, name: &str) -> String {
+    if matches!(
+        facts.subject_kind,
+        Some(SymbolKind::Section | SymbolKind::Paragraph)
+    ) {
+        return procedure_purpose(facts, name);
+    }
     let what = match facts.subject_kind {
         Some(SymbolKind::Copybook) => "a copybook",
         _ => "a program",
@@ -474,6 +428,24 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
             text
         }
     };
+    if let Some(record) = facts.note(Note::Record) {
+        let citation = facts
+            .evidence
+            .iter()
+            .position(|e| record.contains(&format!("line {})", e.line)))
+            .map(|i| format!(" [{}]", i + 1))
+            .unwrap_or_default();
+        text.push_str(&format!("It sits in the record {record}{citation}"));
+        match facts.note(Note::Describes) {
+            Some(d) => text.push_str(&format!(", which describes {d}.\n")),
+            None => text.push_str(".\n"),
+        }
+    } else if let Some(d) = facts.note(Note::Describes) {
+        text.push_str(&format!("It describes {d}.\n"));
+    }
+    if let Some(verbs) = facts.note(Note::Verbs) {
+        text.push_str(&format!("Statements that name it, by verb: {verbs}.\n"));
+    }
     if let Some(programs) = facts
         .note(Note::ProgramsThatIncludeTheDefinition)
         .filter(|p| *p != "0")
@@ -589,7 +561,7 @@ fn overview(facts: &CodeFacts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use otis_core::ports::ItemGroup;
+    use otis_core::ports::{Evidence, ItemGroup};
 
     fn facts(kind: QuestionKind, items: Vec<FactItem>) -> CodeFacts {
         CodeFacts {

@@ -5,7 +5,7 @@
 
 use otis_core::ports::{CodeFacts, FactItem, Note, QuestionKind};
 
-use crate::render::{LIST_LIMIT, bullets, cite, groups};
+use crate::lists::{LIST_LIMIT, bullets, cite, groups};
 use crate::text::plural;
 
 fn count_of(facts: &CodeFacts) -> usize {

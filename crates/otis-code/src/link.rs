@@ -191,11 +191,14 @@ impl<'c> Linked<'c> {
         run().unwrap_or_else(|e| self.fail(e)).map(u)
     }
 
-    /// The program and copybook files of a member (programs first, then by path).
+    /// The program and copybook files of a member: programs first, then the copybook in
+    /// its own library (`LIBLP` for `LP01LN`), then the shallowest folder, then by path; the
+    /// others are old copies kept elsewhere (`LIBUP/A15SRC`).
     pub(crate) fn member_files(&self, name: &str) -> Vec<u32> {
         self.list(
             "SELECT id FROM files WHERE member = ?1 AND kind IN ('program', 'copybook', 'empty') \
-             ORDER BY kind <> 'program', path",
+             ORDER BY kind <> 'program', upper(folder) <> 'LIB' || substr(member, 1, 2), \
+             length(folder) - length(replace(folder, '/', '')), path",
             [name],
             |r| Ok(u(r.get(0)?)),
         )
@@ -282,6 +285,56 @@ impl<'c> Linked<'c> {
                     line: u(r.get(3)?),
                 })
             },
+        )
+    }
+
+    /// The statements that name `name`, by verb and whether they change it, with counts
+    /// (most first).
+    pub(crate) fn verb_counts(&self, name: &str) -> Vec<(String, bool, usize)> {
+        self.list(
+            "SELECT verb, writes, count(*) FROM refs \
+             WHERE name_id = (SELECT id FROM names WHERE name = ?1) \
+             GROUP BY verb, writes ORDER BY count(*) DESC, verb",
+            [name],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                ))
+            },
+        )
+    }
+
+    /// The file description that lists `record` as a record: (FD name, path, line).
+    pub(crate) fn fd_of_record(&self, record: &str) -> Option<(String, String, u32)> {
+        self.list(
+            "SELECT d.name, f.path, d.line FROM fd_records r \
+             JOIN file_descriptions d ON d.file_id = r.file_id AND d.ord = r.fd_ord \
+             JOIN files f ON f.id = r.file_id WHERE r.record = ?1 \
+             UNION ALL \
+             SELECT d.name, f.path, d.line FROM file_descriptions d \
+             JOIN files f ON f.id = d.file_id \
+             JOIN copies c ON c.file_id = d.file_id AND c.line > d.line \
+               AND c.line < coalesce((SELECT min(n.line) FROM file_descriptions n \
+                                      WHERE n.file_id = d.file_id AND n.line > d.line), 1 << 30) \
+             JOIN data_items di ON di.file_id = c.target_id AND di.level = 1 AND di.name = ?1 \
+             LIMIT 1",
+            [record],
+            |r| Ok((r.get(0)?, r.get(1)?, u(r.get(2)?))),
+        )
+        .into_iter()
+        .next()
+    }
+
+    /// The identifiers lines `start..=end` of file `f` name: (name, whether the statement
+    /// changes it, line), in statement order.
+    pub(crate) fn refs_in(&self, f: u32, start: u32, end: u32) -> Vec<(String, bool, u32)> {
+        self.list(
+            "SELECT n.name, r.writes, r.line FROM refs r JOIN names n ON n.id = r.name_id \
+             WHERE r.file_id = ?1 AND r.line BETWEEN ?2 AND ?3 ORDER BY r.ord",
+            params![f, start, end],
+            |r| Ok((r.get(0)?, r.get(1)?, u(r.get(2)?))),
         )
     }
 
@@ -498,6 +551,19 @@ impl<'c> Linked<'c> {
             return Some(SymbolKind::Directory);
         }
         None
+    }
+
+    /// Whether file `f` is a copy of its member kept outside the member's home (another
+    /// file of the member comes first in [`Self::member_files`]).
+    pub(crate) fn is_old_copy(&self, f: u32) -> bool {
+        let row = self.row(f);
+        if row.is_program() {
+            return false;
+        }
+        self.member_files(&row.member)
+            .into_iter()
+            .find(|&g| !self.is_program(g))
+            .is_some_and(|home| home != f)
     }
 
     /// Whether `name` is a folder of the corpus (`FX`, `LIBUP`, `LIBUP/A15SRC`), any case.

@@ -34,17 +34,45 @@ pub(super) fn data_detail(item: &DataItem) -> String {
 impl Out<'_> {
     pub(super) fn data_definition(&mut self, name: &str) -> Option<CodeFacts> {
         let mut facts = facts_of(QuestionKind::DataDefinition, name, SymbolKind::DataItem);
-        let defs = self.link.data_defs(name);
+        let mut defs = self.link.data_defs(name);
+        // The definition in a member's own library first; old copies kept elsewhere after.
+        defs.sort_by_key(|&(f, _)| self.link.is_old_copy(f));
+        let home = defs
+            .iter()
+            .find(|&&(f, _)| !self.link.is_old_copy(f))
+            .map(|&(f, _)| self.link.row(f).path.clone());
         for &(f, j) in &defs {
             let file = self.link.file(f);
             let it = &file.facts.data_items[j as usize];
+            let mut detail = data_detail(it);
+            if self.link.is_old_copy(f)
+                && let Some(home) = &home
+            {
+                detail.push_str(&format!(
+                    "; also in this copy (the definition is in {home})"
+                ));
+            }
             facts.items.push(item(
                 name,
                 Some(ItemGroup::named(self.link.name(f))),
-                Some(data_detail(it)),
+                Some(detail),
                 &file.path,
                 it.line,
             ));
+        }
+        if let Some(&(f, j)) = defs.first() {
+            self.describe_record(&mut facts, f, j as usize);
+        }
+        let verbs = self.link.verb_counts(name);
+        if !verbs.is_empty() {
+            let parts: Vec<String> = verbs
+                .iter()
+                .map(|(verb, writes, n)| {
+                    let how = if *writes { "changes" } else { "reads" };
+                    format!("{verb} {n} ({how})")
+                })
+                .collect();
+            note(&mut facts, Note::Verbs, parts.join(", "));
         }
         let cites: Vec<(u32, u32)> = defs
             .iter()
@@ -76,6 +104,54 @@ impl Out<'_> {
         note(&mut facts, Note::References, refs.to_string());
         facts.file = facts.items.first().map(|i| i.file.clone());
         Some(facts)
+    }
+
+    /// The record (level-01 group) the item at `f`, `j` sits in, and what that record
+    /// describes: the file whose FD lists it, else the copybook's header description.
+    fn describe_record(&mut self, facts: &mut CodeFacts, f: u32, j: usize) {
+        let items = &self.link.file(f).facts.data_items;
+        let Some(start) = items.get(j) else {
+            return;
+        };
+        let mut record = start;
+        let mut k = j;
+        while let Some(parent) = record.parent.clone() {
+            match items[..k].iter().rposition(|i| i.name == parent) {
+                Some(p) => {
+                    record = &items[p];
+                    k = p;
+                }
+                None => break,
+            }
+        }
+        if record.name != start.name {
+            let line = record.line;
+            note(
+                facts,
+                Note::Record,
+                format!("{} (line {line})", record.name),
+            );
+            self.cite(facts, f, line, line);
+        }
+        let record_name = record.name.clone();
+        if let Some((fd, path, line)) = self.link.fd_of_record(&record_name) {
+            note(
+                facts,
+                Note::Describes,
+                format!("the file {fd} (FD in {path} line {line})"),
+            );
+            if let Some(g) = self.link.file_id(&path) {
+                self.cite(facts, g, line, line);
+            }
+        } else if !self.link.is_program(f)
+            && let Some(d) = self.link.row(f).description.clone()
+        {
+            note(
+                facts,
+                Note::Describes,
+                format!("{} (the header of {})", d, self.link.row(f).path),
+            );
+        }
     }
 
     pub(super) fn data_usage(

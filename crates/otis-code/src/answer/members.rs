@@ -359,6 +359,30 @@ impl Out<'_> {
             i.group = Some(FixedGroup::ProgramsCalled.into());
             facts.items.push(i);
         }
+        // The files it declares (SELECT), with what it does to each.
+        if let Some(files) = self.files(name, kind) {
+            let ops = self
+                .home(name)
+                .filter(|&f| self.link.is_program(f))
+                .map(|f| crate::corpus::files::ops_of(self.link, f))
+                .unwrap_or_default();
+            for mut i in files.items {
+                let mut done: Vec<String> = Vec::new();
+                for op in ops.iter().filter(|op| op.file == i.name) {
+                    if !done.contains(&op.op) {
+                        done.push(op.op.clone());
+                    }
+                }
+                let assign = i.detail.take().unwrap_or_default();
+                i.detail = Some(if done.is_empty() {
+                    assign
+                } else {
+                    format!("{}; {assign}", done.join(", "))
+                });
+                i.group = Some(FixedGroup::Files.into());
+                facts.items.push(i);
+            }
+        }
         facts.notes = calls.notes;
         facts.notes.extend(copybooks.notes);
         facts.evidence = calls.evidence;

@@ -4,6 +4,7 @@
 mod corpus;
 mod data;
 mod members;
+mod procedure;
 mod users;
 
 use std::collections::HashSet;
@@ -68,9 +69,8 @@ pub(crate) fn facts(
     use SymbolKind as S;
     match (q.kind, kind) {
         (K::Purpose, S::Program | S::Copybook) => out.purpose(&subject, kind),
-        (K::Purpose | K::DataDefinition, S::Section | S::Paragraph) => {
-            out.procedure_definition(&subject, kind)
-        }
+        (K::Purpose, S::Section | S::Paragraph) => out.procedure_purpose(&subject, kind),
+        (K::DataDefinition, S::Section | S::Paragraph) => out.procedure_definition(&subject, kind),
         (K::Purpose | K::DataDefinition, S::DataItem) => out.data_definition(&subject),
         (K::DataDefinition, S::Program | S::Copybook) => out.purpose(&subject, kind),
         (K::Copybooks, S::Program | S::Copybook) => out.copybooks(&subject, kind),

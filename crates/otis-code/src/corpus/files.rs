@@ -83,6 +83,17 @@ fn fd_records(link: &Linked<'_>) -> HashMap<u32, Vec<(String, String)>> {
 
 /// Every program's operations on files, in its own code and the copybooks it copies.
 pub(crate) fn program_ops(link: &Linked<'_>) -> BTreeMap<u32, Vec<Op>> {
+    ops(link, None)
+}
+
+/// One program's operations on files.
+pub(crate) fn ops_of(link: &Linked<'_>, program: u32) -> Vec<Op> {
+    ops(link, Some(program))
+        .remove(&program)
+        .unwrap_or_default()
+}
+
+fn ops(link: &Linked<'_>, only: Option<u32>) -> BTreeMap<u32, Vec<Op>> {
     let records = fd_records(link);
     let declared: HashSet<String> = link
         .list("SELECT DISTINCT name FROM selects", [], |r| {
@@ -102,7 +113,9 @@ pub(crate) fn program_ops(link: &Linked<'_>) -> BTreeMap<u32, Vec<Op>> {
         [],
         |r| Ok((u(r.get(0)?), u(r.get(1)?))),
     ) {
-        sees.entry(p).or_default().push(c);
+        if only.is_none_or(|o| o == p) {
+            sees.entry(p).or_default().push(c);
+        }
     }
     let mut ops_of: HashMap<u32, Vec<(String, String, u32)>> = HashMap::new();
     for (file, op, target, line) in link.list(

@@ -3,7 +3,7 @@
 //! chains and cycles (`graph.rs`), what programs do to files (`files.rs`), menus and
 //! screens (`menus.rs`). Every item carries the file and line that prove it.
 
-mod files;
+pub(crate) mod files;
 pub(crate) mod graph;
 mod impact;
 mod menus;
@@ -344,7 +344,7 @@ fn files_answer(link: &Linked<'_>, lines: &dyn LineSource, program: &str) -> Cod
     else {
         return absent(link, lines, QuestionKind::Crud, program);
     };
-    let ops = files::program_ops(link).remove(&f).unwrap_or_default();
+    let ops = files::ops_of(link, f);
     let mut w = Writer::new(link, lines, QuestionKind::Crud);
     w.facts.subject = Some(program.to_owned());
     w.facts.subject_kind = Some(otis_core::ports::SymbolKind::Program);

@@ -3,6 +3,7 @@
 //! section in a procedure copybook, data items in a record copybook.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod corpus;
 mod flow;
 mod store;
 

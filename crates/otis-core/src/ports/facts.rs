@@ -111,6 +111,16 @@ labelled! {
         DeclaredOnly => "declared, no operation found",
         /// A member that also carries this PROGRAM-ID (a copy).
         AlsoProgramId => "also carries the PROGRAM-ID",
+        /// The record (level-01 group) a data item sits in.
+        Record => "record",
+        /// What that record describes: a file (its FD) or the copybook's header.
+        Describes => "describes",
+        /// The statements that name a data item, by verb, with counts.
+        Verbs => "statements by verb",
+        /// What a section or paragraph does: its own comment, or its callees'.
+        Comment => "comment",
+        /// A procedure's lines.
+        Lines => "lines",
     }
 }
 
@@ -126,6 +136,8 @@ labelled! {
         Copybooks => "copybooks",
         /// Dependency answers: a program called.
         ProgramsCalled => "programs called",
+        /// Dependency answers: a file it declares, with what it does to it.
+        Files => "files",
         /// Overview answers: a directory of programs.
         Programs => "programs",
         /// Flows: where the flow starts.
