@@ -21,10 +21,10 @@ use otis_core::ports::{
     CodeFacts, CodeQuestion, EdgeKind, FixedGroup, NodeKind, Note, QuestionKind, SymbolKind,
 };
 
-use crate::LineSource;
 use crate::graph::Builder;
 use crate::link::Linked;
 use crate::menu::{self, Menu, Target, Via};
+use crate::source::LineSource;
 
 /// PERFORM levels expanded when the question does not say.
 pub(crate) const DEFAULT_DEPTH: usize = 2;

@@ -9,8 +9,8 @@ use otis_core::ports::{
     Note,
 };
 
-use crate::LineSource;
 use crate::link::Linked;
+use crate::source::LineSource;
 
 /// Most lines one answer cites.
 pub(crate) const MAX_EVIDENCE: usize = 8;

@@ -13,8 +13,8 @@ use otis_cobol::{Access, SourceFacts, Verb};
 use otis_core::ports::SymbolKind;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::SourceFile;
 use crate::forms::{FormFile, dir_of_form};
+use crate::source::SourceFile;
 use crate::store::StoreError;
 use crate::store::read::{self, FileRow};
 

@@ -19,12 +19,12 @@ use otis_core::ports::{
     CodeFacts, CodeQuestion, EdgeKind, FixedGroup, NodeKind, Note, QuestionKind, SymbolKind,
 };
 
-use crate::LineSource;
 use crate::forms::dir_of;
 use crate::graph::Builder;
 use crate::link::Linked;
 use crate::menu::{self, Target, Via};
 use crate::names::normalise;
+use crate::source::LineSource;
 
 /// Levels of the tree shown when the question does not say.
 pub(crate) const DEFAULT_DEPTH: usize = 6;

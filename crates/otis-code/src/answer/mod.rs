@@ -14,9 +14,9 @@ use otis_core::ports::{
     CodeFacts, CodeQuestion, Evidence, FactItem, ItemGroup, Note, QuestionKind, SymbolKind,
 };
 
-use crate::LineSource;
 use crate::link::Linked;
 use crate::names::normalise;
+use crate::source::LineSource;
 use crate::words::ProcessIndex;
 
 /// Most lines one answer cites.

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use otis_core::ports::{CodeFacts, Note, QuestionKind, SymbolKind};
 
-use super::{Writer, absent};
-use crate::LineSource;
+use super::writer::{Writer, absent};
 use crate::link::Linked;
+use crate::source::LineSource;
 
 /// Levels expanded when the question does not say.
 pub(crate) const DEFAULT_LEVELS: usize = 3;

@@ -7,9 +7,9 @@ use std::collections::{HashMap, VecDeque};
 use otis_core::ports::{CodeFacts, Note, QuestionKind, SymbolKind};
 
 use super::things::{self, MenuRow};
-use super::{Writer, absent};
-use crate::LineSource;
+use super::writer::{Writer, absent};
 use crate::link::Linked;
+use crate::source::LineSource;
 
 fn menu_named<'m>(menus: &'m [MenuRow], name: &str) -> Option<&'m MenuRow> {
     menus.iter().find(|m| m.name == name)

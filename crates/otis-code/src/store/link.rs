@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, params};
 
-use super::StoreError;
+use super::error::StoreError;
 
 fn sql(e: rusqlite::Error) -> StoreError {
     StoreError::Sql(e)

@@ -9,7 +9,7 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use super::{CodeStore, Location};
+use super::reader::{CodeStore, Location};
 
 /// Pragmas that only describe the schema.
 const SCHEMA_PRAGMAS: &[&str] = &[
@@ -94,7 +94,7 @@ pub enum QueryError {
     Timeout(Duration),
     /// The store could not be opened or read.
     #[error(transparent)]
-    Store(#[from] super::StoreError),
+    Store(#[from] super::error::StoreError),
 }
 
 fn action_name(action: &AuthAction<'_>) -> String {
@@ -247,11 +247,11 @@ impl CodeStore {
             Location::File(path) => Connection::open_with_flags(path, flags),
             Location::Memory(uri) => Connection::open_with_flags(uri, flags),
         }
-        .map_err(super::StoreError::from)?;
+        .map_err(super::error::StoreError::from)?;
         conn.execute_batch("PRAGMA query_only = ON;")
-            .map_err(super::StoreError::from)?;
+            .map_err(super::error::StoreError::from)?;
         conn.busy_timeout(Duration::from_secs(5))
-            .map_err(super::StoreError::from)?;
+            .map_err(super::error::StoreError::from)?;
         Ok(conn)
     }
 }

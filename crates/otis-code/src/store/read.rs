@@ -7,7 +7,7 @@ use otis_cobol::{
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::StoreError;
+use super::error::StoreError;
 
 fn sql(e: rusqlite::Error) -> StoreError {
     StoreError::Sql(e)

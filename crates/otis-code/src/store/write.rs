@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use otis_cobol::{Access, CallKind, EdgeKind, Form, ProcKind, SourceFacts, SourceKind};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, current_path, generation_path, schema};
+use super::error::StoreError;
+use super::paths::{POINTER, current_path, generation_path};
+use super::schema;
 use crate::names::{directory, folder, stem};
 
 /// What the previous build recorded of a file.
@@ -783,8 +785,8 @@ fn remove_store_files(path: &Path) {
 /// Points `code.current` at `generation` (write and rename: readers see the old or the
 /// new name, never half of one), then removes every other generation.
 fn make_current(dir: &Path, generation: u64) -> Result<(), StoreError> {
-    let pointer = dir.join(super::POINTER);
-    let tmp = dir.join(format!("{}.tmp", super::POINTER));
+    let pointer = dir.join(POINTER);
+    let tmp = dir.join(format!("{}.tmp", POINTER));
     let name = format!("code-{generation}.db");
     {
         use std::io::Write as _;
