@@ -12,7 +12,9 @@ use crate::failure::{Failure, input};
 
 /// Where to find the tables when a query names the wrong one.
 const SCHEMA_HINT: &str = "tables: files, revisions, copies, calls, transfers, selects, \
-procedures, performs, data_items, names, refs (view data_refs), forms, form_options, form_keys; \
+procedures, performs, data_items, names, refs (view data_refs), statements, file_ops, \
+file_descriptions, fd_records, data_sections, forms, form_options, form_keys, form_fields, \
+form_prompts, copy_closure (view program_calls); \
 columns: otis query \"PRAGMA table_info(files)\"; every table and column with examples: \
 docs/code-model.md";
 

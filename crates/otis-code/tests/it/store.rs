@@ -300,3 +300,44 @@ fn a_bad_query_says_why_and_a_long_one_is_stopped() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_schema_document_names_every_table_and_column() {
+    let (dir, store) = sample_store();
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/code-model.md"),
+    )
+    .unwrap();
+    let tables = store
+        .query(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            QueryLimits::default(),
+        )
+        .unwrap();
+    for row in &tables.rows {
+        let QueryValue::Text(table) = &row[0] else {
+            panic!("{row:?}")
+        };
+        assert!(
+            doc.contains(&format!("`{table}`")),
+            "docs/code-model.md: table {table}"
+        );
+        let columns = store
+            .query(
+                &format!("PRAGMA table_info({table})"),
+                QueryLimits::default(),
+            )
+            .unwrap();
+        for column in &columns.rows {
+            let QueryValue::Text(name) = &column[1] else {
+                panic!("{column:?}")
+            };
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "docs/code-model.md: column {table}.{name}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
