@@ -291,6 +291,11 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
     if let Some(date) = facts.note(Note::DateWritten) {
         text.push_str(&format!("Written {date}.\n"));
     }
+    if let Some(copies) = facts.note(Note::AlsoProgramId) {
+        text.push_str(&format!(
+            "Other files also carry the PROGRAM-ID {name} (copies; {name} is this file): {copies}.\n"
+        ));
+    }
     let mut more = Vec::new();
     if let Some(copies) = facts.note(Note::Copybooks).filter(|c| *c != "0") {
         let n: usize = copies.parse().unwrap_or(0);

@@ -338,6 +338,17 @@ impl<'c> Linked<'c> {
         )
     }
 
+    /// Paths of the program files that carry PROGRAM-ID `name` but are named otherwise
+    /// (a copy of program `name` kept under another file name).
+    pub(crate) fn program_id_copies(&self, name: &str) -> Vec<String> {
+        self.list(
+            "SELECT path FROM files WHERE kind = 'program' AND program_id = ?1 \
+             AND member <> ?1 ORDER BY path",
+            [name],
+            |r| r.get::<_, String>(0),
+        )
+    }
+
     /// How many references name `name`.
     pub(crate) fn data_ref_count(&self, name: &str) -> usize {
         let run = || -> rusqlite::Result<i64> {

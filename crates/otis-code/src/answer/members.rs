@@ -57,6 +57,11 @@ impl Out<'_> {
             );
         }
         self.cite_header(&mut facts, f);
+        // A program is its file: other files that carry the same PROGRAM-ID are copies.
+        let copies = self.link.program_id_copies(name);
+        if !copies.is_empty() {
+            note(&mut facts, Note::AlsoProgramId, copies.join(", "));
+        }
         // What it is built from, in counts, and the first section it runs.
         let copies = file.facts.copies.len();
         let calls = self.effective_calls(f);
