@@ -259,6 +259,9 @@ pub enum Filter {
     NeverWritten,
     /// Programs: they do this to the file named (`WRITE` a record of `LN-FILE`).
     Accesses(String, FileAccess),
+    /// The latest revision date in its header is on or after this day (ISO,
+    /// `2024-01-01`): "revised in 2024 or later".
+    RevisedSince(String),
     /// The filter does not hold.
     Not(Box<Filter>),
 }
@@ -372,6 +375,7 @@ pub fn describe_filter(filter: &Filter) -> String {
             FileAccess::Delete => format!("that delete from {file}"),
             open => format!("that {open} {file}"),
         },
+        Filter::RevisedSince(day) => format!("revised on or after {day}"),
         Filter::Not(inner) => format!("not {}", describe_filter(inner)),
     }
 }

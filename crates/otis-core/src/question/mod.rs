@@ -1,8 +1,30 @@
 //! Question kinds: what a (resolved) question asks and what it is about, recognised
 //! deterministically from its words and from what the code model knows of the names in
 //! it. Pure.
+//!
+//! [`classify`] tries, in order:
+//! 1. the kinds with a shape of their own ([`special`]: impact, call chain, CRUD, menu
+//!    path, menu options, screen fields, entry point);
+//! 2. the grammar of questions about the codebase as a whole ([`corpus`]): count, list and
+//!    ranking kinds carrying a [`CorpusQuery`], and call cycles; a question that names a
+//!    member the grammar does not consume is left to step 3, and so is a bare "which
+//!    programs call X?" / "what programs use X.CPY?" (callers, copybook users);
+//! 3. the single-subject kinds: purpose, copybooks, calls, callers, users, data, files,
+//!    dependencies, flows, overview and business processes.
+//!
+//! A follow-up over a list ("which of those are in FX?") is read by [`classify_after`]
+//! with the previous turn's query, and [`crate::resolve::refine`] merges the two.
 
+#[cfg(test)]
+mod cases;
+mod corpus;
+mod special;
+mod words;
+
+use crate::corpus::{CorpusQuery, Entity, Filter, Order};
 use crate::ports::{AccessFilter, CodeQuestion, QuestionKind, QuestionOptions, SymbolKind};
+use crate::resolve::{Refinement, refine};
+use words::Words;
 
 /// Most levels a flow, tree or impact analysis expands, whatever the question says.
 pub const MAX_DEPTH: usize = 8;
@@ -56,6 +78,75 @@ const NOT_SUBJECTS: &[&str] = &[
     "FILE",
     "FILES",
 ];
+
+/// COBOL words a question names as statements, clauses or modes: reserved words, never
+/// the name of a member or data item.
+const COBOL_WORDS: &[&str] = &[
+    "SORT",
+    "MERGE",
+    "EXEC",
+    "CICS",
+    "GO",
+    "GOTO",
+    "ALTER",
+    "STRING",
+    "UNSTRING",
+    "INSPECT",
+    "EVALUATE",
+    "COMPUTE",
+    "SEARCH",
+    "MOVE",
+    "CORRESPONDING",
+    "CORR",
+    "EXIT",
+    "STOP",
+    "RUN",
+    "GOBACK",
+    "PERFORM",
+    "THRU",
+    "THROUGH",
+    "UNTIL",
+    "VARYING",
+    "INITIALIZE",
+    "ACCEPT",
+    "DISPLAY",
+    "READ",
+    "WRITE",
+    "REWRITE",
+    "DELETE",
+    "START",
+    "OPEN",
+    "CLOSE",
+    "SET",
+    "CANCEL",
+    "NEXT",
+    "SENTENCE",
+    "CONTINUE",
+    "ADD",
+    "SUBTRACT",
+    "MULTIPLY",
+    "DIVIDE",
+    "IF",
+    "FD",
+    "FDS",
+    "SD",
+    "LINKAGE",
+    "INPUT",
+    "OUTPUT",
+    "EXTEND",
+    "I-O",
+    "END-EXEC",
+    "CRUD",
+    "MCCABE",
+    "LOC",
+    "SLOC",
+];
+
+/// Whether a word written like a name is a word of the question instead (`SORT`, `FD`,
+/// `THE`).
+fn not_a_name(upper: &str) -> bool {
+    NOT_SUBJECTS.contains(&upper) || COBOL_WORDS.contains(&upper)
+}
 
 /// Lower-case words skipped when looking for a name written in lower case.
 const PLAIN_WORDS: &[&str] = &[
@@ -147,11 +238,22 @@ fn bare(token: &str) -> String {
 
 fn candidates(question: &str) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = Vec::new();
+    let mut first = true;
     for raw in question
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.' | '$')))
     {
         let token = raw.trim_matches(|c: char| matches!(c, '.' | '-' | '/' | '_'));
-        if token.len() < 2 || token.len() > 60 {
+        if token.is_empty() {
+            continue;
+        }
+        // An English word opening the question ("Trace ...", "Show ...") is not a name
+        // because a member is called that; `LONPF2` or `FXMENU` there still is.
+        let opening = std::mem::take(&mut first)
+            && !token
+                .bytes()
+                .any(|b| b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
+            && token.bytes().any(|b| b.is_ascii_lowercase());
+        if opening || token.len() < 2 || token.len() > 60 {
             continue;
         }
         let lower = token.to_ascii_lowercase();
@@ -166,7 +268,7 @@ fn candidates(question: &str) -> Vec<Candidate> {
         let pathlike = hint.is_some()
             || (token.contains('/') && token.bytes().any(|b| b.is_ascii_uppercase()));
         let name = bare(token);
-        if name.len() < 2 || (!pathlike && NOT_SUBJECTS.contains(&name.as_str())) {
+        if name.len() < 2 || (!pathlike && not_a_name(&name)) {
             continue;
         }
         let capitals = token.bytes().any(|b| b.is_ascii_uppercase())
@@ -197,7 +299,8 @@ pub fn subject(
     let found = candidates(question);
     for strong in [true, false] {
         for c in found.iter().filter(|c| c.strong == strong) {
-            if let Some(kind) = identify(&c.name) {
+            // A directory is what a question filters by, never what it is about.
+            if let Some(kind) = identify(&c.name).filter(|k| *k != SymbolKind::Directory) {
                 // A plain word is taken only when it names a program or copybook; a
                 // lower-case word with a hyphen may name anything the corpus defines.
                 let hyphenated = c.marked && c.name.contains(['-', '_']);
@@ -225,6 +328,7 @@ pub fn subject(
             c.strong
                 && c.name.bytes().any(|b| b.is_ascii_alphabetic())
                 && !shouted.contains(&c.name)
+                && identify(&c.name) != Some(SymbolKind::Directory)
         })
         .map(|c| (c.name, None))
 }
@@ -258,7 +362,9 @@ fn users_of(kind: Option<SymbolKind>) -> QuestionKind {
         Some(SymbolKind::Copybook) => QuestionKind::CopybookUsers,
         Some(SymbolKind::Section | SymbolKind::Paragraph) => QuestionKind::ProcedureUsers,
         Some(SymbolKind::DataItem) => QuestionKind::DataUsage,
-        Some(SymbolKind::Program | SymbolKind::Directory | SymbolKind::Screen | SymbolKind::File)
+        Some(
+            SymbolKind::Program | SymbolKind::Directory | SymbolKind::Screen | SymbolKind::File,
+        )
         | None => QuestionKind::Callers,
     }
 }
@@ -268,24 +374,191 @@ fn users_of(kind: Option<SymbolKind>) -> QuestionKind {
 ///
 /// [`identify`]: crate::ports::CodeModel::identify
 pub fn classify(question: &str, identify: &dyn Fn(&str) -> Option<SymbolKind>) -> CodeQuestion {
+    classify_after(question, identify, None)
+}
+
+/// Classifies `question` asked after an answer whose corpus query was `previous` (the
+/// turn's memory, [`crate::resolve::previous_query`]): "which of those are in FX?", "only
+/// the ones that use SQL", "how many of them call TIM360?", "and in UP?", "sorted by
+/// size" refine that query; anything else is classified as [`classify`] does.
+pub fn classify_after(
+    question: &str,
+    identify: &dyn Fn(&str) -> Option<SymbolKind>,
+    previous: Option<&CorpusQuery>,
+) -> CodeQuestion {
     let found = subject(question, identify);
     let (subject, subject_kind) = match found {
         Some((name, kind)) => (Some(name), kind),
         None => (None, None),
     };
-    let q = format!(" {} ", question.to_ascii_lowercase());
-    let kind = kind_of(&q, subject.is_some(), subject_kind);
-    let options = QuestionOptions {
-        depth: depth_option(question),
-        access: subject.as_deref().and_then(|s| access_asked(question, s)),
-        ..QuestionOptions::default()
+    let text = question.trim().to_owned();
+    let words = Words::new(question, identify);
+    let depth = depth_option(question);
+    if let Some((kind, option)) =
+        special::kind(&words, subject.as_deref().map(|s| (s, subject_kind)))
+    {
+        return CodeQuestion {
+            kind,
+            subject,
+            subject_kind,
+            options: QuestionOptions {
+                depth,
+                option,
+                ..QuestionOptions::default()
+            },
+            text,
+        };
+    }
+    let parsed = corpus::parse(words);
+    match reading(&parsed, previous) {
+        Reading::Query(kind, query) => CodeQuestion {
+            kind,
+            subject: None,
+            subject_kind: None,
+            options: QuestionOptions {
+                corpus: Some(query),
+                ..QuestionOptions::default()
+            },
+            text,
+        },
+        Reading::CallsOf(name) => CodeQuestion {
+            kind: QuestionKind::Calls,
+            subject_kind: identify(&name),
+            subject: Some(name),
+            options: QuestionOptions::default(),
+            text,
+        },
+        Reading::UsersOf(name) => CodeQuestion {
+            kind: QuestionKind::CopybookUsers,
+            subject: Some(name),
+            subject_kind: None,
+            options: QuestionOptions::default(),
+            text,
+        },
+        Reading::Subject => {
+            let q = format!(" {} ", question.to_ascii_lowercase());
+            let kind = kind_of(&q, subject.is_some(), subject_kind);
+            let options = QuestionOptions {
+                depth,
+                access: subject.as_deref().and_then(|s| access_asked(question, s)),
+                ..QuestionOptions::default()
+            };
+            CodeQuestion {
+                kind,
+                subject,
+                subject_kind,
+                options,
+                text,
+            }
+        }
+    }
+}
+
+/// How the grammar's reading of a question is used.
+enum Reading {
+    /// A question about the corpus as a whole.
+    Query(QuestionKind, CorpusQuery),
+    /// "Which programs are called by X?": the calls of X.
+    CallsOf(String),
+    /// "Which programs use copybook X?": the users of X, even when X is not known.
+    UsersOf(String),
+    /// A question about one member (or no corpus reading).
+    Subject,
+}
+
+/// Decides whether the grammar's reading holds (see [`corpus`]'s rules on words left
+/// over) and what it asks.
+fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
+    if parsed.actor || !parsed.leftover_names.is_empty() {
+        return Reading::Subject;
+    }
+    let stated = parsed.has_filters() || parsed.order.is_some() || parsed.limit.is_some();
+    let tolerated = if stated { 1 } else { 0 };
+    if parsed.unknown.len() > tolerated {
+        return Reading::Subject;
+    }
+    if let Some(previous) = previous {
+        let same_entity = parsed
+            .entity
+            .is_none_or(|(entity, _)| entity == previous.entity);
+        let follows = parsed.refers_back
+            || parsed.variation
+            || (parsed.entity.is_none() && !parsed.implicit && (stated || parsed.count));
+        if same_entity && follows && (stated || parsed.count || parsed.refers_back) {
+            let entity = previous.entity;
+            let query = refine(
+                previous,
+                Refinement {
+                    filters: parsed.filters(entity),
+                    order: parsed.order(entity),
+                    limit: parsed.limit(),
+                    count: parsed.count,
+                    replace: parsed.variation && !parsed.refers_back,
+                },
+            );
+            return Reading::Query(kind_of_query(&query), query);
+        }
+    }
+    let entity = match parsed.entity {
+        Some((entity, _)) => entity,
+        None if parsed.has_filters() && parsed.implicit => Entity::Programs,
+        None => return Reading::Subject,
     };
-    CodeQuestion {
-        kind,
-        subject,
-        subject_kind,
-        options,
-        text: question.trim().to_owned(),
+    if !stated && !parsed.count {
+        let tree = matches!(entity, Entity::Screens | Entity::Menus) && parsed.flowish;
+        if !parsed.listing || tree {
+            return Reading::Subject;
+        }
+    }
+    if let Some(filter) = parsed.single_relation()
+        && !parsed.count
+        && parsed.order.is_none()
+        && parsed.limit.is_none()
+        && entity == Entity::Programs
+    {
+        match filter {
+            Filter::CalledBy(name) => return Reading::CallsOf(name.clone()),
+            // A known name keeps the single-subject reading (its extension and kind
+            // say which users); an unknown one is still a copybook.
+            Filter::Copies(name) if !parsed.transitive => {
+                return match parsed.known(name) {
+                    true => Reading::Subject,
+                    false => Reading::UsersOf(name.clone()),
+                };
+            }
+            Filter::Calls(_) => return Reading::Subject,
+            _ => {}
+        }
+    }
+    let query = CorpusQuery {
+        entity,
+        filters: parsed.filters(entity),
+        order: parsed.order(entity),
+        limit: parsed.limit(),
+        count: parsed.count,
+    };
+    if (query.filters == [Filter::InCycle] || query.filters == [Filter::SelfCalling])
+        && entity == Entity::Programs
+        && !query.count
+        && query.order.is_none()
+        && query.limit.is_none()
+    {
+        return Reading::Query(QuestionKind::Cycles, query);
+    }
+    Reading::Query(kind_of_query(&query), query)
+}
+
+/// Count, ranking or list.
+fn kind_of_query(query: &CorpusQuery) -> QuestionKind {
+    if query.count {
+        QuestionKind::Count
+    } else if matches!(
+        query.order,
+        Some(Order::Most(_) | Order::Least(_) | Order::RecentlyRevised)
+    ) {
+        QuestionKind::Ranking
+    } else {
+        QuestionKind::List
     }
 }
 

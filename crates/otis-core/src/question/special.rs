@@ -1,0 +1,228 @@
+//! Question kinds with a shape of their own, recognised before the corpus grammar:
+//! impact analysis, the longest call chain, a program's CRUD row, a menu's options, the
+//! menu path to a program, the entry point and a screen's fields. Each is a few phrases
+//! over the question's words (never inside a name: `OPTION-CODE` is not "option"). Pure.
+//!
+//! - **Impact** (a subject): "impact", "affected" / "affect", "break" / "breaks", "ripple",
+//!   "downstream", "depends on X", "what else ... if I change / modify X".
+//! - **Call chain** (the subject is where it starts, if any): "call chain", "chain of
+//!   calls", "longest chain / path", "call path", "call depth", "call stack".
+//! - **CRUD** (a program): "CRUD", "do with its files", "file operations", "file access",
+//!   "which files does X read / write / open / update / delete".
+//! - **Menu path** (a subject): "menu path", "path to X", "how do I get / navigate to X",
+//!   "how do I reach / open / run X", "which menu leads to X".
+//! - **Menu options** (a menu, or "option N" alone): "options", "choices", "choose",
+//!   "pick", "menu items", "on the X menu"; "option 4", "option number 4", "the fourth
+//!   option" set the option.
+//! - **Screen fields** (a screen, or a member with "screen" / "form"): "fields", "inputs".
+//! - **Entry point** (no subject): "entry point", "starting point", "what starts the
+//!   application", "where does the system start", "what is the main menu / program".
+
+use super::words::Words;
+use crate::ports::{QuestionKind, SymbolKind};
+
+/// Ordinal words up to the twentieth.
+const ORDINALS: &[&str] = &[
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+];
+
+/// A kind with a shape of its own, and the menu option it names.
+pub(super) fn kind(
+    w: &Words,
+    subject: Option<(&str, Option<SymbolKind>)>,
+) -> Option<(QuestionKind, Option<u32>)> {
+    let kind = subject.and_then(|(_, k)| k);
+    let named = subject.is_some() && kind != Some(SymbolKind::Directory);
+    let member = named
+        && matches!(
+            kind,
+            Some(SymbolKind::Program | SymbolKind::Screen | SymbolKind::Copybook) | None
+        );
+    if named && impact(w) {
+        return Some((QuestionKind::Impact, None));
+    }
+    if call_chain(w) && matches!(kind, Some(SymbolKind::Program) | None) {
+        return Some((QuestionKind::CallChain, None));
+    }
+    if member && crud(w) && kind != Some(SymbolKind::Copybook) {
+        return Some((QuestionKind::Crud, None));
+    }
+    if member && menu_path(w) {
+        return Some((QuestionKind::MenuPath, None));
+    }
+    let option = option_number(w);
+    if (member && kind != Some(SymbolKind::Copybook) && menu_options(w))
+        || (!named && option.is_some())
+    {
+        return Some((QuestionKind::MenuOptions, option));
+    }
+    if member && screen_fields(w, kind) {
+        return Some((QuestionKind::ScreenFields, None));
+    }
+    if subject.is_none() && entry_point(w) {
+        return Some((QuestionKind::EntryPoint, None));
+    }
+    None
+}
+
+fn impact(w: &Words) -> bool {
+    w.any(&[
+        "impact",
+        "impacts",
+        "impacted",
+        "affected",
+        "affect",
+        "affects",
+        "break",
+        "breaks",
+        "broken",
+        "ripple",
+        "downstream",
+    ]) || w.has("blast radius")
+        || w.has("depends|depend|rely|relies on")
+        || (w.has("what|who else")
+            && w.any(&[
+                "change",
+                "changes",
+                "changed",
+                "changing",
+                "modify",
+                "modified",
+                "modifying",
+                "alter",
+                "altered",
+                "edit",
+                "edited",
+                "touch",
+                "remove",
+                "removed",
+                "delete",
+                "rename",
+                "renamed",
+                "update",
+                "updated",
+            ]))
+}
+
+fn call_chain(w: &Words) -> bool {
+    w.has("call|calling chain|chains")
+        || w.has("chain|chains of program? calls|call")
+        || w.has("longest|deepest chain|chains|path|paths")
+        || w.has("call path|paths|depth|stack")
+        || w.has("deepest call")
+}
+
+fn crud(w: &Words) -> bool {
+    w.any(&["crud"])
+        || w.has("do|does with its|the|their|his|her? files|file")
+        || w.has("file operations|operation|access|accesses|usage|i/o")
+        || w.has("files|file does|do @ read|write|open|update|delete|rewrite|create")
+        || w.has("how does @ use|access its|the? files")
+}
+
+fn menu_path(w: &Words) -> bool {
+    w.has("menu path|paths|route|navigation")
+        || w.has("path|route to")
+        || w.has("how do|can|would|should i|we|you|one get|go|navigate to")
+        || w.has("how to get|go|navigate to")
+        || w.has("how do|can|would|should i|we|you|one reach|open|run|find|access|start|launch")
+        || w.has("navigate to")
+        || w.has("which|what menu|menus|option|options lead|leads|reach|reaches|open|opens to?")
+        || w.has("where in|on the menus|menu")
+}
+
+fn menu_options(w: &Words) -> bool {
+    w.any(&[
+        "option",
+        "options",
+        "choices",
+        "choice",
+        "choose",
+        "pick",
+        "selections",
+    ]) || w.has("menu items|entries")
+        || w.has("on|in the? @ menu")
+}
+
+/// "option 4", "option number 4", "the fourth option", "4th option".
+fn option_number(w: &Words) -> Option<u32> {
+    for i in 0..w.len() {
+        if matches!(w.low(i), "option" | "choice" | "selection") {
+            let at = w.at_any(i + 1, "number|no").unwrap_or(i + 1);
+            if let Some(n) = w.number(at).and_then(|n| u32::try_from(n).ok()) {
+                return Some(n);
+            }
+        }
+        if matches!(w.low(i + 1), "option" | "choice") {
+            let word = w.low(i);
+            if let Some(k) = ORDINALS.iter().position(|o| *o == word) {
+                return u32::try_from(k + 1).ok();
+            }
+            let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            if !digits.is_empty()
+                && matches!(&word[digits.len()..], "st" | "nd" | "rd" | "th")
+                && let Ok(n) = digits.parse::<u32>()
+            {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+fn screen_fields(w: &Words, kind: Option<SymbolKind>) -> bool {
+    let fields = w.any(&["field", "fields", "inputs"]) || w.has("input fields");
+    fields && (kind == Some(SymbolKind::Screen) || w.any(&["screen", "form", "panel", "screens"]))
+}
+
+fn entry_point(w: &Words) -> bool {
+    w.has("entry|entry-point point|points?")
+        || w.any(&["entrypoint"])
+        || w.has("starting|start point")
+        || w.has("what|which program? starts|launches|begins|opens the? application|system|app|program")
+        || w.has("where does|do the? application|system|app|program start|begin")
+        || w.has("what|which is|was the? main|master|top|root|top-level|first|starting|start menu|program|screen")
+            && !w.any(&["flow", "tree", "screens", "menus", "down", "options", "option"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<SymbolKind> {
+        None
+    }
+
+    #[test]
+    fn option_numbers() {
+        for (text, want) in [
+            ("What does option 4 of FXMENU run?", Some(4)),
+            ("What does option number 12 run?", Some(12)),
+            ("What does the fourth option run?", Some(4)),
+            ("What is the 3rd option?", Some(3)),
+            ("What options does FXMENU offer?", None),
+            ("Which menus have more than 6 options?", None),
+        ] {
+            assert_eq!(option_number(&Words::new(text, &none)), want, "{text}");
+        }
+    }
+}
