@@ -12,11 +12,12 @@ use serde_json::{Value, json};
 
 use crate::conversation::{Conversation, MemoryPolicy};
 use crate::ports::{
-    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, CodeFacts, CodeModel, DeltaSink,
-    Diagram, DynSessionStore, Graph, Hit, QuestionKind, RetrieveError, Retriever, Role, StoreError,
+    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, CodeFacts, CodeModel,
+    CodeQuestion, DeltaSink, Diagram, DynSessionStore, Graph, Hit, QuestionKind, RetrieveError,
+    Retriever, Role, StoreError,
 };
-use crate::question::classify;
-use crate::resolve::{Resolution, member_names, resolve};
+use crate::question::classify_after;
+use crate::resolve::{QUERY_KEY, Resolution, member_names, query_of, resolve};
 use crate::session_id::SessionId;
 use crate::stored_graph;
 use crate::turn::{Metadata, NewTurn, Timestamp, TurnId};
@@ -374,7 +375,11 @@ impl Assistant {
 
         let stage = Instant::now();
         let identify = |name: &str| self.code.as_ref().and_then(|c| c.identify(name));
-        let classified = classify(&resolution.question, &identify);
+        let classified = classify_after(
+            &resolution.question,
+            &identify,
+            resolution.previous.as_ref(),
+        );
         let facts = match &self.code {
             Some(code) => code
                 .facts(&classified)
@@ -486,14 +491,17 @@ impl Assistant {
                     at: Timestamp::now(),
                     user: request.question.clone(),
                     assistant: response.text.clone(),
-                    metadata: turn_metadata(
-                        &resolution,
-                        question_type,
-                        subject.as_deref(),
-                        &sources,
-                        &response.model,
-                        interrupted,
-                        facts.as_ref().and_then(|f| f.graph.as_ref()),
+                    metadata: with_query(
+                        turn_metadata(
+                            &resolution,
+                            question_type,
+                            subject.as_deref(),
+                            &sources,
+                            &response.model,
+                            interrupted,
+                            facts.as_ref().and_then(|f| f.graph.as_ref()),
+                        ),
+                        &classified,
                     ),
                 };
                 match conversation.add(turn).await {
@@ -587,6 +595,15 @@ fn evidence_hits(facts: &CodeFacts) -> Vec<Hit> {
             facts: None,
         })
         .collect()
+}
+
+/// `metadata` with the corpus query the question answered ([`QUERY_KEY`]), so that a
+/// follow-up over its list ("which of those are in FX?") can refine it.
+fn with_query(mut metadata: Metadata, question: &CodeQuestion) -> Metadata {
+    if let Some(query) = query_of(question).and_then(|q| serde_json::to_value(q).ok()) {
+        metadata.insert(QUERY_KEY.into(), query);
+    }
+    metadata
 }
 
 /// What a stored turn keeps besides its texts: how the question was read, the sources,
