@@ -2,7 +2,7 @@
 //! persist the turn. One window read and one turn write per request.
 
 use std::future::{Future, poll_fn};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Instant;
@@ -10,11 +10,12 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::code_query::{self, CodeQuery, Next};
 use crate::conversation::{Conversation, MemoryPolicy};
 use crate::ports::{
     ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, CodeFacts, CodeModel,
     CodeQuestion, DeltaSink, Diagram, DynSessionStore, Graph, Hit, QuestionKind, RetrieveError,
-    Retriever, Role, StoreError,
+    Retriever, Role, StoreError, TextModel, TextPrompt,
 };
 use crate::question::classify_after;
 use crate::resolve::{QUERY_KEY, Resolution, member_names, query_of, resolve};
@@ -165,6 +166,9 @@ pub struct Timing {
     pub resolve_ms: f64,
     /// Classifying the question and asking the code model.
     pub facts_ms: f64,
+    /// Having a text model write a query over the code model and running it (0 when no
+    /// query was asked for).
+    pub query_ms: f64,
     /// Loading the session's window.
     pub memory_load_ms: f64,
     /// Retrieving sources.
@@ -195,6 +199,11 @@ pub struct AskResponse {
     /// For flow and screen questions, the graph drawn by the server (Mermaid and SVG).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagram: Option<Diagram>,
+    /// When a text model wrote a query over the code model (a question no kind
+    /// matched): the query, its rows, and every attempt; the answer's evidence, or the
+    /// account of why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_query: Option<CodeQuery>,
     /// The sources, in citation order.
     pub sources: Vec<SourceRef>,
     /// The session, when the request had one.
@@ -248,6 +257,7 @@ pub struct Assistant {
     store: Option<DynSessionStore>,
     policy: MemoryPolicy,
     context_turns: usize,
+    sql_answers: bool,
 }
 
 fn ms(since: Instant) -> f64 {
@@ -269,6 +279,7 @@ impl Assistant {
             store,
             policy: MemoryPolicy::default(),
             context_turns: 3,
+            sql_answers: true,
         }
     }
 
@@ -277,6 +288,30 @@ impl Assistant {
     pub fn with_code_model(mut self, code: Arc<dyn CodeModel>) -> Self {
         self.code = Some(code);
         self
+    }
+
+    /// Whether a text model may answer a question no kind matched by writing a query
+    /// over the code model (on by default; it needs a text model and a code model that
+    /// runs queries).
+    #[must_use]
+    pub fn with_sql_answers(mut self, on: bool) -> Self {
+        self.sql_answers = on;
+        self
+    }
+
+    /// The text model and code model that answer `question_type` with a query, when
+    /// they do: a question no kind answered ([`code_query::no_kind_answers`]).
+    fn sql_engine(
+        &self,
+        question_type: QuestionKind,
+        facts: Option<&CodeFacts>,
+    ) -> Option<(&dyn TextModel, &dyn CodeModel, String)> {
+        if !self.sql_answers || !code_query::no_kind_answers(question_type, facts) {
+            return None;
+        }
+        let text = self.model.as_text_model()?;
+        let code = self.code.as_deref()?;
+        Some((text, code, code.schema()?))
     }
 
     /// The code model, when one is wired.
@@ -388,19 +423,55 @@ impl Assistant {
         };
         timing.facts_ms = ms(stage);
         let question_type = facts.as_ref().map_or(classified.kind, |f| f.kind);
+        let history = history(window, self.context_turns);
+        let mut cancel = pin!(cancel);
+
+        // A question no kind matched, with a text model: the model writes one query over
+        // the code model, and answers from its rows when it ran.
+        let stage = Instant::now();
+        let mut code_query = None;
+        let mut plan = Plan::Search { preface: None };
+        if let Some((text, code, schema)) = self.sql_engine(question_type, facts.as_ref()) {
+            let work = code_query::write_and_run(
+                text,
+                code,
+                &schema,
+                &resolution.question,
+                &history,
+                (request.temperature, request.max_tokens),
+            );
+            plan = match until(work, cancel.as_mut()).await {
+                None => Plan::Stopped,
+                Some(result) => {
+                    let (record, next) = result.map_err(AskError::Model)?;
+                    code_query = Some(record);
+                    match next {
+                        Next::Answer { prompt, evidence } => Plan::Rows {
+                            model: text,
+                            prompt,
+                            evidence,
+                        },
+                        Next::Search { preface } => Plan::Search { preface },
+                    }
+                }
+            };
+        }
+        timing.query_ms = ms(stage);
 
         // Exact facts cite their own lines; search hits are added where code text helps
-        // (what a program is for, which programs do a task) or where there are no facts.
+        // (what a program is for, which programs do a task) or where there are no facts
+        // (and no rows).
         let stage = Instant::now();
         let mut hits = facts.as_ref().map(evidence_hits).unwrap_or_default();
-        let wants_search = facts.is_none()
-            || facts
-                .as_ref()
-                .is_some_and(|f| f.subject.is_some() && f.subject_kind.is_none())
-            || matches!(
-                question_type,
-                QuestionKind::Purpose | QuestionKind::BusinessProcess
-            );
+        let wants_search = matches!(plan, Plan::Search { .. })
+            && (facts.is_none()
+                || facts
+                    .as_ref()
+                    .is_some_and(|f| f.subject.is_some() && f.subject_kind.is_none())
+                || matches!(
+                    question_type,
+                    QuestionKind::Purpose | QuestionKind::BusinessProcess
+                ));
         if wants_search {
             let found = self
                 .retriever
@@ -423,48 +494,34 @@ impl Assistant {
 
         let chat = ChatRequest {
             question: resolution.question.clone(),
-            history: history(window, self.context_turns),
+            history,
             sources: hits.clone(),
             temperature: request.temperature,
             max_tokens: request.max_tokens,
             facts: facts.clone(),
         };
         let stage = Instant::now();
-        let (response, interrupted) = match sink {
-            None => (
-                self.model.complete(&chat).await.map_err(AskError::Model)?,
-                false,
-            ),
-            Some(sink) => {
-                let mut recorder = Recorder {
-                    inner: sink,
+        let (response, interrupted) = match &plan {
+            Plan::Stopped => (
+                ChatResponse {
                     text: String::new(),
-                };
-                let finished = {
-                    let mut generation = pin!(self.model.stream(&chat, &mut recorder));
-                    let mut cancel = pin!(cancel);
-                    poll_fn(|cx| {
-                        if let Poll::Ready(result) = generation.as_mut().poll(cx) {
-                            return Poll::Ready(Some(result));
-                        }
-                        if cancel.as_mut().poll(cx).is_ready() {
-                            return Poll::Ready(None);
-                        }
-                        Poll::Pending
-                    })
-                    .await
-                };
-                match finished {
-                    Some(result) => (result.map_err(AskError::Model)?, false),
-                    // Dropping the generation above stopped the model.
-                    None => (
-                        ChatResponse {
-                            text: recorder.text,
-                            model: self.model.name(),
-                        },
-                        true,
-                    ),
-                }
+                    model: self.model.name(),
+                },
+                true,
+            ),
+            Plan::Search { preface } => {
+                let job = Job::Chat(&chat);
+                self.generate(job, preface.as_deref(), None, sink, cancel.as_mut())
+                    .await?
+            }
+            Plan::Rows {
+                model,
+                prompt,
+                evidence,
+            } => {
+                let job = Job::Text(*model, prompt);
+                self.generate(job, None, Some(evidence), sink, cancel.as_mut())
+                    .await?
             }
         };
         timing.generate_ms = ms(stage);
@@ -497,9 +554,12 @@ impl Assistant {
                             question_type,
                             subject.as_deref(),
                             &sources,
-                            &response.model,
-                            interrupted,
-                            facts.as_ref().and_then(|f| f.graph.as_ref()),
+                            &Made {
+                                model: &response.model,
+                                interrupted,
+                                graph: facts.as_ref().and_then(|f| f.graph.as_ref()),
+                                code_query: code_query.as_ref(),
+                            },
                         ),
                         &classified,
                     ),
@@ -524,6 +584,7 @@ impl Assistant {
             answer: response.text,
             facts,
             diagram,
+            code_query,
             sources,
             session_id: request.session,
             persisted,
@@ -534,6 +595,124 @@ impl Assistant {
             timing,
         })
     }
+}
+
+impl Assistant {
+    /// Runs `job`, streamed to `sink` when there is one, until `cancel` completes; the
+    /// answer is `before`, the model's text, then `after` (not added to an interrupted
+    /// answer). Returns the answer and whether it was interrupted.
+    async fn generate(
+        &self,
+        job: Job<'_>,
+        before: Option<&str>,
+        after: Option<&str>,
+        sink: Option<&mut dyn DeltaSink>,
+        cancel: Pin<&mut impl Future<Output = ()>>,
+    ) -> Result<(ChatResponse, bool), AskError> {
+        let whole = |mut response: ChatResponse| {
+            response.text = format!(
+                "{}{}{}",
+                before.unwrap_or_default(),
+                response.text,
+                after.unwrap_or_default()
+            );
+            response
+        };
+        let Some(sink) = sink else {
+            let work = async {
+                match job {
+                    Job::Chat(request) => self.model.complete(request).await,
+                    Job::Text(model, prompt) => model.reply(prompt).await,
+                }
+            };
+            return Ok(match until(work, cancel).await {
+                Some(result) => (whole(result.map_err(AskError::Model)?), false),
+                None => (
+                    ChatResponse {
+                        text: before.unwrap_or_default().to_owned(),
+                        model: self.model.name(),
+                    },
+                    true,
+                ),
+            });
+        };
+        let mut recorder = Recorder {
+            inner: sink,
+            text: String::new(),
+        };
+        if let Some(before) = before {
+            recorder.delta(before);
+        }
+        let finished = {
+            let recorder = &mut recorder;
+            let work = async {
+                match job {
+                    Job::Chat(request) => self.model.stream(request, recorder).await,
+                    Job::Text(model, prompt) => model.stream_reply(prompt, recorder).await,
+                }
+            };
+            until(work, cancel).await
+        };
+        match finished {
+            Some(result) => {
+                let response = result.map_err(AskError::Model)?;
+                if let Some(after) = after {
+                    recorder.delta(after);
+                }
+                Ok((whole(response), false))
+            }
+            // Dropping the generation above stopped the model.
+            None => Ok((
+                ChatResponse {
+                    text: recorder.text,
+                    model: self.model.name(),
+                },
+                true,
+            )),
+        }
+    }
+}
+
+/// How the answer is made.
+enum Plan<'a> {
+    /// From the facts and search hits, after `preface` (what a failed query did).
+    Search { preface: Option<String> },
+    /// From a query's rows by the text model, then `evidence` (the query).
+    Rows {
+        model: &'a dyn TextModel,
+        prompt: TextPrompt,
+        evidence: String,
+    },
+    /// Cancelled before an answer was asked for.
+    Stopped,
+}
+
+/// What the model is asked.
+#[derive(Clone, Copy)]
+enum Job<'a> {
+    /// The grounded question, through the chat port.
+    Chat(&'a ChatRequest),
+    /// A prompt of the ask use case's own.
+    Text(&'a dyn TextModel, &'a TextPrompt),
+}
+
+/// `work`'s output, or `None` when `cancel` completes first (`work` is then dropped,
+/// which stops a model).
+async fn until<T>(
+    work: impl Future<Output = T>,
+    mut cancel: Pin<&mut impl Future<Output = ()>>,
+) -> Option<T> {
+    let mut work = pin!(work);
+    poll_fn(|cx| {
+        if let Poll::Ready(out) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        if cancel.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// Passes deltas on and keeps the text so far, for an interrupted answer.
@@ -597,6 +776,18 @@ fn evidence_hits(facts: &CodeFacts) -> Vec<Hit> {
         .collect()
 }
 
+/// How an answer was made, as its stored turn records it.
+struct Made<'a> {
+    /// The model that answered.
+    model: &'a str,
+    /// Whether generation was stopped.
+    interrupted: bool,
+    /// A flow or screen answer's graph.
+    graph: Option<&'a Graph>,
+    /// The query a text model wrote, when it wrote one.
+    code_query: Option<&'a CodeQuery>,
+}
+
 /// `metadata` with the corpus query the question answered ([`QUERY_KEY`]), so that a
 /// follow-up over its list ("which of those are in FX?") can refine it.
 fn with_query(mut metadata: Metadata, question: &CodeQuestion) -> Metadata {
@@ -607,17 +798,22 @@ fn with_query(mut metadata: Metadata, question: &CodeQuestion) -> Metadata {
 }
 
 /// What a stored turn keeps besides its texts: how the question was read, the sources,
-/// the model, and for a finished flow or screen answer its graph, so the diagram can be
-/// drawn again when the conversation is read back ([`stored_graph`]).
+/// the model, a model-written query (without its rows), and for a finished flow or
+/// screen answer its graph, so the diagram can be drawn again when the conversation is
+/// read back ([`stored_graph`]).
 fn turn_metadata(
     resolution: &Resolution,
     question_type: QuestionKind,
     subject: Option<&str>,
     sources: &[SourceRef],
-    model: &str,
-    interrupted: bool,
-    graph: Option<&Graph>,
+    made: &Made<'_>,
 ) -> Metadata {
+    let Made {
+        model,
+        interrupted,
+        graph,
+        code_query,
+    } = *made;
     let mut metadata = Metadata::new();
     if interrupted {
         metadata.insert("interrupted".into(), json!(true));
@@ -636,6 +832,9 @@ fn turn_metadata(
         .collect();
     metadata.insert("sources".into(), Value::Array(sources));
     metadata.insert("model".into(), json!(model));
+    if let Some(query) = code_query {
+        metadata.insert("code_query".into(), query.summary());
+    }
     // A stopped answer showed no drawing, so it keeps none.
     if let Some(graph) = graph
         .filter(|_| !interrupted)

@@ -14,10 +14,13 @@
 //! - [`resolve`]: follow-up resolution ("it" -> the conversation's subject).
 //! - [`Assistant`]: the ask use case (resolve, retrieve, generate, persist), with
 //!   per-stage timing; [`prompt`] renders a grounded question for text models.
+//! - [`code_query`]: model-backed answers over the code model: a text model writes one
+//!   read-only query, the code model runs it, the answer shows the query.
 //! - [`stored_graph`]: a flow's graph kept compactly in its turn's metadata, so a
 //!   reloaded conversation can draw it again.
 
 mod ask;
+pub mod code_query;
 mod conversation;
 pub mod corpus;
 mod labels;

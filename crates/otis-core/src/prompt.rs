@@ -1,7 +1,10 @@
 //! How a grounded question becomes chat messages for a text model. One place, so every
-//! text model (Azure OpenAI, OpenAI-compatible, local GGUF) sees the same prompt.
+//! text model (Azure OpenAI, OpenAI-compatible, local GGUF) sees the same prompt: the
+//! answer to a grounded question ([`messages`]), and the two prompts of a model-backed
+//! answer over the code model ([`sql_messages`] asks for one query, [`rows_messages`]
+//! for the answer from its rows).
 
-use crate::ports::{ChatMessage, ChatRequest, CodeFacts, Hit, Role};
+use crate::ports::{ChatMessage, ChatRequest, CodeFacts, Hit, Role, SqlRows};
 
 /// The instructions every text model gets.
 pub const SYSTEM_PROMPT: &str = "You are OTIS, an assistant for the OTIS loan system's COBOL \
@@ -108,6 +111,120 @@ pub fn messages(request: &ChatRequest, source_chars: usize) -> Vec<ChatMessage> 
     out.push(ChatMessage {
         role: Role::User,
         content: user,
+    });
+    out
+}
+
+/// The instructions a text model gets to write one query over the code model; the
+/// schema follows them.
+pub const SQL_SYSTEM_PROMPT: &str = "You write SQL for OTIS, an assistant for a COBOL \
+codebase. The codebase's structure (programs, copybooks, calls, COPY statements, \
+sections, data items, files, screens) is in a read-only SQLite database described \
+below. Write ONE SQLite SELECT statement (WITH is allowed) that answers the user's \
+question and reply with only that statement in a ```sql block. Statements that write \
+(INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, ATTACH, a PRAGMA that sets something) are \
+refused. Select the columns that answer the question, with the file path and line where \
+they prove it, and add a LIMIT when a list may be long. Names are stored in upper case. \
+If the tables cannot answer the question, reply with exactly NONE.";
+
+/// What a text model that declines to write a query replies.
+pub const NO_QUERY: &str = "NONE";
+
+/// The messages that ask a text model for one query answering `question` over the code
+/// model described by `schema`. `retry` is the model's previous reply and what was wrong
+/// with it, for the one second attempt.
+pub fn sql_messages(question: &str, schema: &str, retry: Option<(&str, &str)>) -> Vec<ChatMessage> {
+    let mut out = vec![
+        ChatMessage {
+            role: Role::System,
+            content: format!("{SQL_SYSTEM_PROMPT}\n\n{}", schema.trim_end()),
+        },
+        ChatMessage {
+            role: Role::User,
+            content: format!("Question: {question}"),
+        },
+    ];
+    if let Some((reply, problem)) = retry {
+        out.push(ChatMessage {
+            role: Role::Assistant,
+            content: reply.to_owned(),
+        });
+        out.push(ChatMessage {
+            role: Role::User,
+            content: format!(
+                "{problem}\nReply with one corrected SQLite SELECT statement in a ```sql \
+                 block, or with exactly {NO_QUERY}."
+            ),
+        });
+    }
+    out
+}
+
+/// The instructions a text model gets to answer from a query's rows.
+pub const ROWS_SYSTEM_PROMPT: &str = "You are OTIS, an assistant for the OTIS loan \
+system's COBOL codebase. A query over the code model (the exact structure of the \
+codebase) was run to answer the question; its rows follow. Answer from those rows only: \
+keep their counts exact, name programs, copybooks and files exactly as the rows spell \
+them, and add no fact the rows do not hold. If there are no rows, say plainly that \
+nothing matched. Do not repeat the query: it is shown with your answer.";
+
+/// Most rows written into a prompt; the rest are counted.
+pub const MAX_PROMPT_ROWS: usize = MAX_PROMPT_ITEMS;
+
+/// Characters of each value written into a prompt.
+pub const CELL_CHARS: usize = 200;
+
+/// A query's rows as prompt text: a header line, then one line per row (up to
+/// [`MAX_PROMPT_ROWS`]), values separated by ` | `.
+pub fn rows_text(rows: &SqlRows) -> String {
+    let total = rows.rows.len();
+    let mut out = format!(
+        "Rows: {total}{}\n",
+        if rows.truncated {
+            " (the row limit was reached: more rows matched)"
+        } else {
+            ""
+        }
+    );
+    if total == 0 {
+        return out;
+    }
+    out.push_str(&rows.columns.join(" | "));
+    out.push('\n');
+    for row in rows.rows.iter().take(MAX_PROMPT_ROWS) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| clip(&v.to_string(), CELL_CHARS).replace('\n', " "))
+            .collect();
+        out.push_str(&cells.join(" | "));
+        out.push('\n');
+    }
+    if total > MAX_PROMPT_ROWS {
+        out.push_str(&format!("... and {} more rows\n", total - MAX_PROMPT_ROWS));
+    }
+    out
+}
+
+/// The messages that ask a text model to answer `question` from the rows `sql` returned:
+/// the instructions, the conversation so far, then the query, its rows and the question.
+pub fn rows_messages(
+    question: &str,
+    history: &[ChatMessage],
+    sql: &str,
+    rows: &SqlRows,
+) -> Vec<ChatMessage> {
+    let mut out = vec![ChatMessage {
+        role: Role::System,
+        content: ROWS_SYSTEM_PROMPT.to_owned(),
+    }];
+    out.extend(history.iter().cloned());
+    out.push(ChatMessage {
+        role: Role::User,
+        content: format!(
+            "Query:\n```sql\n{}\n```\n{}\nQuestion: {question}",
+            sql.trim_end(),
+            rows_text(rows)
+        ),
     });
     out
 }

@@ -61,6 +61,19 @@ pub struct ChatRequest {
     pub max_tokens: u32,
 }
 
+/// Chat messages as a text model is to read them, and how to sample its reply: what
+/// [`crate::prompt::messages`] makes of a [`ChatRequest`], or a prompt of the ask use
+/// case's own (writing a query over the code model, answering from its rows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextPrompt {
+    /// The messages, in order (system first).
+    pub messages: Vec<ChatMessage>,
+    /// Sampling temperature, 0.0..=2.0.
+    pub temperature: f32,
+    /// Upper bound on generated tokens.
+    pub max_tokens: u32,
+}
+
 /// A finished answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatResponse {
@@ -131,6 +144,39 @@ pub trait ChatModel: Send + Sync + fmt::Debug {
         sink: &mut dyn DeltaSink,
     ) -> Result<ChatResponse, ChatError> {
         let response = self.complete(request).await?;
+        sink.delta(&response.text);
+        Ok(response)
+    }
+
+    /// The model as a [`TextModel`], when it writes from a prompt: Azure OpenAI,
+    /// OpenAI-compatible servers and local GGUF models do; the extractive answerer, which
+    /// renders the facts it is given, does not (the default).
+    fn as_text_model(&self) -> Option<&dyn TextModel> {
+        None
+    }
+}
+
+/// A model that writes its reply to any prompt: every text model. The ask use case gives
+/// it tasks of its own beside answering a [`ChatRequest`] (writing one query over the
+/// code model, then answering from its rows).
+///
+/// # Contract
+/// The clauses of [`ChatModel`] hold here too: the whole reply or an error; `stream`
+/// feeds the pieces in order and returns the same whole reply; dropping the future stops
+/// generation; throttling is retried inside the adapter; prompts and keys are never
+/// logged. The messages are sent as they are: nothing is added to them.
+#[async_trait]
+pub trait TextModel: Send + Sync {
+    /// The whole reply to `prompt`.
+    async fn reply(&self, prompt: &TextPrompt) -> Result<ChatResponse, ChatError>;
+
+    /// The reply to `prompt`, fed to `sink` as it is produced.
+    async fn stream_reply(
+        &self,
+        prompt: &TextPrompt,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<ChatResponse, ChatError> {
+        let response = self.reply(prompt).await?;
         sink.delta(&response.text);
         Ok(response)
     }

@@ -337,10 +337,74 @@ impl CodeFacts {
     }
 }
 
+/// One value of a query's row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Integer(i64),
+    /// A floating-point number.
+    Real(f64),
+    /// Text.
+    Text(String),
+    /// A blob, known by its size only.
+    Blob(usize),
+}
+
+impl fmt::Display for SqlValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Null => f.write_str("NULL"),
+            Self::Integer(n) => write!(f, "{n}"),
+            Self::Real(x) => write!(f, "{x}"),
+            Self::Text(t) => f.write_str(t),
+            Self::Blob(n) => write!(f, "<{n} bytes>"),
+        }
+    }
+}
+
+/// JSON as a reader expects it: null, a number, a string (a blob as `"<n bytes>"`).
+impl Serialize for SqlValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => serializer.serialize_none(),
+            Self::Integer(n) => serializer.serialize_i64(*n),
+            Self::Real(x) => serializer.serialize_f64(*x),
+            Self::Text(t) => serializer.serialize_str(t),
+            Self::Blob(_) => serializer.collect_str(self),
+        }
+    }
+}
+
+/// What a read-only query over the code model returned.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SqlRows {
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// The rows, at most the row limit.
+    pub rows: Vec<Vec<SqlValue>>,
+    /// Whether rows past the limit were left out.
+    pub truncated: bool,
+}
+
 /// What can go wrong asking the code model.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodeError {
+    /// A query is not valid SQL, or names a table or column the model lacks (SQLite's
+    /// message).
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    /// A query would change something or reach outside the code model: what it tried.
+    #[error("query refused: {0} (only reads of the code model are allowed)")]
+    QueryRefused(String),
+    /// A query ran past its time limit and was stopped.
+    #[error("query stopped after {0:?}, its time limit")]
+    QueryTimeout(std::time::Duration),
+    /// This code model runs no queries ([`CodeModel::schema`] is `None`).
+    #[error("this code model runs no queries")]
+    NoQueries,
     /// The model's backing store failed.
     #[error("code model failed: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -362,4 +426,24 @@ pub trait CodeModel: Send + Sync + fmt::Debug {
 
     /// The facts that answer `question`.
     fn facts(&self, question: &CodeQuestion) -> Result<Option<CodeFacts>, CodeError>;
+
+    /// The documented schema of the tables [`query`](Self::query) reads, compact enough
+    /// for a prompt (tables, columns, what their values are); `None` when the model runs
+    /// no queries.
+    fn schema(&self) -> Option<String> {
+        None
+    }
+
+    /// Runs one read-only SQL statement, with the row and time limits of `otis query`.
+    ///
+    /// MUST NOT change anything: a statement that would write, change the schema,
+    /// attach a database or set a pragma is [`CodeError::QueryRefused`] before it runs.
+    /// Invalid SQL is [`CodeError::InvalidQuery`], a run past the time limit
+    /// [`CodeError::QueryTimeout`]; rows past the row limit are left out and `truncated`
+    /// says so. A model whose [`schema`](Self::schema) is `None` answers
+    /// [`CodeError::NoQueries`].
+    fn query(&self, sql: &str) -> Result<SqlRows, CodeError> {
+        let _ = sql;
+        Err(CodeError::NoQueries)
+    }
 }

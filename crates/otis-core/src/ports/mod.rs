@@ -10,10 +10,13 @@ mod feedback;
 mod retriever;
 mod store;
 
-pub use chat::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role};
+pub use chat::{
+    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, Role, TextModel,
+    TextPrompt,
+};
 pub use code::{
     AccessFilter, CodeError, CodeFacts, CodeModel, CodeQuestion, Diagram, Evidence, FactItem,
-    Graph, GraphEdge, GraphNode, QuestionKind, QuestionOptions, SymbolKind,
+    Graph, GraphEdge, GraphNode, QuestionKind, QuestionOptions, SqlRows, SqlValue, SymbolKind,
 };
 pub use facts::{EdgeKind, FixedGroup, ItemGroup, NodeKind, Note};
 pub use feedback::{Feedback, FeedbackStore, MAX_FEEDBACK_COMMENT, MAX_FEEDBACK_TEXT};
