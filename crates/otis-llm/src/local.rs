@@ -14,7 +14,9 @@ use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 use candle_transformers::generation::LogitsProcessor;
 use candle_transformers::models::quantized_llama::{MAX_SEQ_LEN, ModelWeights};
-use otis_core::ports::{ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink};
+use otis_core::ports::{
+    ChatError, ChatMessage, ChatModel, ChatRequest, ChatResponse, DeltaSink, TextModel, TextPrompt,
+};
 use otis_core::prompt;
 use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
 use tokenizers::models::bpe::BPE;
@@ -203,7 +205,12 @@ impl LocalModel {
 
     /// The request rendered with the file's chat template, ready for generation.
     pub fn render(&self, request: &ChatRequest) -> Result<String, ChatError> {
-        let messages: Vec<minijinja::Value> = prompt::messages(request, LOCAL_SOURCE_CHARS)
+        self.render_messages(&prompt::messages(request, LOCAL_SOURCE_CHARS))
+    }
+
+    /// `messages` rendered with the file's chat template, ready for generation.
+    pub fn render_messages(&self, messages: &[ChatMessage]) -> Result<String, ChatError> {
+        let messages: Vec<minijinja::Value> = messages
             .iter()
             .map(|m| {
                 minijinja::context! { role => m.role.as_str(), content => m.content.clone() }
@@ -351,11 +358,7 @@ impl ChatModel for LocalModel {
     }
 
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, ChatError> {
-        struct Discard;
-        impl DeltaSink for Discard {
-            fn delta(&mut self, _: &str) {}
-        }
-        self.stream(request, &mut Discard).await
+        self.reply(&Self::prompt(request)).await
     }
 
     async fn stream(
@@ -363,12 +366,48 @@ impl ChatModel for LocalModel {
         request: &ChatRequest,
         sink: &mut dyn DeltaSink,
     ) -> Result<ChatResponse, ChatError> {
-        let prompt = self.render(request)?;
+        self.stream_reply(&Self::prompt(request), sink).await
+    }
+
+    fn as_text_model(&self) -> Option<&dyn TextModel> {
+        Some(self)
+    }
+}
+
+impl LocalModel {
+    /// A grounded question as the prompt every text model gets.
+    fn prompt(request: &ChatRequest) -> TextPrompt {
+        TextPrompt {
+            messages: prompt::messages(request, LOCAL_SOURCE_CHARS),
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+        }
+    }
+}
+
+/// Generation from any prompt: the grounded answer above, and the ask use case's own
+/// prompts (a query over the code model, the answer from its rows).
+#[async_trait]
+impl TextModel for LocalModel {
+    async fn reply(&self, prompt: &TextPrompt) -> Result<ChatResponse, ChatError> {
+        struct Discard;
+        impl DeltaSink for Discard {
+            fn delta(&mut self, _: &str) {}
+        }
+        self.stream_reply(prompt, &mut Discard).await
+    }
+
+    async fn stream_reply(
+        &self,
+        prompt: &TextPrompt,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<ChatResponse, ChatError> {
+        let (max_tokens, temperature) = (prompt.max_tokens, prompt.temperature);
+        let prompt = self.render_messages(&prompt.messages)?;
         let cancel = Arc::new(AtomicBool::new(false));
         let _guard = CancelOnDrop(cancel.clone());
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         let model = self.clone();
-        let (max_tokens, temperature) = (request.max_tokens, request.temperature);
         let work = tokio::task::spawn_blocking(move || {
             model.generate(&prompt, max_tokens, temperature, &cancel, &mut |piece| {
                 let _ = tx.send(piece.to_owned());

@@ -7,7 +7,9 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use otis_core::ports::{ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink};
+use otis_core::ports::{
+    ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink, TextModel, TextPrompt,
+};
 use otis_core::prompt;
 use otis_upstream::{Redactor, RetryPolicy, UpstreamError, Verdict, retry_after};
 use reqwest::StatusCode;
@@ -153,15 +155,25 @@ impl OpenAiChat {
         }
     }
 
-    fn body(&self, request: &ChatRequest, stream: bool) -> Value {
-        let messages: Vec<Value> = prompt::messages(request, prompt::SOURCE_CHARS)
+    /// A grounded question as the prompt every text model gets.
+    fn prompt(request: &ChatRequest) -> TextPrompt {
+        TextPrompt {
+            messages: prompt::messages(request, prompt::SOURCE_CHARS),
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+        }
+    }
+
+    fn body(&self, prompt: &TextPrompt, stream: bool) -> Value {
+        let messages: Vec<Value> = prompt
+            .messages
             .iter()
             .map(|m| json!({"role": m.role.as_str(), "content": m.content}))
             .collect();
         let mut body = json!({
             "messages": messages,
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
+            "temperature": prompt.temperature,
+            "max_tokens": prompt.max_tokens,
             "stream": stream,
         });
         if let Endpoint::OpenAi { model, .. } = &self.endpoint {
@@ -266,7 +278,28 @@ impl ChatModel for OpenAiChat {
     }
 
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, ChatError> {
-        let body = self.body(request, false);
+        self.reply(&Self::prompt(request)).await
+    }
+
+    async fn stream(
+        &self,
+        request: &ChatRequest,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<ChatResponse, ChatError> {
+        self.stream_reply(&Self::prompt(request), sink).await
+    }
+
+    fn as_text_model(&self) -> Option<&dyn TextModel> {
+        Some(self)
+    }
+}
+
+/// Chat completions of any prompt: the grounded answer above, and the ask use case's
+/// own prompts (a query over the code model, the answer from its rows).
+#[async_trait]
+impl TextModel for OpenAiChat {
+    async fn reply(&self, prompt: &TextPrompt) -> Result<ChatResponse, ChatError> {
+        let body = self.body(prompt, false);
         let work = async {
             let response = self.send(&body).await?;
             let text = response
@@ -280,12 +313,12 @@ impl ChatModel for OpenAiChat {
             .map_err(|_| ChatError::Timeout(self.policy.timeout))?
     }
 
-    async fn stream(
+    async fn stream_reply(
         &self,
-        request: &ChatRequest,
+        prompt: &TextPrompt,
         sink: &mut dyn DeltaSink,
     ) -> Result<ChatResponse, ChatError> {
-        let body = self.body(request, true);
+        let body = self.body(prompt, true);
         let work = async {
             let mut response = self.send(&body).await?;
             let mut model = self.default_model();
