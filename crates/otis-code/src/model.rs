@@ -4,14 +4,21 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use otis_core::ports::{CodeError, CodeFacts, CodeModel, CodeQuestion, SymbolKind};
+use otis_core::ports::{
+    CodeError, CodeFacts, CodeModel, CodeQuestion, SqlRows, SqlValue, SymbolKind,
+};
 
 use crate::forms::FormFile;
 use crate::link::{self, Counts};
 use crate::names::normalise;
 use crate::source::{LineSource, SourceFile};
-use crate::store::{CodeStore, StoreError};
+use crate::store::{CodeStore, QueryError, QueryLimits, QueryValue, StoreError};
 use crate::{answer, words};
+
+/// The store's tables as a text model reads them before writing a query
+/// (`docs/code-model-schema.txt`, kept beside `docs/code-model.md` and tested against the
+/// store's tables and columns).
+const SCHEMA_TEXT: &str = include_str!("../../../docs/code-model-schema.txt");
 
 /// The code model of a corpus, answered from its store.
 pub struct CorpusModel {
@@ -91,5 +98,38 @@ impl CodeModel for CorpusModel {
 
     fn facts(&self, question: &CodeQuestion) -> Result<Option<CodeFacts>, CodeError> {
         self.linked(|link| answer::facts(link, self.lines.as_ref(), &self.process, question))
+    }
+
+    fn schema(&self) -> Option<String> {
+        Some(SCHEMA_TEXT.to_owned())
+    }
+
+    /// `otis query`'s engine and limits (1000 rows, 10 s).
+    fn query(&self, sql: &str) -> Result<SqlRows, CodeError> {
+        let out = self
+            .store
+            .query(sql, QueryLimits::default())
+            .map_err(|e| match e {
+                QueryError::Invalid(message) => CodeError::InvalidQuery(message),
+                QueryError::Refused(what) => CodeError::QueryRefused(what),
+                QueryError::Timeout(limit) => CodeError::QueryTimeout(limit),
+                QueryError::Store(e) => backend(e),
+            })?;
+        let value = |v: QueryValue| match v {
+            QueryValue::Null => SqlValue::Null,
+            QueryValue::Integer(n) => SqlValue::Integer(n),
+            QueryValue::Real(x) => SqlValue::Real(x),
+            QueryValue::Text(t) => SqlValue::Text(t),
+            QueryValue::Blob(n) => SqlValue::Blob(n),
+        };
+        Ok(SqlRows {
+            columns: out.columns,
+            rows: out
+                .rows
+                .into_iter()
+                .map(|row| row.into_iter().map(value).collect())
+                .collect(),
+            truncated: out.truncated,
+        })
     }
 }
