@@ -265,7 +265,8 @@ pub async fn build(
         .with_policy(MemoryPolicy {
             max_turns: settings.max_turns,
             ttl: settings.session_ttl,
-        });
+        })
+        .with_sql_answers(settings.model_sql);
     if let Some(index) = &index {
         assistant = assistant.with_code_model(index.code_model());
     }

@@ -278,6 +278,9 @@ pub struct Settings {
     pub index_dir: PathBuf,
     /// Model choice (`OTIS_MODEL`).
     pub model: ModelChoice,
+    /// Whether a text model may answer a question no kind matched by writing a query
+    /// over the code model (`OTIS_MODEL_SQL`: `on`, the default, or `off`).
+    pub model_sql: bool,
     /// Sources per question (`OTIS_TOP_K`).
     pub top_k: u32,
     /// Where sources come from.
@@ -539,6 +542,19 @@ impl Settings {
         let sqlite_path =
             get("OTIS_SQLITE_PATH").map_or_else(|| data.join("otis.db"), PathBuf::from);
         let model = model_choice(&get)?;
+        let model_sql = match get("OTIS_MODEL_SQL")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("on" | "true" | "1" | "yes") => true,
+            Some("off" | "false" | "0" | "no") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "OTIS_MODEL_SQL",
+                    format!("{other:?} is not on or off"),
+                ));
+            }
+        };
         let retriever = retriever_choice(&get)?;
         let http = http_settings(&get)?;
         let top_k = match get("OTIS_TOP_K") {
@@ -569,6 +585,7 @@ impl Settings {
             corpus_explicit,
             index_dir,
             model,
+            model_sql,
             top_k,
             retriever,
             http,
@@ -594,6 +611,7 @@ impl Settings {
             "corpus": self.corpus,
             "index_dir": self.index_dir,
             "model": self.model.label(),
+            "model_sql": self.model_sql,
             "top_k": self.top_k,
             "http": {
                 "port": self.http.port,

@@ -2,6 +2,7 @@
 //! extractive model, and conversation memory that survives a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod model_sql;
 mod redis;
 
 use std::collections::BTreeMap;
