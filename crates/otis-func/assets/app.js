@@ -749,6 +749,14 @@
         $('ask').requestSubmit();
       }
     });
+    // An example asks itself, as if typed and sent.
+    for (const example of document.querySelectorAll('#empty button.example')) {
+      example.addEventListener('click', () => {
+        if (state.controller) return;
+        $('question').value = example.textContent;
+        $('ask').requestSubmit();
+      });
+    }
     $('stop').addEventListener('click', stop);
     $('new-chat').addEventListener('click', newChat);
     $('more-sessions').addEventListener('click', () => {

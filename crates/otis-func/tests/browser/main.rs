@@ -995,6 +995,154 @@ async fn a_288_item_list_answer_renders_folded_by_group() {
     client.close().await.unwrap();
 }
 
+/// The examples of the empty conversation, as the page lists them.
+const EXAMPLES: [&str; 7] = [
+    "What does LONPF2 do?",
+    "What copybooks does it use?",
+    "Who calls DATEUTIL?",
+    "How many copybooks are there?",
+    "Which programs use EXEC SQL?",
+    "What would be affected if I changed TIM360?",
+    "What options does LPMENU offer?",
+];
+
+/// The groups of the newest list answer: the summary's text and whether it is open.
+async fn answer_groups(client: &Client) -> Vec<(String, bool)> {
+    let groups = js(
+        client,
+        "const a = document.querySelectorAll('.turn .answer.rendered'); return Array.from(a[a.length - 1].querySelectorAll('li > details'), d => [d.querySelector('summary').textContent, d.open])",
+    )
+    .await;
+    serde_json::from_value(groups).unwrap()
+}
+
+/// The empty conversation offers questions about one program and about the codebase as
+/// a whole; an example asks itself, and a corpus list answer shows its count and each
+/// group folded with its own count (issue 17 item 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_examples_ask_corpus_questions() {
+    let server = start_server(HttpSettings::default()).await;
+    let driver = Driver::start(&scratch());
+    let client = driver.browser(1280, 860).await;
+    client.goto(&format!("{}/", server.url)).await.unwrap();
+    until(
+        &client,
+        "the store and model",
+        "return document.getElementById('backend').textContent",
+    )
+    .await;
+    let listed = js(
+        &client,
+        "return Array.from(document.querySelectorAll('#empty button.example'), b => b.textContent)",
+    )
+    .await;
+    assert_eq!(listed, json!(EXAMPLES));
+    let titles = js(
+        &client,
+        "return Array.from(document.querySelectorAll('#empty .examples'), l => [l.getAttribute('aria-labelledby') && document.getElementById(l.getAttribute('aria-labelledby')).textContent, l.querySelectorAll('button').length])",
+    )
+    .await;
+    assert_eq!(
+        titles,
+        json!([
+            ["About one program", 3],
+            ["About the codebase as a whole", 4]
+        ])
+    );
+    screenshot(&client, "otis-page-examples.png").await;
+
+    // A count: the number, then every copybook by library, each group with its count.
+    click(
+        &client,
+        "#empty .examples:last-of-type li:first-child button",
+    )
+    .await;
+    until(
+        &client,
+        "the count answer",
+        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
+    )
+    .await;
+    let asked = js(
+        &client,
+        "return document.querySelector('.turn .question').textContent",
+    )
+    .await;
+    assert_eq!(asked, "How many copybooks are there?");
+    assert_eq!(
+        js(&client, "return document.getElementById('question').value").await,
+        ""
+    );
+    let answer = js(
+        &client,
+        "return document.querySelector('.turn .answer').innerText",
+    )
+    .await;
+    assert!(
+        answer
+            .as_str()
+            .unwrap()
+            .starts_with("There are 7 copybooks"),
+        "{answer}"
+    );
+    assert_eq!(
+        answer_groups(&client).await,
+        [
+            ("LIBGB (4)".to_owned(), true),
+            ("LIBLP (3)".to_owned(), true)
+        ]
+    );
+    assert!(
+        js(&client, "return document.getElementById('empty').hidden").await == json!(true),
+        "the examples give way to the conversation"
+    );
+
+    // Impact analysis from a new conversation's examples: the files by level.
+    click(&client, "#new-chat").await;
+    until(
+        &client,
+        "the examples again",
+        "return !document.getElementById('empty').hidden",
+    )
+    .await;
+    let impact = "#empty .examples:last-of-type li:nth-child(3) button";
+    assert_eq!(
+        js(
+            &client,
+            &format!("return document.querySelector('{impact}').textContent")
+        )
+        .await,
+        "What would be affected if I changed TIM360?"
+    );
+    click(&client, impact).await;
+    until(
+        &client,
+        "the impact answer",
+        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
+    )
+    .await;
+    assert_eq!(
+        answer_groups(&client).await,
+        [
+            ("Level 1 (2)".to_owned(), true),
+            ("Level 2 (1)".to_owned(), true)
+        ]
+    );
+    screenshot(&client, "otis-page-example-impact.png").await;
+
+    let log = console(&client).await;
+    let bad: Vec<&String> = log
+        .iter()
+        .filter(|l| {
+            l.starts_with("SEVERE")
+                || l.contains("Content Security Policy")
+                || l.contains("TrustedHTML")
+        })
+        .collect();
+    assert!(bad.is_empty(), "console: {bad:#?}");
+    client.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reloaded_flow_answer_shows_its_diagram() {
     let server = start_server(HttpSettings::default()).await;
