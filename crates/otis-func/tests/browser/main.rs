@@ -9,7 +9,8 @@
 //! a partial turn; New chat, switching and Delete with confirmation; no CSP violation or
 //! script error in the console; usable at 375 px. Screenshots go to
 //! `target/tmp/browser/`. Further tests cover the API-key prompt, a 288-item list answer
-//! folded by group, and a flow answer's diagram after a reload.
+//! folded by group, a flow answer's diagram after a reload, and the examples (corpus
+//! questions among them) asking themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod driver;
