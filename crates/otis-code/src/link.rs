@@ -209,19 +209,20 @@ impl<'c> Linked<'c> {
         self.list(query, [name], |r| Ok((u(r.get(0)?), u(r.get(1)?))))
     }
 
-    /// COPY statements naming member `name`.
-    pub(crate) fn copy_sites(&self, name: &str) -> Vec<Site> {
+    /// COPY statements naming member `name`: (file id, line), in path and statement
+    /// order.
+    pub(crate) fn copy_sites(&self, name: &str) -> Vec<(u32, u32)> {
         self.sites(
-            "SELECT c.file_id, c.ord FROM copies c JOIN files f ON f.id = c.file_id \
+            "SELECT c.file_id, c.line FROM copies c JOIN files f ON f.id = c.file_id \
              WHERE c.member = ?1 ORDER BY f.path, c.ord",
             name,
         )
     }
 
-    /// CALL sites of program `name` (runtime routines left out).
-    pub(crate) fn call_sites(&self, name: &str) -> Vec<Site> {
+    /// CALL sites of program `name` (runtime routines left out): (file id, line).
+    pub(crate) fn call_sites(&self, name: &str) -> Vec<(u32, u32)> {
         self.sites(
-            "SELECT c.file_id, c.ord FROM calls c JOIN files f ON f.id = c.file_id \
+            "SELECT c.file_id, c.line FROM calls c JOIN files f ON f.id = c.file_id \
              WHERE c.target = ?1 AND c.kind <> 'runtime' ORDER BY f.path, c.ord",
             name,
         )
@@ -236,15 +237,16 @@ impl<'c> Linked<'c> {
         )
     }
 
-    /// PERFORM / GO TO statements that name `name` (as the target or the THRU end).
-    pub(crate) fn edge_sites(&self, name: &str) -> Vec<Site> {
+    /// PERFORM / GO TO statements that name `name` (as the target or the THRU end):
+    /// (file id, line).
+    pub(crate) fn edge_sites(&self, name: &str) -> Vec<(u32, u32)> {
         let mut out = self.sites(
-            "SELECT p.file_id, p.ord FROM performs p JOIN files f ON f.id = p.file_id \
+            "SELECT p.file_id, p.line FROM performs p JOIN files f ON f.id = p.file_id \
              WHERE p.target = ?1 ORDER BY f.path, p.ord",
             name,
         );
         let thru = self.sites(
-            "SELECT p.file_id, p.ord FROM performs p JOIN files f ON f.id = p.file_id \
+            "SELECT p.file_id, p.line FROM performs p JOIN files f ON f.id = p.file_id \
              WHERE p.thru = ?1 AND p.target <> ?1 ORDER BY f.path, p.ord",
             name,
         );

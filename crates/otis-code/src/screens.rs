@@ -14,7 +14,6 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use otis_cobol::CallKind;
 use otis_core::ports::{
     CodeFacts, CodeQuestion, EdgeKind, FixedGroup, NodeKind, Note, QuestionKind, SymbolKind,
 };
@@ -175,10 +174,9 @@ impl<'a> Tree<'a> {
             .map(|f| link.name(f).to_owned())
             .collect();
         let called = |name: &str| {
-            link.call_sites(name).iter().any(|&(f, j)| {
-                link.file(f).facts.calls[j as usize].kind != CallKind::Runtime
-                    && link.name(f) != name
-            })
+            link.call_sites(name)
+                .iter()
+                .any(|&(f, _)| link.name(f) != name)
         };
         let roots: Vec<&String> = menus.iter().filter(|m| !called(m)).collect();
         let pool: Vec<&String> = if roots.is_empty() {

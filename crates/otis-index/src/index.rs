@@ -18,10 +18,11 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use otis_cobol::{CallKind, SourceFacts};
-use otis_code::{CodeStore, CorpusModel, FileMeta, StoreError, StoreWriter};
+use otis_code::{CodeStore, CorpusModel, StoreError, StoreWriter};
 
 use crate::cobol::{analyse, is_form, kind_of};
 use crate::lines::CorpusLines;
+use crate::pipeline::{Meta, StoreThread};
 
 /// The manifest of the index format before the store (its corpus is still read, so an
 /// upgrade rebuilds the user's corpus).
@@ -272,11 +273,13 @@ impl LocalIndex {
         let dir = dir.canonicalize().map_err(io(dir))?;
         let (index, fields, created) = open_or_create(&dir)?;
         // A new search index needs every file read again.
-        let mut store = if created {
+        let store = if created {
             StoreWriter::create(&dir, &corpus)?
         } else {
             StoreWriter::open(&dir, &corpus)?
         };
+        // The store is written on a thread of its own while this one reads and indexes.
+        let mut store = StoreThread::start(store);
         let mut writer: IndexWriter = index.writer_with_num_threads(2, WRITER_BUDGET)?;
         if store.is_fresh() {
             writer.delete_all_documents()?;
@@ -292,15 +295,17 @@ impl LocalIndex {
             bytes: 0,
             elapsed: Duration::ZERO,
         };
+        let mut seen = std::collections::HashSet::new();
         for (done, (rel, path)) in files.iter().enumerate() {
             progress(Progress {
                 done: done + 1,
                 total: files.len(),
                 file: rel,
             });
+            seen.insert(rel.clone());
             let meta = fs::metadata(path).map_err(io(path))?;
             let (size, modified) = (meta.len(), modified_ns(&meta));
-            if store.unchanged(rel, size, modified) {
+            if store.unchanged(rel, size, modified)? {
                 report.unchanged += 1;
                 continue;
             }
@@ -314,18 +319,17 @@ impl LocalIndex {
             let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
             report.indexed += 1;
             report.bytes += size;
+            let mut file = Meta {
+                path: rel.clone(),
+                size,
+                modified_ns: modified,
+                chunks: 0,
+                search: None,
+            };
             if is_form(rel) {
                 // A screen form: its options and title go to the code model, not the
                 // search index.
-                let form = otis_cobol::read_form(&text);
-                let file = FileMeta {
-                    path: rel,
-                    size,
-                    modified_ns: modified,
-                    chunks: 0,
-                    search: None,
-                };
-                store.put_form(&file, lines, &form)?;
+                store.form(file, lines, otis_cobol::read_form(&text))?;
                 continue;
             }
             let kind = kind_of(rel).unwrap_or(MemberKind::Document);
@@ -345,30 +349,27 @@ impl LocalIndex {
                 writer.add_document(doc)?;
             }
             report.chunks += chunks.len();
-            let search = serde_json::to_string(&facts).map_err(|e| IndexError::Facts {
+            file.chunks = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+            file.search = Some(serde_json::to_string(&facts).map_err(|e| IndexError::Facts {
                 path: rel.clone(),
                 message: e.to_string(),
-            })?;
-            let file = FileMeta {
-                path: rel,
-                size,
-                modified_ns: modified,
-                chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
-                search: Some(&search),
-            };
-            match &read {
-                Some(read) => store.put_source(&file, read)?,
-                None => store.put_document(&file, lines)?,
+            })?);
+            match read {
+                Some(read) => store.source(file, read)?,
+                None => store.document(file, lines)?,
             }
         }
-        let gone = store.gone();
+        let gone = store.gone(&seen);
         for rel in &gone {
             writer.delete_term(Term::from_field_text(fields.file, rel));
         }
         report.removed = gone.len();
+        // The store prepares (indexes, links, counts) while the search index commits;
+        // it commits after it.
+        store.prepare()?;
         writer.commit()?;
         writer.wait_merging_threads()?;
-        store.finish()?;
+        store.commit()?;
         let index = Self::from_parts(dir, index, fields)?;
         report.elapsed = started.elapsed();
         Ok((index, report))

@@ -9,6 +9,7 @@
 mod cobol;
 mod index;
 mod lines;
+mod pipeline;
 
 use async_trait::async_trait;
 use otis_core::ports::{Hit, RetrieveError, Retriever};

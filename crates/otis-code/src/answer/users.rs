@@ -36,10 +36,7 @@ impl Out<'_> {
     pub(super) fn caller_programs(&self, name: &str) -> Vec<(String, u32, u32)> {
         let sites = self
             .link
-            .call_sites(name)
-            .iter()
-            .map(|&(f, j)| (f, self.link.file(f).facts.calls[j as usize].line))
-            .collect();
+            .call_sites(name);
         self.programs_at(sites, name)
             .into_iter()
             .map(|(program, f, line, _)| (program, f, line))
@@ -98,21 +95,20 @@ impl Out<'_> {
         }
         let mut programs = HashSet::new();
         let mut copybooks: Vec<String> = Vec::new();
-        for &(f, j) in &sites {
-            let file = self.link.file(f);
-            let line = file.facts.copies[j as usize].line;
+        for &(f, line) in &sites {
+            let path = self.link.row(f).path.clone();
             if self.link.is_program(f) {
                 if programs.insert(f) {
                     facts.items.push(item(
                         self.link.name(f),
-                        Some(ItemGroup::named(directory(&file.path))),
+                        Some(ItemGroup::named(directory(&path))),
                         None,
-                        &file.path,
+                        &path,
                         line,
                     ));
                 }
-            } else if !copybooks.contains(&file.path) {
-                copybooks.push(file.path.clone());
+            } else if !copybooks.contains(&path) {
+                copybooks.push(path);
             }
         }
         facts
@@ -141,11 +137,7 @@ impl Out<'_> {
                 );
             }
         }
-        let cites: Vec<(u32, u32)> = sites
-            .iter()
-            .map(|&(f, j)| (f, self.link.file(f).facts.copies[j as usize].line))
-            .collect();
-        for (f, line) in cites {
+        for (f, line) in sites {
             self.cite(&mut facts, f, line, line);
         }
         Some(facts)
@@ -197,10 +189,7 @@ impl Out<'_> {
     pub(super) fn procedure_user_programs(&self, name: &str) -> Vec<(String, u32, u32, bool)> {
         let sites = self
             .link
-            .edge_sites(name)
-            .iter()
-            .map(|&(f, j)| (f, self.link.file(f).facts.edges[j as usize].line))
-            .collect();
+            .edge_sites(name);
         self.programs_at(sites, "")
     }
 
@@ -235,10 +224,7 @@ impl Out<'_> {
         // Every statement that names it, for the record.
         let sites: Vec<(u32, u32)> = self
             .link
-            .edge_sites(name)
-            .iter()
-            .map(|&(f, j)| (f, self.link.file(f).facts.edges[j as usize].line))
-            .collect();
+            .edge_sites(name);
         note(
             &mut facts,
             Note::StatementsThatPerformIt,

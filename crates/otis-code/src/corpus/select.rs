@@ -313,6 +313,17 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
             _ => Keep::Unsupported,
         },
         Filter::Accesses(file, access) => accesses(link, entity, &normalise(file), *access),
+        Filter::RevisedSince(day) => {
+            if !matches!(entity, Entity::Programs | Entity::Copybooks | Entity::Menus) {
+                return Keep::Unsupported;
+            }
+            Keep::Files(files_of(
+                link,
+                "SELECT file_id, file_id, line FROM revisions \
+                 WHERE date IS NOT NULL AND date >= ?1 ORDER BY date DESC",
+                [day.as_str()],
+            ))
+        }
         Filter::Count(measure, cmp, n) => {
             let values = measure_of(link, entity, *measure, None, graph);
             match values {
@@ -325,6 +336,17 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
                 }
                 None => Keep::Unsupported,
             }
+        }
+        Filter::AnyOf(options) => {
+            let keeps: Vec<Keep> = options
+                .iter()
+                .map(|f| keep(link, entity, f, graph))
+                .filter(|k| !matches!(k, Keep::Unsupported))
+                .collect();
+            if keeps.is_empty() {
+                return Keep::Unsupported;
+            }
+            Keep::Test(Box::new(move |t: &Thing| keeps.iter().any(|k| k.holds(t))))
         }
         Filter::Not(inner) => {
             let inner = keep(link, entity, inner, graph);

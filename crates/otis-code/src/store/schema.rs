@@ -3,7 +3,7 @@
 
 /// Bumped whenever a table or column changes: an index of another version is rebuilt
 /// from scratch.
-pub(crate) const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 3;
 
 /// Tables first (written while the build walks), indexes after (a fresh build creates
 /// them once, after the bulk insert).
@@ -263,7 +263,7 @@ CREATE INDEX IF NOT EXISTS procedures_name ON procedures (name);
 CREATE INDEX IF NOT EXISTS performs_target ON performs (target);
 CREATE INDEX IF NOT EXISTS performs_thru ON performs (thru) WHERE thru IS NOT NULL;
 CREATE INDEX IF NOT EXISTS data_items_name ON data_items (name);
-CREATE INDEX IF NOT EXISTS refs_name ON refs (name_id);
+CREATE INDEX IF NOT EXISTS refs_name ON refs (name_id, file_id, line, writes, verb);
 CREATE INDEX IF NOT EXISTS forms_name ON forms (name);
 CREATE INDEX IF NOT EXISTS statements_kind ON statements (kind);
 CREATE INDEX IF NOT EXISTS file_ops_target ON file_ops (target);

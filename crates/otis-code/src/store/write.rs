@@ -208,7 +208,8 @@ impl StoreWriter {
         let conn = Connection::open(&path).map_err(sql)?;
         // A new file nobody reads yet: no journal; `finish` makes it current.
         conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;",
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072; \
+             PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
         )
         .map_err(sql)?;
         conn.execute_batch(schema::TABLES).map_err(sql)?;
@@ -713,6 +714,14 @@ impl StoreWriter {
     /// Removes the rows of files this build did not see, recomputes the links across
     /// files when anything changed, and makes the result the store readers see.
     pub fn finish(mut self) -> Result<WriteReport, StoreError> {
+        self.prepare()?;
+        self.commit()
+    }
+
+    /// Everything [`Self::finish`] does before the commit (removing vanished files'
+    /// rows, the indexes of a fresh store, the links and counts), so that a caller can
+    /// commit the store after what must be committed before it (the search index).
+    pub fn prepare(&mut self) -> Result<(), StoreError> {
         let gone: Vec<i64> = self
             .known
             .values()
@@ -739,19 +748,44 @@ impl StoreWriter {
             super::link::resolve_copies(&self.conn)?;
             super::link::copy_closure(&self.conn)?;
             super::link::store_counts(&self.conn)?;
+            if self.generation.is_some() {
+                self.conn
+                    .execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")
+                    .map_err(sql)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Commits what [`Self::prepare`] left, and makes a fresh store the current one.
+    pub fn commit(self) -> Result<WriteReport, StoreError> {
         self.conn.execute_batch("COMMIT").map_err(sql)?;
         let Some(generation) = self.generation else {
             return Ok(self.report);
         };
         self.conn
-            .execute_batch("PRAGMA analysis_limit = 400; ANALYZE; PRAGMA journal_mode = WAL;")
+            .execute_batch("PRAGMA journal_mode = WAL;")
             .map_err(sql)?;
         let Self { conn, dir, .. } = self;
         conn.close().map_err(|(_, e)| sql(e))?;
         let report = self.report;
         make_current(&dir, generation)?;
         Ok(report)
+    }
+
+    /// The files the previous build recorded, with their size and time.
+    pub fn known_files(&self) -> HashMap<String, (u64, u64)> {
+        self.known
+            .iter()
+            .map(|(p, k)| (p.clone(), (k.size, k.modified_ns)))
+            .collect()
+    }
+
+    /// Keeps the rows of `path`, unchanged since the previous build.
+    pub fn keep(&mut self, path: &str) {
+        if let Some(k) = self.known.get(path) {
+            self.touched.insert(k.id);
+        }
     }
 }
 
