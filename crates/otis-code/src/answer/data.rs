@@ -60,9 +60,6 @@ impl Out<'_> {
                 it.line,
             ));
         }
-        if let Some(&(f, j)) = defs.first() {
-            self.describe_record(&mut facts, f, j as usize);
-        }
         let verbs = self.link.verb_counts(name);
         if !verbs.is_empty() {
             let parts: Vec<String> = verbs
@@ -80,6 +77,9 @@ impl Out<'_> {
             .collect();
         for (f, line) in cites {
             self.cite(&mut facts, f, line, line);
+        }
+        if let Some(&(f, j)) = defs.first() {
+            self.describe_record(&mut facts, f, j as usize);
         }
         if defs.is_empty() {
             note(
