@@ -262,6 +262,8 @@ pub enum Filter {
     /// The latest revision date in its header is on or after this day (ISO,
     /// `2024-01-01`): "revised in 2024 or later".
     RevisedSince(String),
+    /// At least one of these holds ("that use SORT or MERGE", "in FX or UP").
+    AnyOf(Vec<Filter>),
     /// The filter does not hold.
     Not(Box<Filter>),
 }
@@ -376,6 +378,10 @@ pub fn describe_filter(filter: &Filter) -> String {
             open => format!("that {open} {file}"),
         },
         Filter::RevisedSince(day) => format!("revised on or after {day}"),
+        Filter::AnyOf(options) => {
+            let parts: Vec<String> = options.iter().map(describe_filter).collect();
+            parts.join(" or ")
+        }
         Filter::Not(inner) => format!("not {}", describe_filter(inner)),
     }
 }

@@ -72,7 +72,7 @@ pub struct Refinement {
 
 /// The previous query refined: its filters and the follow-up's (a variation replaces the
 /// filters of the same kind), the follow-up's order and limit when it states them, and a
-/// count when it asks "how many".
+/// count when it asks "how many" (of the whole list: a ranking's order and limit go).
 pub fn refine(previous: &CorpusQuery, refinement: Refinement) -> CorpusQuery {
     let mut query = previous.clone();
     if refinement.replace {
@@ -88,6 +88,10 @@ pub fn refine(previous: &CorpusQuery, refinement: Refinement) -> CorpusQuery {
     }
     if refinement.limit.is_some() {
         query.limit = refinement.limit;
+    } else if refinement.count && !previous.count {
+        // "How many of them ...?" counts the whole list, not the ranked top.
+        query.order = None;
+        query.limit = None;
     }
     query.count = refinement.count || (refinement.replace && previous.count);
     query

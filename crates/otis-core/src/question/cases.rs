@@ -260,10 +260,10 @@ fn corpus_questions_compose() {
         (
             "Which FX programs call DATEUTIL or SQLINF?",
             List,
-            programs()
-                .with(in_("FX"))
-                .with(Filter::Calls("DATEUTIL".into()))
-                .with(Filter::Calls("SQLINF".into())),
+            programs().with(in_("FX")).with(Filter::AnyOf(vec![
+                Filter::Calls("DATEUTIL".into()),
+                Filter::Calls("SQLINF".into()),
+            ])),
         ),
         // Thresholds.
         (

@@ -142,6 +142,9 @@ pub(super) struct Parsed {
     pub(super) count: bool,
     /// "Does X use ...": the question is about X.
     pub(super) actor: bool,
+    /// "Programs that are missing", "unresolved programs": the programs listed are the
+    /// call targets that are not in the corpus.
+    pub(super) missing: bool,
     /// "Directly or through other copybooks", "indirectly", "transitively": a relation
     /// asked of the whole closure, a list rather than a single member's users.
     pub(super) transitive: bool,
@@ -400,6 +403,8 @@ const FILLERS: &[&str] = &[
     "together",
     "anything",
     "anyone",
+    "go",
+    "goes",
 ];
 
 /// The nouns a question lists, longest first.
@@ -466,6 +471,7 @@ const NOUNS: &[(&str, Entity, bool)] = &[
     ("file", Entity::Files, false),
     ("datasets", Entity::Files, true),
     ("options", Entity::MenuOptions, true),
+    ("calls", Entity::CallTargets, true),
 ];
 
 /// Singular nouns that name the type of a name beside them.
@@ -509,6 +515,8 @@ const NEGATIONS: &[&str] = &[
     "lacks",
     "non",
     "none",
+    "instead",
+    "rather",
 ];
 
 /// Statements written as several words or not as a COBOL verb, longest first: the
@@ -630,6 +638,7 @@ pub(super) fn parse(words: Words) -> Parsed {
     p.types_of_names();
     p.entity();
     p.negations();
+    p.alternatives();
     p.leftovers();
     p.out
 }
@@ -725,137 +734,261 @@ impl Parser {
         });
     }
 
+    /// Graph properties, one rule each, the first that matches at a word.
     fn graph(&mut self) {
-        const MENU: &str = "from|by|through|via any|a|the|an? menu|menus|option|options";
         self.each(|p, i| {
-            let w = &p.w;
-            // Programs calling programs that are not in the tree.
-            if let Some(end) = w
-                .at(i, "call|calls|calling|make|makes to? missing|unresolved|unknown|external|nonexistent programs|calls|targets|subprograms|modules")
-                .or_else(|| w.at(i, "call|calls|calling programs|subprograms|modules whose|with|without|that source|code"))
-                .or_else(|| w.at(i, "call|calls|calling programs|subprograms|modules not in|outside the source? tree|corpus|codebase|repository"))
-                .or_else(|| w.at(i, "call|calls|calling programs|subprograms|modules missing|absent from the source? tree|corpus|codebase|repository"))
-                .or_else(|| w.at(i, "make|makes|have|has unresolved calls"))
-            {
-                let end = p.source_tail(end);
-                p.filter(i, end, Filter::Unresolved);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "whose|their|with|without|no source code? is|are? not? in|missing|absent from? the source? tree|corpus|codebase|repository")
-                .filter(|&e| e > i + 3)
-                .or_else(|| w.at(i, "missing|absent from the source? tree|corpus|codebase|repository|sources"))
-                .or_else(|| w.at(i, "not in|outside the source? tree|corpus|codebase|repository"))
-                .or_else(|| w.at(i, "without source code?"))
-                .or_else(|| w.at(i, "with no source code?"))
-                .or_else(|| w.at(i, "unresolved|missing|nonexistent|external"))
-            {
-                // "unresolved calls": the call targets are listed.
-                if let Some(noun) = p.w.at(end, "call? targets|target|calls|call")
-                    && p.out.entity.is_none()
-                {
-                    let plural = p.w.low(noun - 1).ends_with('s');
-                    p.out.entity = Some((Entity::CallTargets, plural));
-                    p.filter(i, noun, Filter::Unresolved);
-                    return;
-                }
-                p.filter(i, end, Filter::Unresolved);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "call|calls|calling|invoke|invokes each other")
-                .or_else(|| w.at(i, "call|calls|calling|invoke|invokes one another"))
-                .or_else(|| w.at(i, "in|within a|an? call? cycle|cycles|loop|loops"))
-                .or_else(|| w.at(i, "part of a|an? call? cycle|cycles|loop|loops"))
-                .or_else(|| w.at(i, "form|forms a|an? call? cycle|cycles|loop|loops"))
-                .or_else(|| w.at(i, "mutually recursive"))
-                .or_else(|| w.at(i, "circular|cyclic|cyclical calls|call|dependencies|references?"))
-                .or_else(|| w.at(i, "call cycle|cycles|loops|loop"))
-                .or_else(|| w.at(i, "cycle|cycles"))
-            {
-                let end = p.w.at(end, "in a|an? loop|cycle").unwrap_or(end);
-                p.filter(i, end, Filter::InCycle);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "call|calls|calling|invoke|invokes themselves|itself directly?")
-                .or_else(|| w.at(i, "self calling|calls|call|recursive"))
-                .or_else(|| w.at(i, "self-calling|self-calls|self-call|self-recursive|recursive|recursively|recursion"))
-            {
-                p.filter(i, end, Filter::SelfCalling);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "leaf|leaves|bottom-level|terminal menus|menu?")
-                .or_else(|| w.at(i, "with|have|having no option|options|choice|choices that|which? open|opening|opens|run|runs|running|lead|leads|leading to? another|other|a|any|further sub? menu|menus|submenu|submenus"))
-                .or_else(|| w.at(i, "without any? option|options|choice|choices that|which? open|opening|opens|run|runs|running|lead|leads|leading to? another|other|a|any|further sub? menu|menus|submenu|submenus"))
-                .or_else(|| w.at(i, "with|have|having no submenus|submenu|sub-menus"))
-                .or_else(|| w.at(i, "without submenus|submenu|sub-menus"))
-                .or_else(|| w.at(i, "whose options open no other? menu|menus"))
-            {
-                // "leaf menus": the noun stays for the entity.
-                let end = if p.w.low(i) == "leaf" && p.w.at(i + 1, "menus|menu").is_some() {
-                    i + 1
-                } else {
-                    end
-                };
-                p.filter(i, end, Filter::Leaf);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "never|not written|updated to|by? any|a? program|programs|one|anything?")
-                .or_else(|| w.at(i, "does|do? nobody|nothing|noone write|writes|update|updates to?"))
-                .or_else(|| w.at(i, "does|do? no program|programs|one write|writes|update|updates to?"))
-                .or_else(|| w.at(i, "no-one writes|write to?"))
-                .or_else(|| w.at(i, "no one writes|write to?"))
-                .or_else(|| w.at(i, "unwritten|read-only"))
-            {
-                p.filter(i, end, Filter::NeverWritten);
-                return;
-            }
-            // Programs nothing calls and no menu runs.
-            if let Some(end) = w
-                .at(i, "never|not be? called|invoked|run|executed|reached|used|referenced or|nor called|reached|run|invoked|used")
-                .or_else(|| w.at(i, "never|not be? called|invoked|run|executed|reached|referenced by|from anything|anyone|any|another|other|a|anybody program|programs|one?"))
-                .or_else(|| w.at(i, "never|not be? called|invoked|executed"))
-                .or_else(|| w.at(i, "never|not be? reached|reachable|run"))
-                .or_else(|| w.at(i, "does|do? nothing|nobody|noone|no-one call|calls|invoke|invokes|run|runs"))
-                .or_else(|| w.at(i, "does|do? no program|programs|one|other call|calls|invoke|invokes|run|runs"))
-                .or_else(|| w.at(i, "uncalled|orphan|orphans|orphaned|dead|unreachable|unreached"))
-            {
-                let end = p.w.at(end, MENU).unwrap_or(end);
-                let end = p.w.at(end, "or|nor from|by? a|any|the? menu|menus").unwrap_or(end);
-                let end = p.w.at(end, "or menu|menus").unwrap_or(end);
-                p.filter(i, end, Filter::Orphan);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "not reached|reachable|run|opened from|by|through any|a|the|an? menu|menus|option|options")
-            {
-                p.filter(i, end, Filter::Orphan);
-                return;
-            }
-            if let Some(end) = w
-                .at(i, "never|not be? copied|used|included|referenced|loaded|shown|displayed")
-                .or_else(|| w.at(i, "does|do? nothing|nobody|noone|no-one copy|copies|use|uses|include|includes|load|loads|show|shows|reference|references"))
-                .or_else(|| w.at(i, "does|do? no program|programs|one|file|files|copybook|copybooks copy|copies|use|uses|include|includes|load|loads"))
-                .or_else(|| w.at(i, "unused|uncopied|unreferenced|unloaded"))
-            {
-                let end = p
-                    .w
-                    .at(end, "by|in|from any|anything|anyone|a|another program|programs|file|files|anywhere?")
-                    .unwrap_or(end);
-                let end = p.w.at(end, "anywhere|at all").unwrap_or(end);
-                p.add(i, end, Draft::Unused);
-            }
+            let _ = p.calls_missing(i)
+                || p.missing(i)
+                || p.in_cycle(i)
+                || p.self_calling(i)
+                || p.leaf(i)
+                || p.never_written(i)
+                || p.orphan(i)
+                || p.unused(i);
         });
     }
 
-    /// "... whose source is not in the tree" after a phrase naming the programs.
-    fn source_tail(&self, end: usize) -> usize {
-        self.w
-            .at(end, "source? code? is|are? not in|missing from the source? tree|corpus|codebase|repository")
-            .unwrap_or(end)
+    /// The end of a phrase saying a program is not in the tree, at `i`: "not in the
+    /// tree", "missing from the corpus", "whose source is not in the tree", "that do not
+    /// exist", "without source".
+    fn not_in_tree(&self, i: usize) -> Option<usize> {
+        const PLACE: &str = "the source? tree|corpus|codebase|repository|sources|code";
+        let at = self.w.at(i, "that|which are|is|were?").unwrap_or(i);
+        [
+            "not in|outside",
+            "missing|absent from",
+            "whose|their source code? is|are not? in|missing|absent",
+            "whose|their source code? is|are missing|absent from",
+        ]
+        .iter()
+        .find_map(|phrase| {
+            self.w.at(at, phrase).and_then(|e| {
+                self.w
+                    .at(e, PLACE)
+                    .or_else(|| self.w.at(e, "from? the? source"))
+            })
+        })
+        .or_else(|| self.w.at(at, "do|does|did not exist"))
+        .or_else(|| self.w.at(at, "without source code?"))
+        .or_else(|| self.w.at(at, "with no source code?"))
+        .filter(|&e| e > i)
+    }
+
+    /// "call programs that are not in the tree", "call missing programs", "have
+    /// unresolved calls": programs that call outside the corpus.
+    fn calls_missing(&mut self, i: usize) -> bool {
+        let end = self
+            .w
+            .at(i, "call|calls|calling|make|makes calls? to? missing|unresolved|unknown|external|nonexistent programs|calls|targets|subprograms|modules")
+            .or_else(|| self.w.at(i, "make|makes|have|has unresolved|missing calls|targets"))
+            .or_else(|| {
+                self.w
+                    .at(i, "call|calls|calling|make|makes calls? to? programs|subprograms|modules|targets")
+                    .and_then(|e| self.not_in_tree(e))
+            });
+        let Some(end) = end else {
+            return false;
+        };
+        let end = self.not_in_tree(end).unwrap_or(end);
+        self.filter(i, end, Filter::Unresolved);
+        true
+    }
+
+    /// "missing", "unresolved", "not in the tree": the listed programs are call targets
+    /// outside the corpus ("unresolved calls" names them as the entity).
+    fn missing(&mut self, i: usize) -> bool {
+        let Some(end) = self
+            .not_in_tree(i)
+            .or_else(|| self.w.at(i, "unresolved|missing|nonexistent|external"))
+        else {
+            return false;
+        };
+        self.out.missing = true;
+        if let Some(noun) = self.w.at(end, "call? targets|target|calls|call")
+            && self.out.entity.is_none()
+        {
+            let plural = self.w.low(noun - 1).ends_with('s');
+            self.out.entity = Some((Entity::CallTargets, plural));
+            self.filter(i, noun, Filter::Unresolved);
+        } else {
+            self.filter(i, end, Filter::Unresolved);
+        }
+        true
+    }
+
+    fn in_cycle(&mut self, i: usize) -> bool {
+        const CYCLE: &str = "call? cycle|cycles|loop|loops";
+        let end = self
+            .w
+            .at(i, "call|calls|calling|invoke|invokes each other")
+            .or_else(|| {
+                self.w
+                    .at(i, "call|calls|calling|invoke|invokes one another")
+            })
+            .or_else(|| {
+                self.w
+                    .at(i, "in|within|form|forms a|an?")
+                    .and_then(|e| self.w.at(e, CYCLE))
+            })
+            .or_else(|| {
+                self.w
+                    .at(i, "part of a|an?")
+                    .and_then(|e| self.w.at(e, CYCLE))
+            })
+            .or_else(|| self.w.at(i, "mutually recursive"))
+            .or_else(|| {
+                self.w.at(
+                    i,
+                    "circular|cyclic|cyclical calls|call|dependencies|references?",
+                )
+            })
+            .or_else(|| self.w.at(i, "call cycle|cycles|loops|loop"))
+            .or_else(|| self.w.at(i, "cycle|cycles"));
+        let Some(end) = end else {
+            return false;
+        };
+        let end = self.w.at(end, "in a|an? loop|cycle").unwrap_or(end);
+        self.filter(i, end, Filter::InCycle);
+        true
+    }
+
+    fn self_calling(&mut self, i: usize) -> bool {
+        let end = self
+            .w
+            .at(i, "call|calls|calling|invoke|invokes themselves|itself directly?")
+            .or_else(|| self.w.at(i, "self calling|calls|call|recursive"))
+            .or_else(|| {
+                self.w.at(
+                    i,
+                    "self-calling|self-calls|self-call|self-recursive|recursive|recursively|recursion",
+                )
+            });
+        let Some(end) = end else {
+            return false;
+        };
+        self.filter(i, end, Filter::SelfCalling);
+        true
+    }
+
+    /// "leaf menus", "with no option opening another menu", "without submenus".
+    fn leaf(&mut self, i: usize) -> bool {
+        const OPENS: &str = "that|which? open|opening|opens|run|runs|running|lead|leads|leading to? another|other|a|any|further sub? menu|menus|submenu|submenus";
+        let options = |e: usize| {
+            self.w
+                .at(e, "option|options|choice|choices")
+                .and_then(|e| self.w.at(e, OPENS))
+        };
+        let end = self
+            .w
+            .at(i, "leaf|leaves|bottom-level|terminal menus|menu?")
+            .or_else(|| self.w.at(i, "with|have|having no").and_then(options))
+            .or_else(|| self.w.at(i, "without any?").and_then(options))
+            .or_else(|| {
+                self.w
+                    .at(i, "with|have|having no submenus|submenu|sub-menus")
+            })
+            .or_else(|| self.w.at(i, "without submenus|submenu|sub-menus"))
+            .or_else(|| self.w.at(i, "whose options open no other? menu|menus"));
+        let Some(end) = end else {
+            return false;
+        };
+        // "leaf menus": the noun stays for the entity.
+        let end = if self.w.low(i) == "leaf" && self.w.at(i + 1, "menus|menu").is_some() {
+            i + 1
+        } else {
+            end
+        };
+        self.filter(i, end, Filter::Leaf);
+        true
+    }
+
+    /// Files: "never written", "nobody writes", "no program writes to".
+    fn never_written(&mut self, i: usize) -> bool {
+        let end = self
+            .w
+            .at(
+                i,
+                "never|not written|updated to|by? any|a? program|programs|one|anything?",
+            )
+            .or_else(|| {
+                self.w.at(
+                    i,
+                    "does|do? nobody|nothing|noone write|writes|update|updates to?",
+                )
+            })
+            .or_else(|| {
+                self.w.at(
+                    i,
+                    "does|do? no program|programs|one write|writes|update|updates to?",
+                )
+            })
+            .or_else(|| self.w.at(i, "no-one writes|write to?"))
+            .or_else(|| self.w.at(i, "no one writes|write to?"))
+            .or_else(|| self.w.at(i, "unwritten|read-only"));
+        let Some(end) = end else {
+            return false;
+        };
+        self.filter(i, end, Filter::NeverWritten);
+        true
+    }
+
+    /// Programs nothing calls and no menu runs: "never called", "orphan", "dead", "does
+    /// nothing call", "not reached from any menu".
+    fn orphan(&mut self, i: usize) -> bool {
+        const MENU: &str = "from|by|through|via any|a|the|an? menu|menus|option|options";
+        let end = self
+            .w
+            .at(i, "never|not be? called|invoked|run|executed|reached|used|referenced or|nor called|reached|run|invoked|used")
+            .or_else(|| self.w.at(i, "never|not be? called|invoked|run|executed|reached|referenced by|from anything|anyone|any|another|other|a|anybody program|programs|one?"))
+            .or_else(|| self.w.at(i, "never|not be? called|invoked|executed"))
+            .or_else(|| self.w.at(i, "never|not be? reached|reachable|run"))
+            .or_else(|| self.w.at(i, "does|do? nothing|nobody|noone|no-one call|calls|invoke|invokes|run|runs"))
+            .or_else(|| self.w.at(i, "does|do? no program|programs|one|other call|calls|invoke|invokes|run|runs"))
+            .or_else(|| self.w.at(i, "uncalled|orphan|orphans|orphaned|dead|unreachable|unreached"));
+        if let Some(end) = end {
+            let end = self.w.at(end, MENU).unwrap_or(end);
+            let end = self
+                .w
+                .at(end, "or|nor from|by? a|any|the? menu|menus")
+                .unwrap_or(end);
+            let end = self.w.at(end, "or menu|menus").unwrap_or(end);
+            self.filter(i, end, Filter::Orphan);
+            return true;
+        }
+        if let Some(end) = self
+            .w
+            .at(i, "not reached|reachable|run|opened from|by|through any|a|the|an? menu|menus|option|options")
+        {
+            self.filter(i, end, Filter::Orphan);
+            return true;
+        }
+        false
+    }
+
+    /// Nothing uses it: "never copied", "unused", "nothing copies", "never performed",
+    /// "has no program" (a screen); settled by what is listed.
+    fn unused(&mut self, i: usize) -> bool {
+        let end = self
+            .w
+            .at(i, "never|not be? copied|used|included|referenced|loaded|shown|displayed|performed")
+            .or_else(|| self.w.at(i, "does|do? nothing|nobody|noone|no-one copy|copies|use|uses|include|includes|load|loads|show|shows|reference|references"))
+            .or_else(|| self.w.at(i, "does|do? no program|programs|one|file|files|copybook|copybooks copy|copies|use|uses|include|includes|load|loads"))
+            .or_else(|| self.w.at(i, "unused|uncopied|unreferenced|unloaded"))
+            .or_else(|| self.w.at(i, "with|have|having|has no program|programs"))
+            .or_else(|| self.w.at(i, "without a|any? program|programs"));
+        let Some(end) = end else {
+            return false;
+        };
+        let end = self
+            .w
+            .at(
+                end,
+                "by|in|from any|anything|anyone|a|another program|programs|file|files|anywhere?",
+            )
+            .unwrap_or(end);
+        let end = self.w.at(end, "anywhere|at all").unwrap_or(end);
+        self.add(i, end, Draft::Unused);
+        true
     }
 
     fn thresholds(&mut self) {
@@ -890,6 +1023,18 @@ impl Parser {
                 return;
             }
             let end = p.w.at(end, "deep|long").unwrap_or(end);
+            // "no GO TO statements", "0 GO TOs": it does not use them.
+            if let (Some(s), Cmp::Eq | Cmp::Lt, 0 | 1) = (statement, cmp, value)
+                && (cmp == Cmp::Eq) == (value == 0)
+            {
+                p.add(start, end, Draft::Not(Box::new(Draft::Is(Filter::Uses(s)))));
+                return;
+            }
+            // "at least one CALL statement": it uses CALL.
+            if let (Some(s), Cmp::Ge, 1) | (Some(s), Cmp::Gt, 0) = (statement, cmp, value) {
+                p.filter(start, end, Filter::Uses(s));
+                return;
+            }
             p.add(start, end, Draft::Count(metric, cmp, value));
             if let Some(s) = statement {
                 p.out.pieces.push(Piece {
@@ -1227,6 +1372,15 @@ impl Parser {
             orders
                 .iter()
                 .find_map(|(pattern, o)| p.w.at(i, pattern).map(|e| (e, *o)))
+                // "last revised in 2023" is a date, not an order.
+                .filter(|(e, o)| {
+                    *o != Recent
+                        || !p
+                            .w
+                            .at(*e, "in|since|after|before|during|until")
+                            .and_then(|y| p.w.number(y))
+                            .is_some_and(|y| (1950..=2100).contains(&y))
+                })
         };
         self.each(|p, i| {
             // "top 5", "first 10"
@@ -1302,6 +1456,13 @@ impl Parser {
             }
             if let Some((end, order)) = order_at(p, i) {
                 p.out.order = Some(order);
+                let end = match order {
+                    DraftOrder::Most(Metric::Is(Measure::IfDepth)) => {
+                        p.w.at(end, "if|ifs? statements|statement|nesting|levels?")
+                            .unwrap_or(end)
+                    }
+                    _ => end,
+                };
                 let end = p.w.at(end, "first|at the top").unwrap_or(end);
                 p.w.take(i, end);
             } else if p.w.at(i, "top").is_some() {
@@ -1347,6 +1508,7 @@ impl Parser {
                 at,
                 access != FileAccess::Any || p.w.low(i).starts_with("open"),
             ) else {
+                p.statement_on_files(i, end);
                 return;
             };
             let mut to = p.w.at(at + 1, "file").unwrap_or(at + 1);
@@ -1369,6 +1531,34 @@ impl Parser {
             }
             p.filter(i, to, Filter::Accesses(file, access));
         });
+    }
+
+    /// "programs that write files", "delete records", "open files for output": the
+    /// statement, whatever the file.
+    fn statement_on_files(&mut self, i: usize, end: usize) {
+        let word = self.w.low(i);
+        let statement = if word.starts_with("read") {
+            Statement::Read
+        } else if word.starts_with("rewrit") || word.starts_with("updat") {
+            Statement::Rewrite
+        } else if word.starts_with("writ") {
+            Statement::Write
+        } else if word.starts_with("delet") {
+            Statement::Delete
+        } else if word.starts_with("open") {
+            Statement::Open
+        } else {
+            return;
+        };
+        const OBJECTS: &str =
+            "from|to|into|in? a|any|the|their|its? files|file|records|record|datasets";
+        if let Some(e) = self.w.at(end, OBJECTS) {
+            let e = self
+                .w
+                .at(e, "for|in|as? input|output|i-o|io|extend|update mode?")
+                .unwrap_or(e);
+            self.filter(i, e, Filter::Uses(statement));
+        }
     }
 
     /// A file named at `i`: a declared file, or (after a file verb) a name ending in FILE.
@@ -1552,7 +1742,8 @@ impl Parser {
                 return;
             }
             const VERBS: &[(&str, u8)] = &[
-                ("call|calls|calling|invoke|invokes|invoking|run|runs", 0),
+                ("eventually|indirectly|transitively|ultimately call|calls|invoke|invokes|reach|reaches", 3),
+                ("call|calls|calling|invoke|invokes|invoking|run|runs directly?", 0),
                 ("copy|copies|copying|include|includes|including", 1),
                 ("use|uses|using|reference|references|referencing|with|need|needs", 2),
                 ("reach|reaches|reaching|lead|leads|leading to?", 3),
@@ -1561,6 +1752,8 @@ impl Parser {
             let Some((mut at, verb)) = p.first(i, VERBS) else {
                 return;
             };
+            // "can eventually call": the "can" is part of it.
+            let i = if i > 0 && p.w.low(i - 1) == "can" && p.w.free(i - 1) { i - 1 } else { i };
             let mut first = true;
             while let Some((name, kind, end)) = p.member_at(at) {
                 let filter = match (verb, kind) {
@@ -1721,6 +1914,13 @@ impl Parser {
             if let Some(end) =
                 p.w.at(i, "how many")
                     .or_else(|| p.w.at(i, "the? total? number|count|amount|tally of"))
+                    .or_else(|| {
+                        p.w.at(
+                            i,
+                            "what|which percentage|proportion|share|fraction|percent of?",
+                        )
+                    })
+                    .or_else(|| p.w.at(i, "the? percentage|proportion|share|fraction of"))
                     .or_else(|| p.w.at(i, "count|total").filter(|_| i == 0))
                     .or_else(|| p.w.at(i, "count"))
             {
@@ -1813,89 +2013,78 @@ impl Parser {
     }
 
     fn negations(&mut self) {
+        /// Words between a negation and what it negates ("do not use a ...").
+        const GLUE: &[&str] = &[
+            "use", "uses", "using", "have", "has", "having", "contain", "contains", "define",
+            "defines", "a", "an", "any", "the", "do", "does", "be", "are", "is", "either", "in",
+            "with", "call", "calls", "copy", "copies", "include", "includes", "of", "than",
+        ];
         let marks: Vec<usize> = (0..self.w.len())
             .filter(|&i| self.w.free(i) && NEGATIONS.contains(&self.w.low(i)))
             .collect();
+        let mut order: Vec<usize> = (0..self.out.pieces.len()).collect();
+        order.sort_by_key(|&k| self.out.pieces[k].from);
         for mark in marks {
             if !self.w.free(mark) {
                 continue;
             }
-            let mut order: Vec<usize> = (0..self.out.pieces.len())
-                .filter(|&k| self.out.pieces[k].from > mark && self.out.pieces[k].from <= mark + 5)
-                .collect();
-            order.sort_by_key(|&k| self.out.pieces[k].from);
-            let Some(&first) = order.first() else {
+            let Some(at) = order.iter().position(|&k| {
+                let from = self.out.pieces[k].from;
+                from > mark && from <= mark + 5
+            }) else {
                 continue;
             };
-            // Words between the mark and the piece must be glue ("do not use a ...").
-            let glue = (mark + 1..self.out.pieces[first].from).all(|k| {
-                self.w.free(k)
-                    && matches!(
-                        self.w.low(k),
-                        "use"
-                            | "uses"
-                            | "using"
-                            | "have"
-                            | "has"
-                            | "having"
-                            | "contain"
-                            | "contains"
-                            | "define"
-                            | "defines"
-                            | "a"
-                            | "an"
-                            | "any"
-                            | "the"
-                            | "do"
-                            | "does"
-                            | "be"
-                            | "are"
-                            | "is"
-                            | "either"
-                            | "in"
-                            | "with"
-                            | "call"
-                            | "calls"
-                            | "copy"
-                            | "copies"
-                            | "include"
-                            | "includes"
-                    )
-            });
+            let first = order[at];
+            let glue = (mark + 1..self.out.pieces[first].from)
+                .all(|k| self.w.free(k) && GLUE.contains(&self.w.low(k)));
             if !glue {
                 continue;
             }
             self.w.take(mark, mark + 1);
-            let mut last = first;
             self.negate(first);
-            for &k in order.iter().skip(1) {
+            // "not SORT or MERGE", "neither SORT nor MERGE": each of them.
+            let mut last = first;
+            for &k in &order[at + 1..] {
                 let gap = self.out.pieces[last].to..self.out.pieces[k].from;
-                let between = !gap.is_empty()
+                let joined = !gap.is_empty()
                     && gap
                         .clone()
                         .all(|j| matches!(self.w.low(j), "or" | "nor" | "either"));
-                if !between {
+                if !joined {
                     break;
                 }
-                self.w
-                    .take(self.out.pieces[last].to, self.out.pieces[k].from);
+                self.w.take(gap.start, gap.end);
                 self.negate(k);
                 last = k;
             }
-            // Later pieces beyond five words joined by "or" / "nor".
-            let mut k = last;
-            while let Some(next) = (0..self.out.pieces.len()).find(|&j| {
-                self.out.pieces[j].from > self.out.pieces[k].to
-                    && (self.out.pieces[k].to..self.out.pieces[j].from)
-                        .all(|x| matches!(self.w.low(x), "or" | "nor"))
-            }) {
-                if matches!(self.out.pieces[next].draft, Draft::Not(_)) {
-                    break;
-                }
-                self.negate(next);
-                k = next;
-            }
         }
+    }
+
+    /// "SORT or MERGE", "in FX or UP": pieces of one kind joined by "or" hold when any of
+    /// them does.
+    fn alternatives(&mut self) {
+        self.out.pieces.sort_by_key(|p| p.from);
+        let mut merged: Vec<Piece> = Vec::new();
+        for piece in std::mem::take(&mut self.out.pieces) {
+            if let Some(last) = merged.last_mut()
+                && last.to < piece.from
+                && (last.to..piece.from).all(|j| matches!(self.w.low(j), "or" | "either"))
+                && let (Draft::Is(a), Draft::Is(b)) = (&last.draft, &piece.draft)
+                && alike(a, b)
+            {
+                let mut options = match a {
+                    Filter::AnyOf(options) => options.clone(),
+                    other => vec![other.clone()],
+                };
+                options.push(b.clone());
+                self.w.take(last.to, piece.from);
+                last.draft = Draft::Is(Filter::AnyOf(options));
+                last.to = piece.to;
+                continue;
+            }
+            merged.push(piece);
+        }
+        self.out.pieces = merged;
     }
 
     fn negate(&mut self, k: usize) {
@@ -1938,6 +2127,16 @@ enum Right {
     Measure(Metric),
     /// "programs", "others": the verb before says which measure.
     Generic,
+}
+
+/// Whether two filters constrain the same thing, so "A or B" is one choice.
+fn alike(a: &Filter, b: &Filter) -> bool {
+    let first = match a {
+        Filter::AnyOf(options) => options.first().unwrap_or(a),
+        other => other,
+    };
+    std::mem::discriminant(first) == std::mem::discriminant(b)
+        && !matches!(b, Filter::Count(..) | Filter::Not(_))
 }
 
 /// A word a name filter can take: a name, a word of letters and digits, or a pattern.

@@ -137,6 +137,7 @@ const COBOL_WORDS: &[&str] = &[
     "I-O",
     "END-EXEC",
     "CRUD",
+    "SELECT",
     "MCCABE",
     "LOC",
     "SLOC",
@@ -500,8 +501,13 @@ fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
         }
     }
     let entity = match parsed.entity {
+        // "What programs are missing?": the call targets.
+        Some((Entity::Programs, _)) if parsed.missing => Entity::CallTargets,
         Some((entity, _)) => entity,
-        None if parsed.has_filters() && parsed.implicit => Entity::Programs,
+        // "Who reads LN-FILE?", "What is the deepest IF nesting?": programs.
+        None if (parsed.has_filters() && parsed.implicit) || parsed.order.is_some() => {
+            Entity::Programs
+        }
         None => return Reading::Subject,
     };
     if !stated && !parsed.count {

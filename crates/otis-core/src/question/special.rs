@@ -70,8 +70,12 @@ pub(super) fn kind(
         return Some((QuestionKind::MenuPath, None));
     }
     let option = option_number(w);
+    // "the options of the main menu": the engine starts from the main menu.
+    let main_menu =
+        subject.is_none() && w.has("main|master|top|first|root menu") && menu_options(w);
     if (member && kind != Some(SymbolKind::Copybook) && menu_options(w))
         || (!named && option.is_some())
+        || main_menu
     {
         return Some((QuestionKind::MenuOptions, option));
     }
@@ -159,6 +163,8 @@ fn menu_options(w: &Words) -> bool {
         "choose",
         "pick",
         "selections",
+        "offer",
+        "offers",
     ]) || w.has("menu items|entries")
         || w.has("on|in the? @ menu")
 }
@@ -200,7 +206,9 @@ fn entry_point(w: &Words) -> bool {
         || w.has("starting|start point")
         || w.has("what|which program? starts|launches|begins|opens the? application|system|app|program")
         || w.has("where does|do the? application|system|app|program start|begin")
-        || w.has("what|which is|was the? main|master|top|root|top-level|first|starting|start menu|program|screen")
+        || (w.has("what|which is|was the? main|master|top|root|top-level|first|starting|start menu|program|screen")
+            || w.has("first|initial|opening screen|menu")
+            || w.has("starts|launches|runs|begins everything|first"))
             && !w.any(&["flow", "tree", "screens", "menus", "down", "options", "option"])
 }
 

@@ -261,6 +261,14 @@ pub(super) fn number_word(word: &str) -> Option<u64> {
     if !word.is_empty() && word.len() <= 9 && word.bytes().all(|b| b.is_ascii_digit()) {
         return word.parse().ok();
     }
+    // "2k" lines
+    if let Some(thousands) = word.strip_suffix('k')
+        && !thousands.is_empty()
+        && thousands.len() <= 4
+        && thousands.bytes().all(|b| b.is_ascii_digit())
+    {
+        return thousands.parse::<u64>().ok().map(|n| n * 1000);
+    }
     NUMBER_WORDS
         .iter()
         .find(|(w, _)| *w == word)
