@@ -311,7 +311,7 @@ impl<'a> Flow<'a> {
     /// Whether the unit's last sentence leaves it for good (so it does not fall through).
     fn ends_in_jump(&self, u: Unit) -> bool {
         let (start, end) = self.span(u);
-        let path = &self.link.file(u.file).path;
+        let path = &self.link.row(u.file).path;
         self.lines
             .lines(path, start, end)
             .is_some_and(|text| last_sentence_jumps(&text))
@@ -826,7 +826,7 @@ impl<'a> Flow<'a> {
         let in_copybook = u.file != self.home;
         let name = self.name(u);
         let node_label = if in_copybook {
-            format!("{name}\n{}", self.link.file(u.file).path)
+            format!("{name}\n{}", self.link.row(u.file).path)
         } else {
             name.clone()
         };
@@ -842,7 +842,7 @@ impl<'a> Flow<'a> {
                     FixedGroup::CopybookSection,
                     format!(
                         "in {}, PERFORM from {from_name} (level {level})",
-                        self.link.file(u.file).path
+                        self.link.row(u.file).path
                     ),
                 )
             } else {

@@ -42,7 +42,7 @@ impl<'a> Builder<'a> {
     }
 
     pub(crate) fn path(&self, f: u32) -> String {
-        self.link.file(f).path.clone()
+        self.link.row(f).path.clone()
     }
 
     pub(crate) fn has(&self, id: &str) -> bool {
@@ -145,10 +145,10 @@ impl<'a> Builder<'a> {
 
     /// Cites a line of corpus file `f`.
     pub(crate) fn cite_in(&mut self, f: u32, line: u32, end: u32) {
-        let file = self.link.file(f);
-        let end = end.max(line).min(file.facts.lines.max(line));
-        let path = file.path.clone();
-        self.cite(&path, Some(self.link.name(f).to_owned()), line, end);
+        let row = self.link.row(f);
+        let end = end.max(line).min(row.lines.max(line));
+        let (path, member) = (row.path.clone(), row.member.clone());
+        self.cite(&path, Some(member), line, end);
     }
 
     pub(crate) fn full(&self) -> bool {

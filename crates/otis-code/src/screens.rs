@@ -85,7 +85,7 @@ impl<'a> Tree<'a> {
             form: None,
             children: Vec::new(),
         };
-        let dir = file.map(|f| link.file(f).path.as_str()).and_then(dir_of);
+        let dir = file.map(|f| link.row(f).path.as_str()).and_then(dir_of);
         if let Some(form) = link.form(dir, name) {
             screen.form = Some((
                 form.path.clone(),
@@ -224,7 +224,7 @@ pub(crate) fn tree(
         kind: QuestionKind::ScreenFlow,
         subject: Some(start.clone()),
         subject_kind: Some(SymbolKind::Program),
-        file: root_screen.file.map(|f| link.file(f).path.clone()),
+        file: root_screen.file.map(|f| link.row(f).path.clone()),
         description: root_screen
             .file
             .and_then(|f| link.file(f).facts.header.description.clone()),
@@ -259,7 +259,7 @@ pub(crate) fn tree(
     add_node(&mut b, &mut tree, &start, None, None);
     let at = root_screen
         .file
-        .map(|f| (link.file(f).path.clone(), 1))
+        .map(|f| (link.row(f).path.clone(), 1))
         .unwrap_or_default();
     b.item(
         &start,
@@ -331,7 +331,7 @@ fn add_node(
         NodeKind::External
     };
     let at = match (screen.file, &screen.form) {
-        (Some(f), _) => Some((link.file(f).path.clone(), 1)),
+        (Some(f), _) => Some((link.row(f).path.clone(), 1)),
         (None, Some((path, _, line))) => Some((path.clone(), line.unwrap_or(1))),
         (None, None) => site,
     };

@@ -70,7 +70,7 @@ impl Out<'_> {
         let mut callees = HashSet::new();
         for (target, cf, line, _) in &calls {
             if callees.len() < 25 && callees.insert(target.clone()) {
-                let path = self.link.file(*cf).path.clone();
+                let path = self.link.row(*cf).path.clone();
                 facts.items.push(item(
                     target,
                     Some(FixedGroup::Calls.into()),
@@ -84,7 +84,7 @@ impl Out<'_> {
         if !callers.is_empty() {
             note(&mut facts, Note::CalledBy, callers.len().to_string());
             for (caller, cf, line) in callers.iter().take(25) {
-                let path = self.link.file(*cf).path.clone();
+                let path = self.link.row(*cf).path.clone();
                 facts.items.push(item(
                     caller,
                     Some(FixedGroup::CalledBy.into()),
@@ -252,7 +252,7 @@ impl Out<'_> {
                 _ => "static",
             };
             let group = match via {
-                Some(v) => format!("{how}, through {}", self.link.file(v).path),
+                Some(v) => format!("{how}, through {}", self.link.row(v).path),
                 None => how.to_owned(),
             };
             let detail = call.and_then(|c| {
@@ -267,7 +267,7 @@ impl Out<'_> {
                 &target,
                 Some(ItemGroup::Named(group)),
                 detail,
-                &self.link.file(cf).path,
+                &self.link.row(cf).path,
                 line,
             ));
             cites.push((cf, set_line.unwrap_or(line), line));
@@ -312,7 +312,7 @@ impl Out<'_> {
     pub(super) fn files(&mut self, name: &str, kind: SymbolKind) -> Option<CodeFacts> {
         let f = self.home(name)?;
         let mut facts = facts_of(QuestionKind::Files, name, kind);
-        facts.file = Some(self.link.file(f).path.clone());
+        facts.file = Some(self.link.row(f).path.clone());
         let mut seen = HashSet::new();
         let mut sources = vec![(f, None)];
         sources.extend(self.link.included(f).into_iter().map(|(i, v)| (i, Some(v))));
@@ -324,7 +324,7 @@ impl Out<'_> {
                     continue;
                 }
                 let group = match via {
-                    Some(v) => format!("through {}", self.link.file(v).path),
+                    Some(v) => format!("through {}", self.link.row(v).path),
                     None => "declared in the program".to_owned(),
                 };
                 facts.items.push(item(

@@ -168,14 +168,14 @@ impl Out<'_> {
         if facts.evidence.len() >= MAX_EVIDENCE || !self.seen.insert((f, line)) {
             return;
         }
-        let file = self.link.file(f);
-        let end = end.max(line).min(file.facts.lines.max(line));
+        let row = self.link.row(f);
+        let end = end.max(line).min(row.lines.max(line));
         facts.evidence.push(Evidence {
-            file: file.path.clone(),
+            file: row.path.clone(),
             line,
             end_line: end,
-            member: Some(self.link.name(f).to_owned()),
-            text: self.lines.lines(&file.path, line, end).unwrap_or_default(),
+            member: Some(row.member.clone()),
+            text: self.lines.lines(&row.path, line, end).unwrap_or_default(),
         });
     }
 
@@ -186,12 +186,10 @@ impl Out<'_> {
 
     /// Cites the member's header description, or its first line.
     fn cite_header(&mut self, facts: &mut CodeFacts, f: u32) {
-        let file = self.link.file(f);
-        let line = file.facts.header.description_line.unwrap_or(1);
+        let row = self.link.row(f);
+        let line = row.description_line.unwrap_or(1);
         // The description and up to three continuation lines.
-        let extra = file
-            .facts
-            .header
+        let extra = row
             .description
             .as_ref()
             .map_or(0, |d| u32::from(d.len() > 60) + u32::from(d.len() > 120));

@@ -45,19 +45,19 @@ impl Out<'_> {
 
     pub(super) fn callers(&mut self, name: &str) -> Option<CodeFacts> {
         let mut facts = facts_of(QuestionKind::Callers, name, SymbolKind::Program);
-        facts.file = self.home(name).map(|f| self.link.file(f).path.clone());
+        facts.file = self.home(name).map(|f| self.link.row(f).path.clone());
         let callers = self.caller_programs(name);
         for (caller, cf, line) in &callers {
             let program_file = self.home(caller).map_or_else(
-                || self.link.file(*cf).path.clone(),
-                |p| self.link.file(p).path.clone(),
+                || self.link.row(*cf).path.clone(),
+                |p| self.link.row(p).path.clone(),
             );
-            let via = (!self.link.is_program(*cf)).then(|| self.link.file(*cf).path.clone());
+            let via = (!self.link.is_program(*cf)).then(|| self.link.row(*cf).path.clone());
             facts.items.push(item(
                 caller,
                 Some(ItemGroup::named(directory(&program_file))),
                 via.map(|v| format!("through {v}")),
-                &self.link.file(*cf).path,
+                &self.link.row(*cf).path,
                 *line,
             ));
         }
@@ -88,7 +88,7 @@ impl Out<'_> {
             .member_files(name)
             .iter()
             .find(|&&f| !self.link.is_program(f))
-            .map(|&f| self.link.file(f).path.clone());
+            .map(|&f| self.link.row(f).path.clone());
         let sites = self.link.copy_sites(name);
         if sites.is_empty() {
             return None;
@@ -208,10 +208,10 @@ impl Out<'_> {
             self.cite(&mut facts, f, line, line);
         }
         for (user, f, line, own) in self.procedure_user_programs(name) {
-            let path = self.link.file(f).path.clone();
+            let path = self.link.row(f).path.clone();
             let home = self
                 .home(&user)
-                .map_or_else(|| path.clone(), |p| self.link.file(p).path.clone());
+                .map_or_else(|| path.clone(), |p| self.link.row(p).path.clone());
             let detail = (!own).then(|| format!("through {path}"));
             facts.items.push(item(
                 &user,
@@ -234,7 +234,7 @@ impl Out<'_> {
             let mut names: Vec<String> = sites
                 .iter()
                 .filter(|(f, _)| !self.link.is_program(*f))
-                .map(|(f, _)| self.link.file(*f).path.clone())
+                .map(|(f, _)| self.link.row(*f).path.clone())
                 .collect();
             names.dedup();
             names
