@@ -578,6 +578,131 @@ fn corpus_questions_compose() {
             Ranking,
             most(programs().with(uses(S::GoTo)), Measure::Statements, None),
         ),
+        // Choices, zero and one, other words for the same measures.
+        (
+            "Which programs use SORT or MERGE?",
+            List,
+            programs().with(Filter::AnyOf(vec![uses(S::Sort), uses(S::Merge)])),
+        ),
+        (
+            "Which programs in FX or UP use STRING?",
+            List,
+            programs()
+                .with(Filter::AnyOf(vec![in_("FX"), in_("UP")]))
+                .with(uses(S::String)),
+        ),
+        (
+            "Which programs have no GO TO statements?",
+            List,
+            programs().with(not(uses(S::GoTo))),
+        ),
+        (
+            "List the programs with at least one CALL statement",
+            List,
+            programs().with(uses(S::Call)),
+        ),
+        (
+            "Programs using GOBACK instead of STOP RUN",
+            List,
+            programs().with(uses(S::Goback)).with(not(uses(S::StopRun))),
+        ),
+        (
+            "programs over 2k lines",
+            List,
+            programs().with(measure(Measure::Lines, Cmp::Gt, 2000)),
+        ),
+        (
+            "Which programs have no callers?",
+            List,
+            programs().with(measure(Measure::Callers, Cmp::Eq, 0)),
+        ),
+        (
+            "Which programs are only called once?",
+            List,
+            programs().with(measure(Measure::Callers, Cmp::Eq, 1)),
+        ),
+        (
+            "Which programs have more than 3 callers?",
+            List,
+            programs().with(measure(Measure::Callers, Cmp::Gt, 3)),
+        ),
+        (
+            "Which programs create LN-FILE?",
+            List,
+            programs().with(access("LN-FILE", FileAccess::OpenOutput)),
+        ),
+        (
+            "Which programs append to PST-FILE?",
+            List,
+            programs().with(access("PST-FILE", FileAccess::OpenExtend)),
+        ),
+        (
+            "Which programs use LN-FILE for input?",
+            List,
+            programs().with(access("LN-FILE", FileAccess::OpenInput)),
+        ),
+        (
+            "How many programs write files?",
+            Count,
+            count(programs().with(uses(S::Write))),
+        ),
+        (
+            "Which programs were last revised in 2023?",
+            List,
+            programs()
+                .with(Filter::RevisedSince("2023-01-01".into()))
+                .with(not(Filter::RevisedSince("2024-01-01".into()))),
+        ),
+        (
+            "Which menus don't lead to other menus?",
+            List,
+            all(Entity::Menus).with(Filter::Leaf),
+        ),
+        (
+            "Which programs are called but not present in the source?",
+            List,
+            all(Entity::CallTargets).with(Filter::Unresolved),
+        ),
+        (
+            "Which call targets don't have source?",
+            List,
+            all(Entity::CallTargets).with(Filter::Unresolved),
+        ),
+        (
+            "What percentage of programs use GO TO?",
+            Count,
+            count(programs().with(uses(S::GoTo))),
+        ),
+        (
+            "How many distinct data items are there?",
+            Count,
+            count(all(Entity::DataItems)),
+        ),
+        (
+            "Which program is called by the most programs?",
+            Ranking,
+            most(programs(), Measure::Callers, Some(1)),
+        ),
+        (
+            "Which programs have the largest number of callers?",
+            Ranking,
+            most(programs(), Measure::Callers, None),
+        ),
+        (
+            "Which form has the most input fields?",
+            Ranking,
+            most(all(Entity::Screens), Measure::Fields, Some(1)),
+        ),
+        (
+            "What is the deepest IF nesting in the codebase?",
+            Ranking,
+            most(programs(), Measure::IfDepth, None),
+        ),
+        (
+            "Which programs can eventually call SQLINF?",
+            List,
+            programs().with(Filter::Reaches("SQLINF".into())),
+        ),
     ];
     let mut failures = Vec::new();
     for (question, kind, query) in &cases {
@@ -780,6 +905,41 @@ fn shaped_kinds() {
             "What fields are on the DAILY screen?",
             K::ScreenFields,
             Some("DAILY"),
+            None,
+            None,
+        ),
+        (
+            "If I change LP01LN, which programs need to be recompiled?",
+            K::Impact,
+            Some("LP01LN"),
+            None,
+            None,
+        ),
+        (
+            "Show the longest sequence of calls",
+            K::CallChain,
+            None,
+            None,
+            None,
+        ),
+        (
+            "Where can I find DAILY in the menus?",
+            K::MenuPath,
+            Some("DAILY"),
+            None,
+            None,
+        ),
+        (
+            "What's the first screen a user sees?",
+            K::EntryPoint,
+            None,
+            None,
+            None,
+        ),
+        (
+            "What are the options on the main menu?",
+            K::MenuOptions,
+            None,
             None,
             None,
         ),
@@ -996,6 +1156,14 @@ fn follow_ups_refine_the_previous_list() {
             &["Which programs use SORT?", "What about MERGE?"],
             List,
             programs().with(uses(Statement::Merge)),
+        ),
+        (
+            &[
+                "What are the 5 largest programs in FX?",
+                "How many of them use SORT?",
+            ],
+            Count,
+            count(programs().with(in_("FX")).with(uses(Statement::Sort))),
         ),
     ];
     for (questions, kind, query) in cases {

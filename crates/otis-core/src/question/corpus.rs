@@ -405,6 +405,13 @@ const FILLERS: &[&str] = &[
     "anyone",
     "go",
     "goes",
+    "distinct",
+    "different",
+    "unique",
+    "individual",
+    "only",
+    "between",
+    "among",
 ];
 
 /// The nouns a question lists, longest first.
@@ -756,6 +763,7 @@ impl Parser {
         let at = self.w.at(i, "that|which are|is|were?").unwrap_or(i);
         [
             "not in|outside",
+            "not present|found|available in|among",
             "missing|absent from",
             "whose|their source code? is|are not? in|missing|absent",
             "whose|their source code? is|are missing|absent from",
@@ -769,6 +777,8 @@ impl Parser {
             })
         })
         .or_else(|| self.w.at(at, "do|does|did not exist"))
+        .or_else(|| self.w.at(at, "do|does|did not have|has source|sources"))
+        .or_else(|| self.w.at(at, "have|has no source|sources"))
         .or_else(|| self.w.at(at, "without source code?"))
         .or_else(|| self.w.at(at, "with no source code?"))
         .filter(|&e| e > i)
@@ -783,7 +793,7 @@ impl Parser {
             .or_else(|| self.w.at(i, "make|makes|have|has unresolved|missing calls|targets"))
             .or_else(|| {
                 self.w
-                    .at(i, "call|calls|calling|make|makes calls? to? programs|subprograms|modules|targets")
+                    .at(i, "call|calls|calling|make|makes calls? to? programs|subprograms|modules")
                     .and_then(|e| self.not_in_tree(e))
             });
         let Some(end) = end else {
@@ -839,7 +849,7 @@ impl Parser {
             .or_else(|| {
                 self.w.at(
                     i,
-                    "circular|cyclic|cyclical calls|call|dependencies|references?",
+                    "circular|cyclic|cyclical calls|call|dependencies|dependency|references|reference?",
                 )
             })
             .or_else(|| self.w.at(i, "call cycle|cycles|loops|loop"))
@@ -888,7 +898,13 @@ impl Parser {
                     .at(i, "with|have|having no submenus|submenu|sub-menus")
             })
             .or_else(|| self.w.at(i, "without submenus|submenu|sub-menus"))
-            .or_else(|| self.w.at(i, "whose options open no other? menu|menus"));
+            .or_else(|| self.w.at(i, "whose options open no other? menu|menus"))
+            .or_else(|| {
+                self.w.at(
+                    i,
+                    "do|does not lead|open|run|go to? any|other|another|further sub? menu|menus|submenus",
+                )
+            });
         let Some(end) = end else {
             return false;
         };
@@ -1139,11 +1155,19 @@ impl Parser {
             ),
             ("fields|field", Right::Measure(Metric::Is(Measure::Fields))),
             (
-                "callers|caller|calling programs",
+                "callers|caller|invokers",
                 Right::Measure(Metric::Is(Measure::Callers)),
             ),
             (
-                "callees|callee|calls|outgoing calls",
+                "calling programs",
+                Right::Measure(Metric::Is(Measure::Callers)),
+            ),
+            (
+                "callees|callee|calls|call",
+                Right::Measure(Metric::Is(Measure::Callees)),
+            ),
+            (
+                "outgoing calls|call",
                 Right::Measure(Metric::Is(Measure::Callees)),
             ),
             (
@@ -1151,9 +1175,6 @@ impl Parser {
                 Right::Generic,
             ),
         ];
-        if let Some((end, right)) = self.first(at, NOUNS) {
-            return (Some(right), end, None);
-        }
         // "10 GO TO statements"
         if let Some((end, s)) = self.statement_at(at, true)
             && let Some(end) = self.w.at(end, STATEMENT_NOUNS).or_else(|| {
@@ -1167,6 +1188,9 @@ impl Parser {
                 Some(s),
             );
         }
+        if let Some((end, right)) = self.first(at, NOUNS) {
+            return (Some(right), end, None);
+        }
         (None, at, None)
     }
 
@@ -1178,6 +1202,7 @@ impl Parser {
                 "called|invoked|run|used by|from",
                 Metric::Is(Measure::Callers),
             ),
+            ("called|invoked", Metric::Is(Measure::Callers)),
             (
                 "call|calls|calling|invoke|invokes|invoking",
                 Metric::Is(Measure::Callees),
@@ -1281,6 +1306,46 @@ impl Parser {
             ("fewest users", Least(Metric::UsedBy)),
             ("most callers|invokers", most(M::Callers)),
             (
+                "called|invoked|run by|from the most programs|others|places|callers",
+                most(M::Callers),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of callers",
+                most(M::Callers),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of calls|callees",
+                most(M::Callees),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of lines",
+                size,
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of options",
+                most(M::Options),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of input? fields",
+                most(M::Fields),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of users",
+                Most(Metric::UsedBy),
+            ),
+            (
+                "call|calls|invoke|invokes the? largest|highest|greatest|biggest|most number of other? programs|others|subprograms",
+                most(M::Callees),
+            ),
+            (
+                "used|copied|included by|in the? largest|highest|greatest|biggest|most number of programs|others",
+                Most(Metric::UsedBy),
+            ),
+            (
+                "used|copied|included by|in the most programs|others|places",
+                Most(Metric::UsedBy),
+            ),
+            (
                 "most commonly|frequently|often? called|invoked",
                 most(M::Callers),
             ),
@@ -1323,7 +1388,7 @@ impl Parser {
                 most(M::IfDepth),
             ),
             ("most if nesting|levels", most(M::IfDepth)),
-            ("most fields", most(M::Fields)),
+            ("most input? fields", most(M::Fields)),
             ("fewest fields", least(M::Fields)),
             ("most options|choices|entries", most(M::Options)),
             ("fewest options|choices", least(M::Options)),
@@ -1488,6 +1553,11 @@ impl Parser {
                 FileAccess::Rewrite,
             ),
             ("delete|deletes|deleting", FileAccess::Delete),
+            ("create|creates|creating", FileAccess::OpenOutput),
+            (
+                "append|appends|appending|extend|extends|extending to?",
+                FileAccess::OpenExtend,
+            ),
             ("open|opens|opening", FileAccess::Any),
             (
                 "use|uses|using|access|accesses|accessing|touch|touches",
@@ -1513,7 +1583,7 @@ impl Parser {
             };
             let mut to = p.w.at(at + 1, "file").unwrap_or(at + 1);
             let mut access = access;
-            if p.w.low(i).starts_with("open") {
+            if access == FileAccess::Any {
                 const MODES: &[(&str, FileAccess)] = &[
                     ("for|in|as? input", FileAccess::OpenInput),
                     ("for|in|as? output", FileAccess::OpenOutput),

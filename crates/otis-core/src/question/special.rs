@@ -101,6 +101,13 @@ fn impact(w: &Words) -> bool {
         "broken",
         "ripple",
         "downstream",
+        "recompile",
+        "recompiled",
+        "recompiling",
+        "rebuild",
+        "rebuilt",
+        "retest",
+        "retested",
     ]) || w.has("blast radius")
         || w.has("depends|depend|rely|relies on")
         || (w.has("what|who else")
@@ -133,6 +140,7 @@ fn call_chain(w: &Words) -> bool {
         || w.has("longest|deepest chain|chains|path|paths")
         || w.has("call path|paths|depth|stack")
         || w.has("deepest call")
+        || w.has("longest|deepest sequence|path|chain of program? calls|call")
 }
 
 fn crud(w: &Words) -> bool {
@@ -152,6 +160,7 @@ fn menu_path(w: &Words) -> bool {
         || w.has("navigate to")
         || w.has("which|what menu|menus|option|options lead|leads|reach|reaches|open|opens to?")
         || w.has("where in|on the menus|menu")
+        || (w.has("in|on|from the menus|menu") && w.any(&["where", "find", "locate"]))
 }
 
 fn menu_options(w: &Words) -> bool {

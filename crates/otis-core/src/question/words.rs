@@ -67,6 +67,9 @@ const NUMBER_WORDS: &[(&str, u64)] = &[
     ("hundred", 100),
     ("dozen", 12),
     ("single", 1),
+    ("once", 1),
+    ("twice", 2),
+    ("thrice", 3),
 ];
 
 /// Rewrites symbols and contractions into words before splitting: `>= 5` is "at least
