@@ -72,6 +72,25 @@ const NUMBER_WORDS: &[(&str, u64)] = &[
     ("thrice", 3),
 ];
 
+/// Words after which a word in lower case may be a name ("in fx", "call fxmenu").
+const NAME_BEFORE: &[&str] = &[
+    "in", "from", "under", "within", "inside", "outside", "call", "calls", "calling", "copy",
+    "copies", "copying", "include", "includes", "including", "invoke", "invokes", "reach",
+    "reaches", "by", "program", "copybook", "folder", "directory", "library", "file",
+];
+
+/// Words in lower case that are never taken for a name, whatever the corpus holds.
+const NOT_LOWER_NAMES: &[&str] = &[
+    "the", "a", "an", "any", "all", "each", "every", "total", "their", "its", "order", "name",
+    "names", "mode", "more", "less", "most", "least", "at", "least", "other", "others",
+    "another", "itself", "themselves", "programs", "copybooks", "menus", "screens", "files",
+    "loop", "cycle", "cycles", "which", "what", "that", "those", "these", "them", "one", "no",
+    "nothing", "anything", "some", "input", "output", "extend", "append", "records", "record",
+    "source", "tree", "corpus", "codebase", "code", "system", "menu", "screen", "options",
+    "option", "fields", "lines", "size", "complexity", "depth", "nesting", "name", "date",
+    "use", "sort", "merge", "string", "search", "display",
+];
+
 /// Rewrites symbols and contractions into words before splitting: `>= 5` is "at least
 /// 5", `5+` is "5 or more", `don't` is "do not", `application's` is "application".
 fn normalise(question: &str) -> String {
@@ -160,13 +179,35 @@ impl Words {
                 hint,
             });
         }
-        for tok in &mut toks {
+        for k in 0..toks.len() {
+            let after_name_word = k > 0 && NAME_BEFORE.contains(&toks[k - 1].low.as_str());
+            let tok = &mut toks[k];
             if tok.name_like {
                 tok.kind = identify(&tok.up);
                 if tok.raw.contains('/') && tok.hint.is_none() {
                     let first = tok.up.split('/').next().unwrap_or_default();
                     tok.folder_path = identify(first) == Some(SymbolKind::Directory)
                         && !matches!(tok.kind, Some(SymbolKind::Program | SymbolKind::Copybook));
+                }
+            } else if after_name_word
+                && tok.low.len() >= 2
+                && tok.low.bytes().all(|b| b.is_ascii_alphanumeric())
+                && !NOT_LOWER_NAMES.contains(&tok.low.as_str())
+            {
+                // A name written in lower case where a name is expected: "in fx",
+                // "call fxmenu", "copy screen".
+                let kind = identify(&tok.up).filter(|k| {
+                    matches!(
+                        k,
+                        SymbolKind::Program
+                            | SymbolKind::Copybook
+                            | SymbolKind::Directory
+                            | SymbolKind::File
+                    )
+                });
+                if kind.is_some() {
+                    tok.kind = kind;
+                    tok.name_like = true;
                 }
             }
         }
