@@ -270,14 +270,30 @@ impl<'c> Linked<'c> {
 
     /// References to identifier `name`, in path and statement order.
     pub(crate) fn data_refs(&self, name: &str) -> Vec<RefSite> {
+        // The files' rows come with them: an item used in thousands of files is answered
+        // without a query per file.
         self.list(
-            "SELECT r.file_id, r.verb, r.writes, r.line FROM refs r \
+            "SELECT r.file_id, r.verb, r.writes, r.line, f.path, f.member, f.kind, f.lines, \
+             f.description, f.description_line FROM refs r \
              JOIN files f ON f.id = r.file_id \
              WHERE r.name_id = (SELECT id FROM names WHERE name = ?1) ORDER BY f.path, r.ord",
             [name],
             |r| {
+                let file = u(r.get(0)?);
+                if let Some(cell) = self.row_cells.get(file as usize)
+                    && cell.get().is_none()
+                {
+                    let _ = cell.set(FileRow {
+                        path: r.get(4)?,
+                        member: r.get(5)?,
+                        kind: r.get(6)?,
+                        lines: u(r.get(7)?),
+                        description: r.get(8)?,
+                        description_line: r.get::<_, Option<i64>>(9)?.map(u),
+                    });
+                }
                 Ok(RefSite {
-                    file: u(r.get(0)?),
+                    file,
                     verb: Verb::new(&r.get::<_, String>(1)?),
                     access: if r.get::<_, bool>(2)? {
                         Access::Write

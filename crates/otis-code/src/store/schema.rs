@@ -3,7 +3,7 @@
 
 /// Bumped whenever a table or column changes: an index of another version is rebuilt
 /// from scratch.
-pub(crate) const VERSION: i64 = 3;
+pub(crate) const VERSION: i64 = 4;
 
 /// Tables first (written while the build walks), indexes after (a fresh build creates
 /// them once, after the bulk insert).
@@ -254,6 +254,7 @@ CREATE VIEW data_refs AS
 /// The lookups every question kind makes.
 pub(crate) const INDEXES: &str = r"
 CREATE INDEX IF NOT EXISTS files_member ON files (member);
+CREATE INDEX IF NOT EXISTS files_program_id ON files (program_id) WHERE program_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS copies_member ON copies (member);
 CREATE INDEX IF NOT EXISTS copies_target ON copies (target_id);
 CREATE INDEX IF NOT EXISTS calls_target ON calls (target);
