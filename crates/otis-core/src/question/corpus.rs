@@ -3,9 +3,11 @@
 //!
 //! # How a question is read
 //!
-//! The question is split into words ([`super::words`]); the code model says what each
-//! name-like word is (`identify`). Rules then run in a fixed order over the words that no
-//! earlier rule consumed, each consuming the words it reads and adding one piece:
+//! The question is split into words ([`super::words`]: `>=` is "at least", `don't` is
+//! "do not", "2k" is 2000, "once" is 1); the code model says what each name-like word is
+//! (`identify`), and what a word in lower case is where a name is expected ("in fx",
+//! "call sqlinf"). Rules then run in a fixed order over the words that no earlier rule
+//! consumed, each consuming the words it reads and adding one piece:
 //!
 //! 1. **Back references**: "those", "them", "these", "the ones", "only" mark a follow-up
 //!    over the previous list; a leading "and" / "what about" / "how about" marks a
@@ -18,8 +20,8 @@
 //!    "missing" / "not in the tree" / "calls to programs whose source is not in the tree"
 //!    (unresolved; "missing programs" and "unresolved calls" list the call targets), "call
 //!    themselves" / "recursive" (self-calling), "in a cycle" / "call each other" /
-//!    "circular" (in a cycle), "leaf menus" / "no option opening another menu" (leaf),
-//!    "never written" / "nobody writes" (files nobody writes).
+//!    "circular" (in a cycle), "leaf menus" / "no option opening another menu" / "don't
+//!    lead to other menus" (leaf), "never written" / "nobody writes" (files nobody writes).
 //! 4. **Thresholds**: a comparison ("more than", "over", "above", "at least", "N or more",
 //!    "at most", "fewer than", "under", "exactly", a bare number; numbers in digits or
 //!    words; "another" and "any" are at least one, "no" is zero) with its measure, found
@@ -27,18 +29,23 @@
 //!    "N GO TO statements") or before it ("complexity above 50", "IF nesting deeper than
 //!    5", "IF statements nested more than 5 levels"), or from the verb before it: "used by
 //!    / copied by more than 10 programs" (copybooks: programs using it; programs: callers),
-//!    "called by at least 3", "call more than five others".
+//!    "called by at least 3", "called once", "call more than five others". "No GO TO
+//!    statements" is not using GO TO; "at least one CALL statement" is using CALL.
 //! 5. **Order and limit**: superlatives ("largest" / "biggest" / "longest" by lines —
 //!    screens by fields, menus by options —, "smallest", "most used" / "most commonly
 //!    copied", "most callers" / "most called", "most calls" / "calls the most programs",
 //!    "most complex", "deepest IF nesting", "most recently revised / changed / updated",
-//!    "most fields", "most options", "the most GO TO statements"), "sorted / ordered /
+//!    "most fields", "most options", "the most GO TO statements", "the largest number of
+//!    callers", "called by the most programs"), "sorted / ordered /
 //!    ranked by X", "alphabetically"; "top 5", "the 5 largest", "first 10", a number just
 //!    before the listed noun ("Which 3 programs ..."). A superlative with a singular noun
-//!    ("the largest program") and no number is the top 1.
+//!    ("the largest program") and no number is the top 1. "Last revised in 2023" is a date
+//!    (rule 11), not an order.
 //! 6. **File access** (programs): "open X for output / in EXTEND mode", "read X", "write
-//!    (to) X", "write or rewrite records of X", "update / rewrite X", "delete from X", "use
-//!    / access X", where X is a declared file (or a name ending in FILE).
+//!    (to) X", "write or rewrite records of X", "update / rewrite X", "delete from X",
+//!    "create X" (open output), "append to X" (open extend), "use / access X [for input]",
+//!    where X is a declared file (or a name ending in FILE). Without a file ("programs that
+//!    write files", "delete records") the verb is a statement kind.
 //! 7. **Names**: "with DATE in the name", "whose name contains / starts with / ends with
 //!    X", "named like X", "starting with UP1", "prefixed with X", "ending in X", "X*",
 //!    and, late, "containing X" / "with X" for a name the corpus does not know.
@@ -58,14 +65,16 @@
 //!     path, `LIBUP/A30SRC`); "outside X" is the negation.
 //! 11. **Revision dates**: "revised / changed / updated in 2024 or later", "since 2022",
 //!     "after 2021" (the next year on), "before 2010", "in 2023" (that year only).
-//! 12. **Count**: "how many", "number of", "count".
+//! 12. **Count**: "how many", "number of", "count", "what percentage of".
 //! 13. **Entity**: the first listed noun left (programs / modules, copybooks / copy members
 //!     / includes, sections, paragraphs, data items / variables / fields, files, screens /
 //!     forms, menus, menu options, call targets / called programs); a noun standing next to
 //!     a name is that name's type ("the OLM-FILE file", "screen SPAVAL"), not the entity.
 //!     "Who" / "what" / "anything" with no noun list programs.
-//! 14. **Negation**: "not", "no", "without", "never", "neither / nor", "except" apply to
-//!     the next piece and to those joined to it by "or" / "nor".
+//! 14. **Negation**: "not", "no", "without", "never", "neither / nor", "except", "instead
+//!     of" apply to the next piece and to those joined to it by "or" / "nor".
+//! 15. **Choices**: pieces of one kind joined by "or" ("SORT or MERGE", "in FX or UP")
+//!     become one `AnyOf`; every other piece must hold too.
 //!
 //! Words left over decide whether the reading holds: a name no rule consumed means the
 //! question is about that member (a single-subject kind: "Which programs call LONPF2?");
