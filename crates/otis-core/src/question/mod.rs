@@ -3,9 +3,9 @@
 //! it. Pure.
 //!
 //! [`classify`] tries, in order:
-//! 1. the kinds with a shape of their own ([`special`]: impact, call chain, CRUD, menu
+//! 1. the kinds with a shape of their own (`special.rs`: impact, call chain, CRUD, menu
 //!    path, menu options, screen fields, entry point);
-//! 2. the grammar of questions about the codebase as a whole ([`corpus`]): count, list and
+//! 2. the grammar of questions about the codebase as a whole (`corpus.rs`): count, list and
 //!    ranking kinds carrying a [`CorpusQuery`], and call cycles; a question that names a
 //!    member the grammar does not consume is left to step 3, and so is a bare "which
 //!    programs call X?" / "what programs use X.CPY?" (callers, copybook users);
