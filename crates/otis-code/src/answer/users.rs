@@ -34,9 +34,7 @@ impl Out<'_> {
 
     /// Programs that call `name`: (program, file of the call, line), one per program.
     pub(super) fn caller_programs(&self, name: &str) -> Vec<(String, u32, u32)> {
-        let sites = self
-            .link
-            .call_sites(name);
+        let sites = self.link.call_sites(name);
         self.programs_at(sites, name)
             .into_iter()
             .map(|(program, f, line, _)| (program, f, line))
@@ -187,9 +185,7 @@ impl Out<'_> {
     /// Programs that PERFORM or GO TO `name`, in their own code or through a copybook:
     /// (program, file of the statement, line, whether in the program itself).
     pub(super) fn procedure_user_programs(&self, name: &str) -> Vec<(String, u32, u32, bool)> {
-        let sites = self
-            .link
-            .edge_sites(name);
+        let sites = self.link.edge_sites(name);
         self.programs_at(sites, "")
     }
 
@@ -222,9 +218,7 @@ impl Out<'_> {
             ));
         }
         // Every statement that names it, for the record.
-        let sites: Vec<(u32, u32)> = self
-            .link
-            .edge_sites(name);
+        let sites: Vec<(u32, u32)> = self.link.edge_sites(name);
         note(
             &mut facts,
             Note::StatementsThatPerformIt,

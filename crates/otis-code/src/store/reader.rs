@@ -103,29 +103,22 @@ impl CodeStore {
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?)?;
+        let meta = |path| FileMeta {
+            path,
+            size: 0,
+            modified_ns: 0,
+            chunks: 0,
+            search: None,
+        };
         let mut sorted: Vec<&SourceFile> = files.iter().collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         for file in sorted {
-            let meta = FileMeta {
-                path: &file.path,
-                size: 0,
-                modified_ns: 0,
-                chunks: 0,
-                search: None,
-            };
-            writer.put_source(&meta, &file.facts)?;
+            writer.put_source(&meta(&file.path), &file.facts)?;
         }
         let mut sorted: Vec<&FormFile> = forms.iter().collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         for form in sorted {
-            let meta = FileMeta {
-                path: &form.path,
-                size: 0,
-                modified_ns: 0,
-                chunks: 0,
-                search: None,
-            };
-            writer.put_form(&meta, 0, &form.form)?;
+            writer.put_form(&meta(&form.path), 0, &form.form)?;
         }
         writer.finish()?;
         Ok(Self {

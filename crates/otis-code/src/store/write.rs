@@ -85,6 +85,30 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
+/// Deletes a file's rows from every table that holds them.
+fn delete_rows(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    for table in schema::PER_FILE {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE file_id = ?1"))
+            .and_then(|mut s| s.execute([id]))
+            .map_err(sql)?;
+    }
+    Ok(())
+}
+
+/// Inserts one row per item with the (cached) prepared `statement`.
+fn insert<T>(
+    conn: &Connection,
+    statement: &str,
+    items: impl IntoIterator<Item = T>,
+    bind: impl Fn(&mut rusqlite::CachedStatement<'_>, T) -> rusqlite::Result<usize>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(statement).map_err(sql)?;
+    for item in items {
+        bind(&mut stmt, item).map_err(sql)?;
+    }
+    Ok(())
+}
+
 fn num(n: u32) -> i64 {
     i64::from(n)
 }
@@ -303,12 +327,7 @@ impl StoreWriter {
         self.report.written += 1;
         let existing = self.known.get(meta.path).map(|k| k.id);
         if let Some(id) = existing {
-            for table in schema::PER_FILE {
-                self.conn
-                    .prepare_cached(&format!("DELETE FROM {table} WHERE file_id = ?1"))
-                    .and_then(|mut s| s.execute([id]))
-                    .map_err(sql)?;
-            }
+            delete_rows(&self.conn, id)?;
         }
         let mut stmt = self
             .conn
@@ -369,71 +388,60 @@ impl StoreWriter {
             .unwrap_or(meta.path)
             .to_ascii_uppercase();
         let id = self.file_row(meta, "form", &name, None, lines, None, None)?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO forms (file_id, name, title, title_line) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .and_then(|mut s| s.execute(params![id, name, form.title, form.title_line.map(num)]))
-            .map_err(sql)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO form_options (file_id, number, label, line) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sql)?;
-        for o in &form.options {
-            stmt.execute(params![id, num(o.number), o.label, num(o.line)])
-                .map_err(sql)?;
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO form_keys (file_id, key, label, line) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sql)?;
-        for k in &form.keys {
-            stmt.execute(params![id, num(k.key), k.label, num(k.line)])
-                .map_err(sql)?;
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO form_fields (file_id, ord, name, value, picture, row, col, line) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .map_err(sql)?;
-        for (j, f) in form.fields.iter().enumerate() {
-            stmt.execute(params![
-                id,
-                j,
-                f.name,
-                f.value,
-                f.picture,
-                num(f.row),
-                num(f.column),
-                num(f.line)
-            ])
-            .map_err(sql)?;
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO form_prompts (file_id, ord, text, row, col, line) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(sql)?;
-        for (j, p) in form.prompts.iter().enumerate() {
-            stmt.execute(params![
-                id,
-                j,
-                p.text,
-                num(p.row),
-                num(p.column),
-                num(p.line)
-            ])
-            .map_err(sql)?;
-        }
-        Ok(())
+        let c = &self.conn;
+        insert(
+            c,
+            "INSERT INTO forms (file_id, name, title, title_line) VALUES (?1, ?2, ?3, ?4)",
+            [form],
+            |s, f| s.execute(params![id, name, f.title, f.title_line.map(num)]),
+        )?;
+        insert(
+            c,
+            "INSERT OR IGNORE INTO form_options (file_id, number, label, line) \
+             VALUES (?1, ?2, ?3, ?4)",
+            &form.options,
+            |s, o| s.execute(params![id, num(o.number), o.label, num(o.line)]),
+        )?;
+        insert(
+            c,
+            "INSERT OR IGNORE INTO form_keys (file_id, key, label, line) VALUES (?1, ?2, ?3, ?4)",
+            &form.keys,
+            |s, k| s.execute(params![id, num(k.key), k.label, num(k.line)]),
+        )?;
+        insert(
+            c,
+            "INSERT INTO form_fields (file_id, ord, name, value, picture, row, col, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            form.fields.iter().enumerate(),
+            |s, (j, f)| {
+                s.execute(params![
+                    id,
+                    j,
+                    f.name,
+                    f.value,
+                    f.picture,
+                    num(f.row),
+                    num(f.column),
+                    num(f.line)
+                ])
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO form_prompts (file_id, ord, text, row, col, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            form.prompts.iter().enumerate(),
+            |s, (j, p)| {
+                s.execute(params![
+                    id,
+                    j,
+                    p.text,
+                    num(p.row),
+                    num(p.column),
+                    num(p.line)
+                ])
+            },
+        )
     }
 
     /// A program or copybook and the reader's facts of it.
@@ -442,7 +450,9 @@ impl StoreWriter {
         meta: &FileMeta<'_>,
         facts: &SourceFacts,
     ) -> Result<(), StoreError> {
-        let member = facts.program_id.clone().unwrap_or_else(|| stem(meta.path));
+        // A program is its file: it is named by the file, whatever its PROGRAM-ID says
+        // (two files may carry the same PROGRAM-ID; `program_id` keeps it).
+        let member = stem(meta.path);
         let id = self.file_row(
             meta,
             kind_name(facts.kind),
@@ -452,25 +462,20 @@ impl StoreWriter {
             Some(&facts.header),
             Some(&facts.complexity),
         )?;
-        {
-            let c = &self.conn;
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO revisions (file_id, ord, line, text, date) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(sql)?;
-            for (j, r) in facts.header.revisions.iter().enumerate() {
-                stmt.execute(params![id, j, num(r.line), r.text, r.date])
-                    .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO copies (file_id, ord, member, library, path, line, in_procedure) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.copies.iter().enumerate() {
-                stmt.execute(params![
+        let c = &self.conn;
+        insert(
+            c,
+            "INSERT INTO revisions (file_id, ord, line, text, date) VALUES (?1, ?2, ?3, ?4, ?5)",
+            facts.header.revisions.iter().enumerate(),
+            |s, (j, r)| s.execute(params![id, j, num(r.line), r.text, r.date]),
+        )?;
+        insert(
+            c,
+            "INSERT INTO copies (file_id, ord, member, library, path, line, in_procedure) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            facts.copies.iter().enumerate(),
+            |s, (j, x)| {
+                s.execute(params![
                     id,
                     j,
                     x.member,
@@ -479,16 +484,15 @@ impl StoreWriter {
                     num(x.line),
                     x.in_procedure
                 ])
-                .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO calls (file_id, ord, target, path, kind, line, set_line, via, from_proc) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.calls.iter().enumerate() {
-                stmt.execute(params![
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO calls (file_id, ord, target, path, kind, line, set_line, via, from_proc) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            facts.calls.iter().enumerate(),
+            |s, (j, x)| {
+                s.execute(params![
                     id,
                     j,
                     x.target,
@@ -499,35 +503,28 @@ impl StoreWriter {
                     x.via,
                     x.from
                 ])
-                .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO transfers (file_id, ord, target, path, line, from_proc) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.transfers.iter().enumerate() {
-                stmt.execute(params![id, j, x.target, x.path, num(x.line), x.from])
-                    .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO selects (file_id, ord, name, assign, line) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.files.iter().enumerate() {
-                stmt.execute(params![id, j, x.name, x.assign, num(x.line)])
-                    .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO procedures (file_id, ord, name, kind, line, end_line, section) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.procedures.iter().enumerate() {
-                stmt.execute(params![
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO transfers (file_id, ord, target, path, line, from_proc) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            facts.transfers.iter().enumerate(),
+            |s, (j, x)| s.execute(params![id, j, x.target, x.path, num(x.line), x.from]),
+        )?;
+        insert(
+            c,
+            "INSERT INTO selects (file_id, ord, name, assign, line) VALUES (?1, ?2, ?3, ?4, ?5)",
+            facts.files.iter().enumerate(),
+            |s, (j, x)| s.execute(params![id, j, x.name, x.assign, num(x.line)]),
+        )?;
+        insert(
+            c,
+            "INSERT INTO procedures (file_id, ord, name, kind, line, end_line, section) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            facts.procedures.iter().enumerate(),
+            |s, (j, x)| {
+                s.execute(params![
                     id,
                     j,
                     x.name,
@@ -536,16 +533,15 @@ impl StoreWriter {
                     num(x.end_line),
                     x.section
                 ])
-                .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO performs (file_id, ord, from_proc, target, thru, kind, line) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.edges.iter().enumerate() {
-                stmt.execute(params![
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO performs (file_id, ord, from_proc, target, thru, kind, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            facts.edges.iter().enumerate(),
+            |s, (j, x)| {
+                s.execute(params![
                     id,
                     j,
                     x.from,
@@ -554,16 +550,15 @@ impl StoreWriter {
                     edge_kind_name(x.kind),
                     num(x.line)
                 ])
-                .map_err(sql)?;
-            }
-            let mut stmt = c
-                .prepare_cached(
-                    "INSERT INTO data_items (file_id, ord, level, name, line, parent, pic, occurs, \
-                     redefines, usage, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )
-                .map_err(sql)?;
-            for (j, x) in facts.data_items.iter().enumerate() {
-                stmt.execute(params![
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO data_items (file_id, ord, level, name, line, parent, pic, occurs, \
+             redefines, usage, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            facts.data_items.iter().enumerate(),
+            |s, (j, x)| {
+                s.execute(params![
                     id,
                     j,
                     x.level,
@@ -576,100 +571,89 @@ impl StoreWriter {
                     x.usage,
                     x.value
                 ])
-                .map_err(sql)?;
-            }
-        }
+            },
+        )?;
         self.put_procedure_facts(id, facts)?;
         // The identifiers this file references, as ids of the corpus-wide name table.
         let mut ids = Vec::with_capacity(facts.ref_names.len());
         for name in &facts.ref_names {
             ids.push(self.name_id(name)?);
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO refs (file_id, ord, name_id, verb, writes, line) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(sql)?;
-        for (j, r) in facts.refs.iter().enumerate() {
-            let name = ids.get(r.name as usize).copied().unwrap_or(0);
-            stmt.execute(params![
-                id,
-                j,
-                name,
-                r.verb.as_str(),
-                r.access == Access::Write,
-                num(r.line)
-            ])
-            .map_err(sql)?;
-        }
-        Ok(())
+        insert(
+            &self.conn,
+            "INSERT INTO refs (file_id, ord, name_id, verb, writes, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            facts.refs.iter().enumerate(),
+            |s, (j, r)| {
+                let name = ids.get(r.name as usize).copied().unwrap_or(0);
+                s.execute(params![
+                    id,
+                    j,
+                    name,
+                    r.verb.as_str(),
+                    r.access == Access::Write,
+                    num(r.line)
+                ])
+            },
+        )
     }
 
     /// Statements by kind, file operations, file descriptions and data sections.
     fn put_procedure_facts(&mut self, id: i64, facts: &SourceFacts) -> Result<(), StoreError> {
         let c = &self.conn;
-        let mut stmt = c
-            .prepare_cached(
-                "INSERT OR REPLACE INTO statements (file_id, kind, count, first_line) \
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sql)?;
-        for u in &facts.statements {
-            stmt.execute(params![
-                id,
-                u.kind.as_str(),
-                num(u.count),
-                num(u.first_line)
-            ])
-            .map_err(sql)?;
-        }
-        let mut stmt = c
-            .prepare_cached(
-                "INSERT INTO file_ops (file_id, ord, op, target, line, from_proc) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(sql)?;
-        for (j, op) in facts.file_ops.iter().enumerate() {
-            stmt.execute(params![
-                id,
-                j,
-                op.op.as_str(),
-                op.target,
-                num(op.line),
-                op.from
-            ])
-            .map_err(sql)?;
-        }
-        let mut fd = c
-            .prepare_cached(
-                "INSERT INTO file_descriptions (file_id, ord, name, kind, line) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(sql)?;
-        let mut record = c
-            .prepare_cached(
-                "INSERT INTO fd_records (file_id, fd_ord, ord, record) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sql)?;
-        for (j, d) in facts.file_descriptions.iter().enumerate() {
-            fd.execute(params![id, j, d.name, d.kind.as_str(), num(d.line)])
-                .map_err(sql)?;
-            for (k, r) in d.records.iter().enumerate() {
-                record.execute(params![id, j, k, r]).map_err(sql)?;
-            }
-        }
-        let mut stmt = c
-            .prepare_cached(
-                "INSERT INTO data_sections (file_id, ord, kind, line) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sql)?;
-        for (j, d) in facts.data_sections.iter().enumerate() {
-            stmt.execute(params![id, j, d.kind.as_str(), num(d.line)])
-                .map_err(sql)?;
-        }
-        Ok(())
+        insert(
+            c,
+            "INSERT OR REPLACE INTO statements (file_id, kind, count, first_line) \
+             VALUES (?1, ?2, ?3, ?4)",
+            &facts.statements,
+            |s, u| {
+                s.execute(params![
+                    id,
+                    u.kind.as_str(),
+                    num(u.count),
+                    num(u.first_line)
+                ])
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO file_ops (file_id, ord, op, target, line, from_proc) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            facts.file_ops.iter().enumerate(),
+            |s, (j, op)| {
+                s.execute(params![
+                    id,
+                    j,
+                    op.op.as_str(),
+                    op.target,
+                    num(op.line),
+                    op.from
+                ])
+            },
+        )?;
+        insert(
+            c,
+            "INSERT INTO file_descriptions (file_id, ord, name, kind, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            facts.file_descriptions.iter().enumerate(),
+            |s, (j, d)| s.execute(params![id, j, d.name, d.kind.as_str(), num(d.line)]),
+        )?;
+        insert(
+            c,
+            "INSERT INTO fd_records (file_id, fd_ord, ord, record) VALUES (?1, ?2, ?3, ?4)",
+            facts
+                .file_descriptions
+                .iter()
+                .enumerate()
+                .flat_map(|(j, d)| d.records.iter().enumerate().map(move |(k, r)| (j, k, r))),
+            |s, (j, k, r)| s.execute(params![id, j, k, r]),
+        )?;
+        insert(
+            c,
+            "INSERT INTO data_sections (file_id, ord, kind, line) VALUES (?1, ?2, ?3, ?4)",
+            facts.data_sections.iter().enumerate(),
+            |s, (j, d)| s.execute(params![id, j, d.kind.as_str(), num(d.line)]),
+        )
     }
 
     fn name_id(&mut self, name: &str) -> Result<i64, StoreError> {
@@ -728,13 +712,8 @@ impl StoreWriter {
             .map(|k| k.id)
             .filter(|id| !self.touched.contains(id))
             .collect();
-        for id in &gone {
-            for table in schema::PER_FILE {
-                self.conn
-                    .prepare_cached(&format!("DELETE FROM {table} WHERE file_id = ?1"))
-                    .and_then(|mut s| s.execute([id]))
-                    .map_err(sql)?;
-            }
+        for &id in &gone {
+            delete_rows(&self.conn, id)?;
             self.conn
                 .execute("DELETE FROM files WHERE id = ?1", [id])
                 .map_err(sql)?;

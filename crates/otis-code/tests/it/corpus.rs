@@ -405,3 +405,33 @@ fn a_section_says_what_it_does_and_a_data_item_its_record() {
             .is_some_and(|d| d.contains("also in this copy"))
     );
 }
+
+#[test]
+fn a_program_is_its_file_whatever_its_program_id() {
+    let main = fixed(&[
+        "IDENTIFICATION DIVISION.",
+        "PROGRAM-ID. LPMENU.",
+        "PROCEDURE DIVISION.",
+        "MAIN-LINE.",
+        "    GOBACK.",
+    ]);
+    let files = [("LP/LPMENU.CBL", &main), ("LP/LPMENU_OLD.CBL", &main)]
+        .into_iter()
+        .map(|(path, text)| SourceFile {
+            path: path.into(),
+            facts: otis_cobol::read(path, text),
+        })
+        .collect();
+    let model =
+        CorpusModel::from_files(files, Vec::new(), Arc::new(Texts(HashMap::new()))).unwrap();
+    let purpose = ask(
+        &model,
+        QuestionKind::Purpose,
+        Some("LPMENU"),
+        QuestionOptions::default(),
+    );
+    assert_eq!(purpose.file.as_deref(), Some("LP/LPMENU.CBL"));
+    assert_eq!(purpose.note(Note::AlsoProgramId), Some("LP/LPMENU_OLD.CBL"));
+    let programs = list(&model, CorpusQuery::all(Entity::Programs));
+    assert_eq!(names(&programs), ["LPMENU", "LPMENU_OLD"]);
+}
