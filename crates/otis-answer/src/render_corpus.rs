@@ -19,13 +19,6 @@ fn citation(facts: &CodeFacts, item: &FactItem) -> String {
     cite(&facts.evidence, &item.file, item.line).unwrap_or_default()
 }
 
-/// "3 programs", "1 copybook" from the query's entity words ("programs in FX ...").
-fn things(query: &str, n: usize) -> String {
-    let entity = entity_of(query);
-    let one = singular(entity);
-    plural(n, &one, entity)
-}
-
 /// The entity words a query description starts with.
 fn entity_of(query: &str) -> &str {
     for e in [
@@ -88,38 +81,20 @@ fn not_applied(facts: &CodeFacts) -> String {
 fn listing(facts: &CodeFacts) -> String {
     let query = facts.note(Note::Query).unwrap_or("items");
     let n = count_of(facts);
-    let what = things(query, n);
-    let cond = condition(query);
+    let lead = facts
+        .note(Note::Summary)
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}: {n}", capitalise(query)));
     let mut text = if n == 0 {
-        let none = format!("No {}", singular(entity_of(query)));
-        let cond = cond
-            .strip_prefix("that ")
-            .map(|c| {
-                // "that use SORT" reads "No program uses SORT."
-                let mut words = c.splitn(2, ' ');
-                let verb = words.next().unwrap_or_default();
-                let rest = words.next().unwrap_or_default();
-                let verb = match verb {
-                    "have" => "has".to_owned(),
-                    "do" => "does".to_owned(),
-                    v if v.ends_with('s') || v.ends_with("ed") => v.to_owned(),
-                    v => format!("{v}s"),
-                };
-                format!("{verb} {rest}")
-            })
-            .unwrap_or_else(|| format!("matches: {}", query));
-        format!("{none} {}.\n", cond.trim_end())
+        format!("{lead}.\n")
     } else {
-        let lead = if cond.is_empty() {
-            format!("There are {what} in the indexed code.")
-        } else {
-            format!("{what} {cond}: {n}.")
-        };
-        let mut lead = capitalise(&lead);
-        if facts.note(Note::MainMenu).is_some() {
+        let mut lead = format!("{lead}:");
+        if let Some(main) = facts
+            .note(Note::MainMenu)
+            .filter(|m| facts.items.iter().any(|i| i.name == *m))
+        {
             lead.push_str(&format!(
-                " The main menu, {}, is among them: it is the entry point.",
-                facts.note(Note::MainMenu).unwrap_or_default()
+                " (the main menu, {main}, is the entry point: nothing calls it by design)"
             ));
         }
         format!("{lead}\n{}", bullets(facts, &groups(&facts.items), false))

@@ -346,53 +346,194 @@ impl CorpusQuery {
     }
 }
 
-/// Plain English for a filter: "in FX", "that use GO TO", "with DATE in the name".
-pub fn describe_filter(filter: &Filter) -> String {
-    match filter {
-        Filter::Name(NameMatch::Contains(s)) => format!("with {s} in the name"),
-        Filter::Name(NameMatch::StartsWith(s)) => format!("whose name starts with {s}"),
-        Filter::Name(NameMatch::EndsWith(s)) => format!("whose name ends with {s}"),
-        Filter::In(dir) => format!("in {dir}"),
-        Filter::Uses(s) => format!("that use {s}"),
-        Filter::Has(f) => format!("that have {f}"),
-        Filter::Copies(c) => format!("that copy {c}"),
-        Filter::Calls(p) => format!("that call {p}"),
-        Filter::CalledBy(p) => format!("called by {p}"),
-        Filter::Count(m, cmp, n) => format!("with {} {n} {m}", cmp.words()),
-        Filter::NeverCopied => "that nothing copies".to_owned(),
-        Filter::Orphan => {
-            "that no program calls, no menu runs and no program hands control to".to_owned()
-        }
-        Filter::Unresolved => "whose source is not in the corpus".to_owned(),
-        Filter::SelfCalling => "that call themselves".to_owned(),
-        Filter::InCycle => "in a call cycle".to_owned(),
-        Filter::Reaches(p) => format!("that reach {p} through calls"),
-        Filter::Leaf => "whose options open no other menu".to_owned(),
-        Filter::NeverWritten => "that no program writes".to_owned(),
-        Filter::Accesses(file, a) => match a {
-            FileAccess::Any => format!("that use the file {file}"),
-            FileAccess::Read => format!("that read {file}"),
-            FileAccess::Write => format!("that write {file}"),
-            FileAccess::Rewrite => format!("that rewrite {file}"),
-            FileAccess::Delete => format!("that delete from {file}"),
-            open => format!("that {open} {file}"),
-        },
-        Filter::RevisedSince(day) => format!("revised on or after {day}"),
-        Filter::AnyOf(options) => {
-            let parts: Vec<String> = options.iter().map(describe_filter).collect();
-            parts.join(" or ")
-        }
-        Filter::Not(inner) => format!("not {}", describe_filter(inner)),
+/// How a filter reads in a sentence about the things it keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phrase {
+    /// Where they are: "in FX".
+    Place(String),
+    /// What they have: "with DATE in the name", "with more than 500 lines".
+    With(String),
+    /// What they do, as a plural verb phrase: "use GO TO", "are called by LPMENU".
+    Verb(String),
+}
+
+fn measure_phrase(m: Measure, cmp: Cmp, n: u64) -> Phrase {
+    let c = cmp.words();
+    let programs = if n == 1 { "program" } else { "programs" };
+    match m {
+        Measure::Callers => Phrase::Verb(format!("are called by {c} {n} {programs}")),
+        Measure::Callees => Phrase::Verb(format!("call {c} {n} other {programs}")),
+        Measure::Users => Phrase::Verb(format!("are used by {c} {n} {programs}")),
+        Measure::Lines => Phrase::With(format!("with {c} {n} lines")),
+        Measure::Complexity => Phrase::With(format!("with a cyclomatic complexity of {c} {n}")),
+        Measure::IfDepth => Phrase::With(format!("with IF statements nested {c} {n} deep")),
+        Measure::Options => Phrase::With(format!("with {c} {n} options")),
+        Measure::Fields => Phrase::With(format!("with {c} {n} fields")),
+        Measure::Statements => Phrase::With(format!("with {c} {n} such statements")),
     }
 }
 
-/// Plain English for the whole query: "programs in FX that use GO TO, largest first".
+/// How `filter` reads.
+pub fn phrase(filter: &Filter) -> Phrase {
+    match filter {
+        Filter::Name(NameMatch::Contains(s)) => Phrase::With(format!("with {s} in the name")),
+        Filter::Name(NameMatch::StartsWith(s)) => {
+            Phrase::With(format!("whose name starts with {s}"))
+        }
+        Filter::Name(NameMatch::EndsWith(s)) => Phrase::With(format!("whose name ends with {s}")),
+        Filter::In(dir) => Phrase::Place(format!("in {dir}")),
+        Filter::Uses(s) => Phrase::Verb(format!("use {s}")),
+        Filter::Has(f) => Phrase::Verb(format!("have {f}")),
+        Filter::Copies(c) => Phrase::Verb(format!("copy {c}")),
+        Filter::Calls(p) => Phrase::Verb(format!("call {p}")),
+        Filter::CalledBy(p) => Phrase::Verb(format!("are called by {p}")),
+        Filter::Count(m, cmp, n) => measure_phrase(*m, *cmp, *n),
+        Filter::NeverCopied => Phrase::Verb("are never copied".to_owned()),
+        Filter::Orphan => Phrase::Verb(
+            "are never called, run from a menu or handed control by another program".to_owned(),
+        ),
+        Filter::Unresolved => Phrase::Verb("have no source in the corpus".to_owned()),
+        Filter::SelfCalling => Phrase::Verb("call themselves".to_owned()),
+        Filter::InCycle => Phrase::Verb("are in a call cycle".to_owned()),
+        Filter::Reaches(p) => Phrase::Verb(format!("reach {p} through calls")),
+        Filter::Leaf => Phrase::Verb("open no other menu".to_owned()),
+        Filter::NeverWritten => Phrase::Verb("are written by no program".to_owned()),
+        Filter::Accesses(file, a) => Phrase::Verb(match a {
+            FileAccess::Any => format!("use the file {file}"),
+            FileAccess::Read => format!("read {file}"),
+            FileAccess::Write => format!("write {file}"),
+            FileAccess::Rewrite => format!("rewrite {file}"),
+            FileAccess::Delete => format!("delete from {file}"),
+            FileAccess::OpenInput => format!("open {file} for input"),
+            FileAccess::OpenOutput => format!("open {file} for output"),
+            FileAccess::OpenInputOutput => format!("open {file} for I-O"),
+            FileAccess::OpenExtend => format!("open {file} for extend"),
+        }),
+        Filter::RevisedSince(day) => Phrase::Verb(format!("were revised on or after {day}")),
+        Filter::AnyOf(options) => {
+            let parts: Vec<Phrase> = options.iter().map(phrase).collect();
+            if parts.iter().all(|p| matches!(p, Phrase::Verb(_))) {
+                Phrase::Verb(join_or(&parts))
+            } else if parts.iter().all(|p| matches!(p, Phrase::Place(_))) {
+                Phrase::Place(join_or(&parts))
+            } else {
+                Phrase::With(join_or(&parts))
+            }
+        }
+        Filter::Not(inner) => match phrase(inner) {
+            Phrase::Place(p) => Phrase::Place(format!("outside {}", p.trim_start_matches("in "))),
+            Phrase::With(w) => Phrase::With(match w.strip_prefix("with ") {
+                Some(rest) => format!("without {rest}"),
+                None => format!("not {w}"),
+            }),
+            Phrase::Verb(v) => Phrase::Verb(negate(&v)),
+        },
+    }
+}
+
+fn join_or(parts: &[Phrase]) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            Phrase::Place(t) | Phrase::With(t) | Phrase::Verb(t) => t.as_str(),
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// "use X" -> "do not use X", "are never copied" -> "are copied", "are X" -> "are not X".
+fn negate(verb: &str) -> String {
+    if let Some(rest) = verb.strip_prefix("are never ") {
+        return format!("are {rest}");
+    }
+    for be in ["are ", "were "] {
+        if let Some(rest) = verb.strip_prefix(be) {
+            return format!("{be}not {rest}");
+        }
+    }
+    format!("do not {verb}")
+}
+
+/// A plural verb phrase made singular: "use X" -> "uses X", "are" -> "is".
+fn singular(verb: &str) -> String {
+    let (first, rest) = verb.split_once(' ').unwrap_or((verb, ""));
+    let word = match first {
+        "are" => "is".to_owned(),
+        "were" => "was".to_owned(),
+        "do" => "does".to_owned(),
+        "have" => "has".to_owned(),
+        w if w.ends_with("ch") || w.ends_with("sh") || w.ends_with('s') || w.ends_with('x') => {
+            format!("{w}es")
+        }
+        w if w.ends_with('y') && !w.ends_with("ay") && !w.ends_with("ey") => {
+            format!("{}ies", &w[..w.len() - 1])
+        }
+        w => format!("{w}s"),
+    };
+    if rest.is_empty() {
+        word
+    } else {
+        format!("{word} {rest}")
+    }
+}
+
+fn singulars(verbs: &[String]) -> String {
+    verbs
+        .iter()
+        .map(|v| singular(v))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The parts of a query's wording: places, "with" phrases, verb phrases.
+fn parts(query: &CorpusQuery) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (mut places, mut withs, mut verbs) = (Vec::new(), Vec::new(), Vec::new());
+    for f in &query.filters {
+        match phrase(f) {
+            Phrase::Place(p) => places.push(p),
+            Phrase::With(w) => withs.push(w),
+            Phrase::Verb(v) => verbs.push(v),
+        }
+    }
+    (places, withs, verbs)
+}
+
+/// The entity's word for one of it.
+pub fn one(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Programs => "program",
+        Entity::Copybooks => "copybook",
+        Entity::Sections => "section",
+        Entity::Paragraphs => "paragraph",
+        Entity::DataItems => "data item",
+        Entity::Files => "file",
+        Entity::Screens => "screen",
+        Entity::Menus => "menu",
+        Entity::MenuOptions => "menu option",
+        Entity::CallTargets => "call target",
+    }
+}
+
+/// Plain English for a filter: "in FX", "that use GO TO", "with DATE in the name".
+pub fn describe_filter(filter: &Filter) -> String {
+    match phrase(filter) {
+        Phrase::Place(p) | Phrase::With(p) => p,
+        Phrase::Verb(v) => format!("that {v}"),
+    }
+}
+
+/// Plain English for the whole query, as a noun phrase: "programs in UP that use GO TO
+/// and call at least 1 other program, most lines first".
 pub fn describe(query: &CorpusQuery) -> String {
+    let (places, withs, verbs) = parts(query);
     let mut text = query.entity.label().to_owned();
-    let parts: Vec<String> = query.filters.iter().map(describe_filter).collect();
-    if !parts.is_empty() {
+    for p in places.iter().chain(&withs) {
         text.push(' ');
-        text.push_str(&parts.join(" and "));
+        text.push_str(p);
+    }
+    if !verbs.is_empty() {
+        text.push_str(" that ");
+        text.push_str(&verbs.join(" and "));
     }
     match query.order {
         Some(Order::Most(m)) => text.push_str(&format!(", most {m} first")),
@@ -401,6 +542,31 @@ pub fn describe(query: &CorpusQuery) -> String {
         Some(Order::Name) | None => {}
     }
     text
+}
+
+/// A sentence stating how many things the query found: "4 programs use EXEC SQL",
+/// "1 copybook in LIBFP is never copied", "There are 17 copybooks in LIBFP",
+/// "No program uses SORT".
+pub fn sentence(query: &CorpusQuery, n: usize) -> String {
+    let (places, withs, verbs) = parts(query);
+    let mut noun = if n == 1 || n == 0 {
+        one(query.entity).to_owned()
+    } else {
+        query.entity.label().to_owned()
+    };
+    for p in places.iter().chain(&withs) {
+        noun.push(' ');
+        noun.push_str(p);
+    }
+    let verb = verbs.join(" and ");
+    match (n, verb.is_empty()) {
+        (0, true) => format!("There is no {noun}"),
+        (0, false) => format!("No {noun} {}", singulars(&verbs)),
+        (1, true) => format!("There is 1 {noun}"),
+        (1, false) => format!("1 {noun} {}", singulars(&verbs)),
+        (n, true) => format!("There are {n} {noun}"),
+        (n, false) => format!("{n} {noun} {verb}"),
+    }
 }
 
 #[cfg(test)]
@@ -415,11 +581,34 @@ mod tests {
             .with(Filter::Count(Measure::Callees, Cmp::Gt, 2));
         assert_eq!(
             describe(&q),
-            "programs in FX and that use GO TO and with more than 2 calls"
+            "programs in FX that use GO TO and call more than 2 other programs"
         );
         let json = serde_json::to_string(&q).unwrap_or_default();
         let back: Option<CorpusQuery> = serde_json::from_str(&json).ok();
-        assert_eq!(back, Some(q));
+        assert_eq!(back.as_ref(), Some(&q));
+        assert_eq!(
+            sentence(&q, 1),
+            "1 program in FX uses GO TO and calls more than 2 other programs"
+        );
+        let none = CorpusQuery::all(Entity::Programs).with(Filter::Uses(Statement::Sort));
+        assert_eq!(sentence(&none, 0), "No program uses SORT");
+        let unused = CorpusQuery::all(Entity::Copybooks)
+            .with(Filter::In("LIBFX".into()))
+            .with(Filter::NeverCopied);
+        assert_eq!(
+            sentence(&unused, 4),
+            "4 copybooks in LIBFX are never copied"
+        );
+        assert_eq!(
+            sentence(
+                &CorpusQuery::all(Entity::Copybooks).with(Filter::In("LIBFP".into())),
+                17
+            ),
+            "There are 17 copybooks in LIBFP"
+        );
+        let no_sql = CorpusQuery::all(Entity::Programs)
+            .with(Filter::Not(Box::new(Filter::Uses(Statement::ExecSql))));
+        assert_eq!(sentence(&no_sql, 1), "1 program does not use EXEC SQL");
         for s in Statement::ALL {
             assert_eq!(Statement::from_label(s.label()), Some(*s));
         }

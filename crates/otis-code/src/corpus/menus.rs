@@ -110,6 +110,7 @@ pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> C
     let menus = things::menus(link);
     let mut w = Writer::new(link, lines, QuestionKind::MenuPath);
     w.facts.subject = Some(target.to_owned());
+    w.facts.subject_kind = link.identify(target);
     let Some(main) = crate::screens::main_menu(link) else {
         w.note(Note::Count, "0");
         w.note(Note::Query, "the corpus has no menu program");

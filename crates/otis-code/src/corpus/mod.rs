@@ -11,7 +11,7 @@ mod select;
 pub(crate) mod things;
 mod writer;
 
-use otis_core::corpus::{CorpusQuery, Entity, Filter, Order, describe};
+use otis_core::corpus::{CorpusQuery, Entity, Filter, Order, describe, sentence};
 use otis_core::ports::{CodeFacts, CodeQuestion, Note, QuestionKind};
 
 use crate::link::Linked;
@@ -98,6 +98,7 @@ fn listing(
         w.note(Note::NotApplied, selection.unsupported.join("; "));
     }
     w.note(Note::Count, selection.things.len().to_string());
+    w.note(Note::Summary, sentence(query, selection.matching));
     if query.limit.is_some() || selection.matching != selection.things.len() {
         w.note(Note::Matching, selection.matching.to_string());
     }
@@ -145,6 +146,7 @@ fn chain(link: &Linked<'_>, lines: &dyn LineSource, from: Option<&str>) -> CodeF
     let chain = graph.longest_chain(from);
     let mut w = Writer::new(link, lines, QuestionKind::CallChain);
     w.facts.subject = from.map(str::to_owned);
+    w.facts.subject_kind = from.and_then(|f| link.identify(f));
     let calls = chain.programs.len().saturating_sub(1);
     w.note(Note::Count, calls.to_string());
     w.note(Note::Ties, chain.ties.to_string());

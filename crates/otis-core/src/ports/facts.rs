@@ -95,6 +95,8 @@ labelled! {
         Matching => "matching",
         /// What was asked, in plain words ("programs in FX that use GO TO").
         Query => "query",
+        /// The count as a sentence ("4 programs use EXEC SQL").
+        Summary => "summary",
         /// What a ranking is ordered by.
         OrderedBy => "ordered by",
         /// The main menu (entry point) a corpus answer refers to.
