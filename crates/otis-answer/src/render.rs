@@ -5,7 +5,7 @@
 
 use otis_core::ports::{CodeFacts, FactItem, FixedGroup, Note, QuestionKind, SymbolKind};
 
-use crate::lists::{LIST_LIMIT, cite, grouped, groups};
+use crate::lists::{LIST_LIMIT, bullets, cite, grouped, groups, groups_by};
 use crate::text::{list, plural, sentence_case};
 
 fn notes_text(facts: &CodeFacts, notes: &[Note]) -> String {
@@ -152,10 +152,39 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
             if files > 0 {
                 parts.push(plural(files, "file", "files"));
             }
+            // Copybooks by the library they come from; programs and files with how.
+            let is_copybook = |i: &FactItem| {
+                i.group
+                    .as_ref()
+                    .is_some_and(|g| g.is(FixedGroup::Copybooks))
+            };
+            let copybook_groups: Vec<(String, Vec<&FactItem>)> = groups_by(&facts.items, |i| {
+                format!(
+                    "copybooks from {}",
+                    i.detail.as_deref().unwrap_or("(no library)")
+                )
+            })
+            .into_iter()
+            .map(|(g, items)| {
+                (
+                    g,
+                    items
+                        .into_iter()
+                        .filter(|i| is_copybook(i))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, items)| !items.is_empty())
+            .collect();
+            let other_groups: Vec<(String, Vec<&FactItem>)> = groups(&facts.items)
+                .into_iter()
+                .filter(|(g, _)| g != FixedGroup::Copybooks.label())
+                .collect();
             format!(
-                "{name} depends on {}:\n{}",
+                "{name} depends on {}:\n{}{}",
                 list(&parts),
-                grouped(facts, true)
+                bullets(facts, &copybook_groups, false),
+                bullets(facts, &other_groups, true)
             ) + &notes_text(facts, &[Note::HandsControlBackTo, Note::RuntimeRoutines])
         }
         QuestionKind::Overview => overview(facts),
@@ -290,6 +319,9 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
     text.push('\n');
     if let Some(date) = facts.note(Note::DateWritten) {
         text.push_str(&format!("Written {date}.\n"));
+    }
+    if let Some(copies) = facts.note(Note::AlsoIn) {
+        text.push_str(&format!("Copies of {name} are also kept in: {copies}.\n"));
     }
     if let Some(copies) = facts.note(Note::AlsoProgramId) {
         text.push_str(&format!(

@@ -62,6 +62,20 @@ impl Out<'_> {
         if !copies.is_empty() {
             note(&mut facts, Note::AlsoProgramId, copies.join(", "));
         }
+        // A copybook kept in more than one folder: this is the one in its own library (or
+        // the shallowest); the others are copies.
+        if !self.link.is_program(f) {
+            let others: Vec<String> = self
+                .link
+                .member_files(name)
+                .into_iter()
+                .filter(|&g| g != f && !self.link.is_program(g))
+                .map(|g| self.link.row(g).path.clone())
+                .collect();
+            if !others.is_empty() {
+                note(&mut facts, Note::AlsoIn, others.join(", "));
+            }
+        }
         // What it is built from, in counts, and the first section it runs.
         let copies = file.facts.copies.len();
         let calls = self.effective_calls(f);
@@ -349,13 +363,8 @@ impl Out<'_> {
         let mut facts = facts_of(QuestionKind::Dependencies, name, kind);
         facts.file = copybooks.file.clone();
         for mut i in copybooks.items {
-            i.detail = Some(format!(
-                "copybook{}",
-                i.group
-                    .as_ref()
-                    .map(|g| format!(" from {g}"))
-                    .unwrap_or_default()
-            ));
+            // The detail names the library it comes from.
+            i.detail = i.group.take().map(|g| g.to_string());
             i.group = Some(FixedGroup::Copybooks.into());
             facts.items.push(i);
         }

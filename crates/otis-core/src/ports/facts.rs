@@ -113,6 +113,8 @@ labelled! {
         DeclaredOnly => "declared, no operation found",
         /// A member that also carries this PROGRAM-ID (a copy).
         AlsoProgramId => "also carries the PROGRAM-ID",
+        /// Other files of the same copybook member (copies kept in other folders).
+        AlsoIn => "also in",
         /// The record (level-01 group) a data item sits in.
         Record => "record",
         /// What that record describes: a file (its FD) or the copybook's header.

@@ -960,6 +960,18 @@ fn single_subject_questions_are_not_corpus_questions() {
     let cases: &[(&str, K, Option<&str>)] = &[
         ("Which programs call LONPF2?", K::Callers, Some("LONPF2")),
         ("Who calls DATEUTIL?", K::Callers, Some("DATEUTIL")),
+        ("What is LONPF2 used for?", K::Purpose, Some("LONPF2")),
+        ("What is SCREEN.CPY used for?", K::Purpose, Some("SCREEN")),
+        (
+            "Where is SCREEN.CPY used?",
+            K::CopybookUsers,
+            Some("SCREEN"),
+        ),
+        (
+            "Tell me about the variable LN-BAL, what is it used for?",
+            K::DataDefinition,
+            Some("LN-BAL"),
+        ),
         (
             "What programs use SCREEN.CPY?",
             K::CopybookUsers,

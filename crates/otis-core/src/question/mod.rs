@@ -729,6 +729,30 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
     ) {
         return K::DataDefinition;
     }
+    // "What is X used for?" asks what X is for (its purpose; for a data item, its
+    // definition, the record it sits in and how statements use it), not who uses it.
+    if has(
+        q,
+        &[
+            "used for",
+            "use of ",
+            "what is the purpose",
+            "what's the purpose",
+            "role of",
+            "what is it for",
+            "what's it for",
+            "what is the point of",
+        ],
+    ) && !has(
+        q,
+        &["which programs", "what programs", "who uses", "where is"],
+    ) {
+        return if subject_kind == Some(SymbolKind::DataItem) {
+            K::DataDefinition
+        } else {
+            K::Purpose
+        };
+    }
     if has(
         q,
         &[
