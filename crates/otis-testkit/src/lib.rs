@@ -10,6 +10,8 @@
 //!   of a script (statuses, headers, bodies, streamed chunks, silence, an echo of the
 //!   request) and records what it was sent, for testing clients against documented wire
 //!   formats.
+//! - [`secrets`]: canary keys, a password and a SAS token, and [`secrets::shown`], all
+//!   that an error shows, for tests that no secret reaches a caller.
 //! - [`proxy`]: a loopback TCP proxy that drops connections before a request reaches
 //!   the service or after the service has answered.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -20,3 +22,4 @@ pub mod proxy;
 pub mod redis;
 pub mod resp_echo;
 pub mod scripted;
+pub mod secrets;

@@ -9,15 +9,9 @@ use std::path::{Path, PathBuf};
 
 use otis_testkit::resp_echo::RespEcho;
 use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
+use otis_testkit::secrets::{CANARY_ACCOUNT_KEY, CANARY_KEY, CANARY_PASSWORD};
 
 use crate::{data_dir, otis};
-
-/// A model or search key.
-const CANARY_KEY: &str = "sk-canary-5b1e0c4d9a77";
-/// `CANARY-ACCOUNT-KEY-0123456789` in base64, as a storage account key.
-const CANARY_ACCOUNT_KEY: &str = "Q0FOQVJZLUFDQ09VTlQtS0VZLTAxMjM0NTY3ODk=";
-/// A Redis password.
-const CANARY_PASSWORD: &str = "redis-canary-pw-0123456789";
 
 const QUESTION: &str = "Explain the interest calculation";
 

@@ -27,6 +27,7 @@ use otis_core::{Assistant, SessionId};
 use otis_func::{AppState, app, openapi, serve};
 use otis_index::LocalIndex;
 use otis_store_mem::{MemoryBackend, MemoryStore};
+use otis_testkit::secrets::{CANARY_ACCOUNT_KEY, CANARY_KEY};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -1152,11 +1153,6 @@ async fn a_failed_write_still_answers_and_says_so() {
     assert!(reported.contains("not stored"), "{json}");
     assert!(!reported.contains("unreachable"), "{json}");
 }
-
-/// A model key, search key and storage account key that must never reach a caller.
-const CANARY_KEY: &str = "sk-canary-5b1e0c4d9a77";
-/// `CANARY-ACCOUNT-KEY-0123456789` in base64, as a storage account key.
-const CANARY_ACCOUNT_KEY: &str = "Q0FOQVJZLUFDQ09VTlQtS0VZLTAxMjM0NTY3ODk=";
 
 /// Fails if `text` (what a caller got) carries a secret or anything an upstream said.
 fn assert_no_leak(what: &str, text: &str) {

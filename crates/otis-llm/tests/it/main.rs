@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use otis_core::ports::{ChatError, ChatModel, ChatRequest, DeltaSink};
 use otis_llm::{ChatPolicy, Endpoint, OpenAiChat, RetryPolicy};
 use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
+use otis_testkit::secrets::shown;
 use serde_json::Value;
 
 const OK: &str = r#"{"id":"c1","object":"chat.completion","model":"gpt-4o-2024","choices":[{"index":0,"message":{"role":"assistant","content":"LONPF2 posts payments [1]."},"finish_reason":"stop"}]}"#;
@@ -307,17 +308,6 @@ async fn the_prompt_carries_the_code_models_facts_and_cited_lines() {
     }
     let system = body["messages"][0]["content"].as_str().unwrap();
     assert!(system.contains("exact facts"), "{system}");
-}
-
-/// Everything an error shows: its text, its debug form and its sources'.
-fn shown(err: &ChatError) -> String {
-    let mut text = format!("{err} {err:?}");
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        text.push_str(&format!(" | {s} {s:?}"));
-        source = s.source();
-    }
-    text
 }
 
 /// A service that quotes the key in its JSON error object, or echoes the request with

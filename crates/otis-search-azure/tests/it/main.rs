@@ -6,6 +6,7 @@ use std::time::Duration;
 use otis_core::ports::{RetrieveError, Retriever};
 use otis_search_azure::{AzureSearch, RetryPolicy, SearchConfig};
 use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
+use otis_testkit::secrets::shown;
 use serde_json::Value;
 
 fn config(server: &Scripted, indexes: &[&str]) -> SearchConfig {
@@ -108,17 +109,6 @@ async fn throttling_waits_as_told() {
     assert!(search.retrieve("x", 5).await.unwrap().is_empty());
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(server.received().len(), 2);
-}
-
-/// Everything an error shows: its text, its debug form and its sources'.
-fn shown(err: &RetrieveError) -> String {
-    let mut text = format!("{err} {err:?}");
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        text.push_str(&format!(" | {s} {s:?}"));
-        source = s.source();
-    }
-    text
 }
 
 /// A service that echoes the request (its `api-key` header included) or quotes the key

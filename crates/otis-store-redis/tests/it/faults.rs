@@ -12,6 +12,7 @@ use otis_core::ports::{PageRequest, SessionStore};
 use otis_core::{Conversation, MaxTurns, Metadata, NewTurn, SessionId, Timestamp, TurnId};
 use otis_store_redis::{RedisStore, RetryPolicy, Topology};
 use otis_testkit::redis::{Options, RedisServer};
+use otis_testkit::secrets::{CANARY_PASSWORD, shown};
 
 use crate::config;
 
@@ -137,25 +138,13 @@ async fn a_killed_server_loses_no_acknowledged_turn_and_doubles_none() {
     );
 }
 
-/// Everything an error shows: its text, its debug form and its sources'.
-fn shown(err: &otis_core::ports::StoreError) -> String {
-    let mut text = format!("{err} {err:?}");
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        text.push_str(&format!(" | {s} {s:?}"));
-        source = s.source();
-    }
-    text
-}
-
 /// A server (or a proxy in front of one) that refuses with an error quoting what it
 /// was sent, the `AUTH` password included: the store's error keeps what it said, but
 /// not the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_echoing_server_leaks_no_password_into_errors() {
-    const PASSWORD: &str = "redis-canary-pw-0123456789";
     let echo = otis_testkit::resp_echo::RespEcho::start().await;
-    let mut config = config(&echo.url_with_password(PASSWORD), Topology::Single);
+    let mut config = config(&echo.url_with_password(CANARY_PASSWORD), Topology::Single);
     config.retry = RetryPolicy::once();
     config.connect_timeout = Duration::from_secs(2);
     config.response_timeout = Duration::from_secs(2);
@@ -171,5 +160,8 @@ async fn an_echoing_server_leaks_no_password_into_errors() {
         text.contains("AUTH <redacted>"),
         "the AUTH was echoed: {text}"
     );
-    assert!(!text.contains(PASSWORD), "the password leaked: {text}");
+    assert!(
+        !text.contains(CANARY_PASSWORD),
+        "the password leaked: {text}"
+    );
 }

@@ -7,6 +7,7 @@ use otis_core::ports::{SessionStore, StoreError};
 use otis_core::{Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
 use otis_store_table::{ClientPolicy, Connection, RetryPolicy, TableStore};
 use otis_testkit::scripted::{ECHO_MARKER, EchoForm, Reply, Scripted};
+use otis_testkit::secrets::{CANARY_ACCOUNT_KEY, CANARY_SAS, shown};
 
 const OK_BATCH: &str = "--batchresponse_1\r\nContent-Type: multipart/mixed; boundary=changesetresponse_2\r\n\r\n\
 --changesetresponse_2\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 204 No Content\r\nContent-ID: 1\r\n\r\n\r\n\
@@ -133,22 +134,6 @@ async fn a_silent_server_times_out() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
     assert_eq!(server.received().len(), 2);
-}
-
-/// The storage account key of the tests that look for leaks.
-const CANARY_ACCOUNT_KEY: &str = "Q0FOQVJZLUFDQ09VTlQtS0VZLTAxMjM0NTY3ODk=";
-/// A SAS token whose signature is a canary.
-const CANARY_SAS: &str = "sv=2019-02-02&ss=t&srt=sco&sp=rwdlacu&se=2099-01-01T00%3A00%3A00Z&sig=CANARY%2Fsig%2B0123456789%3D";
-
-/// Everything an error shows: its text, its debug form and its sources'.
-fn shown(err: &StoreError) -> String {
-    let mut text = format!("{err} {err:?}");
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        text.push_str(&format!(" | {s} {s:?}"));
-        source = s.source();
-    }
-    text
 }
 
 /// An upstream that answers with an echo of our request (credentials included): the
