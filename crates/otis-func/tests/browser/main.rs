@@ -13,25 +13,27 @@
 //! questions among them) asking themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../common/mod.rs"]
+mod common;
 mod driver;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, Locator};
 use otis_answer::Extractive;
-use otis_app::{App, HttpSettings, Settings};
+use otis_app::HttpSettings;
 use otis_core::ports::{ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink};
-use otis_core::{Assistant, SessionId, Turn};
+use otis_core::{SessionId, Turn};
 use otis_func::{AppState, serve};
 use otis_index::LocalIndex;
 use otis_store_mem::{MemoryBackend, MemoryStore};
 use serde_json::{Value, json};
 
+use common::{memory_app, sample_index, test_settings};
 use driver::Driver;
 
 /// How long any one thing may take to appear.
@@ -41,19 +43,6 @@ fn scratch() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn sample_index() -> LocalIndex {
-    static INDEX: OnceLock<LocalIndex> = OnceLock::new();
-    INDEX
-        .get_or_init(|| {
-            let dir =
-                std::env::temp_dir().join(format!("otis-browser-index-{}", std::process::id()));
-            LocalIndex::build(&otis_app::sample_corpus(), &dir, &mut |_| {})
-                .unwrap()
-                .0
-        })
-        .clone()
 }
 
 /// The extractive answerer, streamed a few characters at a time. A question asking for
@@ -122,25 +111,10 @@ async fn start_server_with(
 ) -> Server {
     let backend = MemoryBackend::new();
     let store = Arc::new(MemoryStore::open(backend.clone()));
-    let retriever = Arc::new(index.clone());
-    let mut values = BTreeMap::new();
-    values.insert(
-        "OTIS_DATA_DIR".to_string(),
-        std::env::temp_dir().display().to_string(),
-    );
-    let mut settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
+    let mut settings = test_settings(&[]);
     settings.http = http;
-    let app = App {
-        assistant: Assistant::new(retriever.clone(), model, Some(store.clone()))
-            .with_code_model(index.code_model()),
-        store: store.clone(),
-        feedback: store.clone(),
-        store_name: "memory".into(),
-        retriever,
-        index: Some(index),
-        index_build: None,
-        settings,
-    };
+    let mut app = memory_app(index.clone(), model, store.clone(), settings);
+    app.assistant = app.assistant.with_code_model(index.code_model());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -184,6 +158,25 @@ async fn until(client: &Client, what: &str, script: &str) -> Value {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// Opens the server's page in a new browser window of `width` × `height` px.
+async fn open(server: &Server, width: u32, height: u32) -> (Driver, Client) {
+    let driver = Driver::start(&scratch());
+    let client = driver.browser(width, height).await;
+    client.goto(&format!("{}/", server.url)).await.unwrap();
+    (driver, client)
+}
+
+/// Waits until the page names the store and model in use (it has reached the API), and
+/// returns what it says.
+async fn connected(client: &Client) -> Value {
+    until(
+        client,
+        "the store and model",
+        "return document.getElementById('backend').textContent",
+    )
+    .await
 }
 
 async fn find(client: &Client, css: &str) -> Element {
@@ -321,12 +314,25 @@ async fn console(client: &Client) -> Vec<String> {
         .collect()
 }
 
+/// Fails if the browser console shows a script error or anything the CSP refused.
+async fn assert_console_clean(client: &Client) {
+    let log = console(client).await;
+    eprintln!("browser console: {log:#?}");
+    let bad: Vec<&String> = log
+        .iter()
+        .filter(|l| {
+            l.starts_with("SEVERE")
+                || l.contains("Content Security Policy")
+                || l.contains("TrustedHTML")
+        })
+        .collect();
+    assert!(bad.is_empty(), "console: {bad:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chat_page_works_in_a_real_browser() {
     let server = start_server(HttpSettings::default()).await;
-    let driver = Driver::start(&scratch());
-    let client = driver.browser(1280, 860).await;
-    client.goto(&format!("{}/", server.url)).await.unwrap();
+    let (driver, client) = open(&server, 1280, 860).await;
 
     // Status badge and the store and model in use.
     until(
@@ -335,12 +341,7 @@ async fn the_chat_page_works_in_a_real_browser() {
         "return document.querySelector('#status.ok') !== null",
     )
     .await;
-    let backend = until(
-        &client,
-        "the store and model",
-        "return document.getElementById('backend').textContent",
-    )
-    .await;
+    let backend = connected(&client).await;
     assert_eq!(backend, "store memory · model extractive-paced");
 
     // Ask: the answer streams as plain text, then shows as rendered HTML.
@@ -744,17 +745,7 @@ async fn the_chat_page_works_in_a_real_browser() {
     }
 
     // Nothing was refused by the CSP, and no script failed.
-    let log = console(&client).await;
-    eprintln!("browser console: {log:#?}");
-    let bad: Vec<&String> = log
-        .iter()
-        .filter(|l| {
-            l.starts_with("SEVERE")
-                || l.contains("Content Security Policy")
-                || l.contains("TrustedHTML")
-        })
-        .collect();
-    assert!(bad.is_empty(), "console: {bad:#?}");
+    assert_console_clean(&client).await;
 
     // The CSP is in force: HTML from anywhere but the page's one policy is refused.
     let refused = js(
@@ -774,9 +765,7 @@ async fn the_page_asks_for_the_api_key_once_and_sends_it() {
         ..HttpSettings::default()
     };
     let server = start_server(http).await;
-    let driver = Driver::start(&scratch());
-    let client = driver.browser(1024, 768).await;
-    client.goto(&format!("{}/", server.url)).await.unwrap();
+    let (_driver, client) = open(&server, 1024, 768).await;
     until(
         &client,
         "the key prompt",
@@ -789,12 +778,7 @@ async fn the_page_asks_for_the_api_key_once_and_sends_it() {
         .await
         .unwrap();
     click(&client, "#key-ok").await;
-    until(
-        &client,
-        "the store and model",
-        "return document.getElementById('backend').textContent",
-    )
-    .await;
+    connected(&client).await;
     ask(&client, "What does LONPF2 do?").await;
     let session = session_of_page(&client).await;
     assert_eq!(stored_turns(&server, &session).await.len(), 1);
@@ -922,15 +906,8 @@ async fn a_288_item_list_answer_renders_folded_by_group() {
         Arc::new(GroupedList),
     )
     .await;
-    let driver = Driver::start(&scratch());
-    let client = driver.browser(1280, 860).await;
-    client.goto(&format!("{}/", server.url)).await.unwrap();
-    until(
-        &client,
-        "the store and model",
-        "return document.getElementById('backend').textContent",
-    )
-    .await;
+    let (_driver, client) = open(&server, 1280, 860).await;
+    connected(&client).await;
     ask(&client, "What copybooks does BIGCPY use?").await;
 
     // One <details> per group: label and count in the summary, closed past 12 items.
@@ -983,16 +960,7 @@ async fn a_288_item_list_answer_renders_folded_by_group() {
     )
     .await;
 
-    let log = console(&client).await;
-    let bad: Vec<&String> = log
-        .iter()
-        .filter(|l| {
-            l.starts_with("SEVERE")
-                || l.contains("Content Security Policy")
-                || l.contains("TrustedHTML")
-        })
-        .collect();
-    assert!(bad.is_empty(), "console: {bad:#?}");
+    assert_console_clean(&client).await;
     client.close().await.unwrap();
 }
 
@@ -1023,15 +991,8 @@ async fn answer_groups(client: &Client) -> Vec<(String, bool)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_examples_ask_corpus_questions() {
     let server = start_server(HttpSettings::default()).await;
-    let driver = Driver::start(&scratch());
-    let client = driver.browser(1280, 860).await;
-    client.goto(&format!("{}/", server.url)).await.unwrap();
-    until(
-        &client,
-        "the store and model",
-        "return document.getElementById('backend').textContent",
-    )
-    .await;
+    let (_driver, client) = open(&server, 1280, 860).await;
+    connected(&client).await;
     let listed = js(
         &client,
         "return Array.from(document.querySelectorAll('#empty button.example'), b => b.textContent)",
@@ -1131,31 +1092,15 @@ async fn the_examples_ask_corpus_questions() {
     );
     screenshot(&client, "otis-page-example-impact.png").await;
 
-    let log = console(&client).await;
-    let bad: Vec<&String> = log
-        .iter()
-        .filter(|l| {
-            l.starts_with("SEVERE")
-                || l.contains("Content Security Policy")
-                || l.contains("TrustedHTML")
-        })
-        .collect();
-    assert!(bad.is_empty(), "console: {bad:#?}");
+    assert_console_clean(&client).await;
     client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reloaded_flow_answer_shows_its_diagram() {
     let server = start_server(HttpSettings::default()).await;
-    let driver = Driver::start(&scratch());
-    let client = driver.browser(1280, 860).await;
-    client.goto(&format!("{}/", server.url)).await.unwrap();
-    until(
-        &client,
-        "the store and model",
-        "return document.getElementById('backend').textContent",
-    )
-    .await;
+    let (_driver, client) = open(&server, 1280, 860).await;
+    connected(&client).await;
     ask(&client, "Show me a flow of LONPF2").await;
     let image = "const i = document.querySelector('.turn .diagram img'); return i && i.complete && i.naturalWidth > 0 ? [i.src, i.naturalWidth, i.naturalHeight, i.alt] : null";
     let live = until(&client, "the diagram", image).await;

@@ -4,6 +4,8 @@
 //! the chat page's server side (`page.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../common/mod.rs"]
+mod common;
 mod fuzz;
 mod kill;
 
@@ -13,35 +15,24 @@ mod redis;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use otis_answer::Extractive;
-use otis_app::{App, HttpSettings, Settings};
+use otis_app::{HttpSettings, Settings};
 use otis_core::ports::{
     ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink, DynSessionStore, PageRequest,
 };
 use otis_core::{Assistant, SessionId};
 use otis_func::{AppState, app, openapi, serve};
-use otis_index::LocalIndex;
 use otis_store_mem::{MemoryBackend, MemoryStore};
 use otis_testkit::secrets::{CANARY_ACCOUNT_KEY, CANARY_KEY};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-fn sample_index() -> LocalIndex {
-    static INDEX: OnceLock<LocalIndex> = OnceLock::new();
-    INDEX
-        .get_or_init(|| {
-            let dir = std::env::temp_dir().join(format!("otis-func-index-{}", std::process::id()));
-            LocalIndex::build(&otis_app::sample_corpus(), &dir, &mut |_| {})
-                .unwrap()
-                .0
-        })
-        .clone()
-}
+use common::{memory_app, sample_index, test_settings};
 
 struct Fixture {
     state: Arc<AppState>,
@@ -53,25 +44,9 @@ fn fixture_with(http: HttpSettings, model: Arc<dyn ChatModel>) -> Fixture {
     let backend = MemoryBackend::new();
     let memory = Arc::new(MemoryStore::open(backend.clone()));
     let store: DynSessionStore = memory.clone();
-    let index = sample_index();
-    let retriever = Arc::new(index.clone());
-    let mut values = BTreeMap::new();
-    values.insert(
-        "OTIS_DATA_DIR".to_string(),
-        std::env::temp_dir().display().to_string(),
-    );
-    let mut settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
+    let mut settings = test_settings(&[]);
     settings.http = http.clone();
-    let app = App {
-        assistant: Assistant::new(retriever.clone(), model, Some(store.clone())),
-        store: store.clone(),
-        feedback: memory,
-        store_name: "memory".into(),
-        retriever,
-        index: Some(index),
-        index_build: None,
-        settings,
-    };
+    let app = memory_app(sample_index(), model, memory, settings);
     Fixture {
         state: AppState::new(app),
         backend,

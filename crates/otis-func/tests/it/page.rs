@@ -3,16 +3,15 @@
 //! and SSE chosen by `Accept` (old clients sending `"stream": true` get JSON). The page
 //! itself is tested in a real browser (`tests/browser`).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use otis_answer::Extractive;
-use otis_app::{App, HttpSettings, Settings};
+use otis_app::HttpSettings;
+use otis_core::SessionId;
 use otis_core::ports::SessionStore;
-use otis_core::{Assistant, SessionId};
 use otis_func::AppState;
 use otis_func::page::CONTENT_SECURITY_POLICY;
 use otis_index::LocalIndex;
@@ -20,6 +19,7 @@ use otis_store_mem::MemoryStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use super::common::{memory_app, sample_index, test_settings};
 use super::{call, events, fixture, fixture_with, get, post, scratch};
 
 async fn raw(
@@ -187,28 +187,13 @@ fn corpus_with_escapes(tag: &str) -> (std::path::PathBuf, LocalIndex) {
 }
 
 fn state_over(index: LocalIndex, index_dir: &Path) -> Arc<AppState> {
-    let store = Arc::new(MemoryStore::new());
-    let retriever = Arc::new(index.clone());
-    let mut values = BTreeMap::new();
-    values.insert(
-        "OTIS_INDEX_DIR".to_string(),
-        index_dir.display().to_string(),
-    );
-    values.insert(
-        "OTIS_DATA_DIR".to_string(),
-        std::env::temp_dir().display().to_string(),
-    );
-    let settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
-    AppState::new(App {
-        assistant: Assistant::new(retriever.clone(), Arc::new(Extractive), Some(store.clone())),
-        store: store.clone(),
-        feedback: store,
-        store_name: "memory".into(),
-        retriever,
-        index: Some(index),
-        index_build: None,
+    let settings = test_settings(&[("OTIS_INDEX_DIR", index_dir.display().to_string())]);
+    AppState::new(memory_app(
+        index,
+        Arc::new(Extractive),
+        Arc::new(MemoryStore::new()),
         settings,
-    })
+    ))
 }
 
 #[tokio::test]
@@ -337,27 +322,16 @@ async fn answers_carry_sanitised_html_as_json_as_events_and_in_history() {
 
 /// The server with the sample corpus's code model, so flow questions get a graph.
 fn state_with_code_model() -> (Arc<AppState>, Arc<MemoryStore>) {
-    let index = super::sample_index();
+    let index = sample_index();
     let store = Arc::new(MemoryStore::new());
-    let retriever = Arc::new(index.clone());
-    let mut values = BTreeMap::new();
-    values.insert(
-        "OTIS_DATA_DIR".to_string(),
-        std::env::temp_dir().display().to_string(),
+    let mut app = memory_app(
+        index.clone(),
+        Arc::new(Extractive),
+        store.clone(),
+        test_settings(&[]),
     );
-    let settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
-    let state = AppState::new(App {
-        assistant: Assistant::new(retriever.clone(), Arc::new(Extractive), Some(store.clone()))
-            .with_code_model(index.code_model()),
-        store: store.clone(),
-        feedback: store.clone(),
-        store_name: "memory".into(),
-        retriever,
-        index: Some(index),
-        index_build: None,
-        settings,
-    });
-    (state, store)
+    app.assistant = app.assistant.with_code_model(index.code_model());
+    (AppState::new(app), store)
 }
 
 #[tokio::test]

@@ -1,42 +1,25 @@
 //! `POST /purge`: the function app's timer invocation runs the expiry sweep and reports
 //! what it removed in the custom-handler response shape.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use otis_answer::Extractive;
-use otis_app::{App, Settings};
 use otis_core::ports::{DynSessionStore, SessionStore};
-use otis_core::{Assistant, Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
+use otis_core::{Metadata, NewTurn, Seq, SessionId, Timestamp, TurnId};
 use otis_func::AppState;
 use otis_store_mem::MemoryStore;
 use serde_json::json;
 
-use crate::{call, post, sample_index, stored_sessions};
+use crate::common::{memory_app, sample_index, test_settings};
+use crate::{call, post, stored_sessions};
 
 fn state_with_ttl(ttl: Option<Duration>) -> (Arc<AppState>, DynSessionStore) {
     let memory = Arc::new(MemoryStore::new());
     let store: DynSessionStore = memory.clone();
-    let index = sample_index();
-    let retriever = Arc::new(index.clone());
-    let mut values = BTreeMap::new();
-    values.insert(
-        "OTIS_DATA_DIR".to_string(),
-        std::env::temp_dir().display().to_string(),
-    );
-    let mut settings = Settings::from_values(&values, vec!["test".into()]).unwrap();
+    let mut settings = test_settings(&[]);
     settings.session_ttl = ttl;
-    let app = App {
-        assistant: Assistant::new(retriever.clone(), Arc::new(Extractive), Some(store.clone())),
-        store: store.clone(),
-        feedback: memory,
-        store_name: "memory".into(),
-        retriever,
-        index: Some(index),
-        index_build: None,
-        settings,
-    };
+    let app = memory_app(sample_index(), Arc::new(Extractive), memory, settings);
     (AppState::new(app), store)
 }
 
