@@ -7,6 +7,7 @@
 //! - `LocalModel` (feature `local`): a GGUF model (SmolLM2-135M-Instruct) on the CPU
 //!   with candle, tokenizer and chat template read from the file.
 
+mod grounded;
 #[cfg(feature = "local")]
 mod local;
 mod openai;

@@ -25,6 +25,8 @@ use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::{AddedToken, Tokenizer};
 
+use crate::grounded::chat_model_by_prompt;
+
 /// Source text per retrieved chunk given to the small model: it is only demo quality on
 /// long contexts.
 const LOCAL_SOURCE_CHARS: usize = 600;
@@ -351,39 +353,11 @@ impl Drop for CancelOnDrop {
     }
 }
 
-#[async_trait]
-impl ChatModel for LocalModel {
-    fn name(&self) -> String {
-        format!("local:{}", self.inner.name)
-    }
-
-    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, ChatError> {
-        self.reply(&Self::prompt(request)).await
-    }
-
-    async fn stream(
-        &self,
-        request: &ChatRequest,
-        sink: &mut dyn DeltaSink,
-    ) -> Result<ChatResponse, ChatError> {
-        self.stream_reply(&Self::prompt(request), sink).await
-    }
-
-    fn as_text_model(&self) -> Option<&dyn TextModel> {
-        Some(self)
-    }
-}
-
-impl LocalModel {
-    /// A grounded question as the prompt every text model gets.
-    fn prompt(request: &ChatRequest) -> TextPrompt {
-        TextPrompt {
-            messages: prompt::messages(request, LOCAL_SOURCE_CHARS),
-            temperature: request.temperature,
-            max_tokens: request.max_tokens,
-        }
-    }
-}
+chat_model_by_prompt!(
+    LocalModel,
+    source_chars: LOCAL_SOURCE_CHARS,
+    name: |model| format!("local:{}", model.inner.name)
+);
 
 /// Generation from any prompt: the grounded answer above, and the ask use case's own
 /// prompts (a query over the code model, the answer from its rows).

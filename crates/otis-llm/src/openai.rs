@@ -7,13 +7,13 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use otis_core::ports::{
-    ChatError, ChatModel, ChatRequest, ChatResponse, DeltaSink, TextModel, TextPrompt,
-};
+use otis_core::ports::{ChatError, ChatResponse, DeltaSink, TextModel, TextPrompt};
 use otis_core::prompt;
 use otis_upstream::{Redactor, RetryPolicy, UpstreamError, Verdict, retry_after};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::grounded::chat_model_by_prompt;
 
 /// Where the model is served.
 #[derive(Clone, PartialEq, Eq)]
@@ -155,15 +155,6 @@ impl OpenAiChat {
         }
     }
 
-    /// A grounded question as the prompt every text model gets.
-    fn prompt(request: &ChatRequest) -> TextPrompt {
-        TextPrompt {
-            messages: prompt::messages(request, prompt::SOURCE_CHARS),
-            temperature: request.temperature,
-            max_tokens: request.max_tokens,
-        }
-    }
-
     fn body(&self, prompt: &TextPrompt, stream: bool) -> Value {
         let messages: Vec<Value> = prompt
             .messages
@@ -268,31 +259,14 @@ fn parse_completion(text: &str, fallback_model: String) -> Result<ChatResponse, 
     })
 }
 
-#[async_trait]
-impl ChatModel for OpenAiChat {
-    fn name(&self) -> String {
-        match &self.endpoint {
-            Endpoint::Azure { deployment, .. } => format!("azure-openai:{deployment}"),
-            Endpoint::OpenAi { model, .. } => format!("openai:{model}"),
-        }
+chat_model_by_prompt!(
+    OpenAiChat,
+    source_chars: prompt::SOURCE_CHARS,
+    name: |chat| match &chat.endpoint {
+        Endpoint::Azure { deployment, .. } => format!("azure-openai:{deployment}"),
+        Endpoint::OpenAi { model, .. } => format!("openai:{model}"),
     }
-
-    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, ChatError> {
-        self.reply(&Self::prompt(request)).await
-    }
-
-    async fn stream(
-        &self,
-        request: &ChatRequest,
-        sink: &mut dyn DeltaSink,
-    ) -> Result<ChatResponse, ChatError> {
-        self.stream_reply(&Self::prompt(request), sink).await
-    }
-
-    fn as_text_model(&self) -> Option<&dyn TextModel> {
-        Some(self)
-    }
-}
+);
 
 /// Chat completions of any prompt: the grounded answer above, and the ask use case's
 /// own prompts (a query over the code model, the answer from its rows).
