@@ -127,8 +127,16 @@ fn listing(
             thing.line,
         );
     }
+    // The main menu has no caller by design: say so when it is listed (finding it is
+    // the costly part, so only when a menu program is among the orphans).
+    let menu_listed = || {
+        link.depending_files()
+            .into_iter()
+            .any(|f| selection.things.iter().any(|(t, _)| t.name == link.name(f)))
+    };
     if query.entity == Entity::Programs
         && query.filters.iter().any(|f| matches!(f, Filter::Orphan))
+        && menu_listed()
         && let Some(main) = crate::screens::main_menu(link)
     {
         w.note(Note::MainMenu, main);

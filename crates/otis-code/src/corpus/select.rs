@@ -205,6 +205,17 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
         Filter::In(dir) => {
             let dir = dir.trim_matches('/').to_ascii_uppercase();
             let screens = entity == Entity::Screens;
+            // A library is its own folder ("LIBUP" is not "LIBUP/A15SRC", which holds
+            // old copies); a folder with no files of its own holds its sub-folders.
+            let exact = link
+                .list(
+                    "SELECT 1 FROM files WHERE upper(folder) = ?1 LIMIT 1",
+                    [dir.as_str()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .first()
+                .is_some()
+                && matches!(entity, Entity::Copybooks);
             Keep::Test(Box::new(move |t: &Thing| {
                 let path = t.path.to_ascii_uppercase();
                 if screens {
@@ -212,7 +223,7 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
                         || path.contains(&format!("/{dir}/"));
                 }
                 let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-                folder == dir || folder.starts_with(&format!("{dir}/"))
+                folder == dir || (!exact && folder.starts_with(&format!("{dir}/")))
             }))
         }
         Filter::Uses(stmt) => uses(link, entity, *stmt),
@@ -249,6 +260,16 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
             }
             _ => Keep::Unsupported,
         },
+        Filter::Orphan if entity == Entity::Screens => {
+            // A screen nothing loads: no program of its name is in the corpus.
+            let programs: HashSet<String> = link
+                .list("SELECT member FROM files WHERE kind = 'program'", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .into_iter()
+                .collect();
+            Keep::Test(Box::new(move |t: &Thing| !programs.contains(&t.name)))
+        }
         Filter::Orphan => match entity {
             Entity::Programs | Entity::Menus => {
                 let g = graph.get_or_insert_with(|| CallGraph::load(link));
@@ -475,7 +496,12 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
     // Fan-in counts programs whose source is not in the corpus too: a program called by
     // a hundred others matters whether or not its source is here.
     let fan_in = |f: &Filter| matches!(f, Filter::Count(Measure::Callers, _, _));
+    let about_callers_only = query
+        .filters
+        .iter()
+        .all(|f| fan_in(f) || matches!(f, Filter::Name(_)));
     if query.entity == Entity::Programs
+        && about_callers_only
         && (query.order == Some(Order::Most(Measure::Callers)) || query.filters.iter().any(fan_in))
     {
         things.extend(things::unresolved_targets(link).into_iter().map(|mut t| {
@@ -533,8 +559,16 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
         Some(Order::Name) => valued.sort_by(|a, b| a.0.name.cmp(&b.0.name)),
         None => {}
     }
-    if query.entity == Entity::Files {
-        // A file is its name: declared in several programs, it is listed once.
+    // Files are counted per declaration (a SELECT in each program that declares it),
+    // but "files nobody writes" is about files, by name. A ranked copybook is its member:
+    // its copies in other folders are not listed again.
+    let by_name = (query.entity == Entity::Files
+        && query
+            .filters
+            .iter()
+            .any(|f| matches!(f, Filter::NeverWritten)))
+        || (query.entity == Entity::Copybooks && query.order.is_some());
+    if by_name {
         let mut seen = HashSet::new();
         valued.retain(|(t, _)| seen.insert(t.name.clone()));
     }

@@ -517,12 +517,12 @@ fn corpus_questions_compose() {
         (
             "What are the most complex programs in FX?",
             Ranking,
-            most(programs().with(in_("FX")), Measure::Complexity, None),
+            most(programs().with(in_("FX")), Measure::Complexity, Some(5)),
         ),
         (
             "Which programs have the deepest IF nesting?",
             Ranking,
-            most(programs(), Measure::IfDepth, None),
+            most(programs(), Measure::IfDepth, Some(5)),
         ),
         (
             "List programs sorted by size",
@@ -530,10 +530,21 @@ fn corpus_questions_compose() {
             most(programs(), Measure::Lines, None),
         ),
         (
+            "List the copybooks sorted by number of programs using them",
+            Ranking,
+            most(copybooks(), Measure::Users, None),
+        ),
+        (
+            "Rank programs by how many programs call them",
+            Ranking,
+            most(programs(), Measure::Callers, None),
+        ),
+        (
             "smallest copybooks in LIBUP",
             Ranking,
             CorpusQuery {
                 order: Some(Order::Least(Measure::Lines)),
+                limit: Some(5),
                 ..copybooks().with(in_("LIBUP"))
             },
         ),
@@ -542,6 +553,7 @@ fn corpus_questions_compose() {
             Ranking,
             CorpusQuery {
                 order: Some(Order::RecentlyRevised),
+                limit: Some(5),
                 ..programs()
             },
         ),
@@ -576,7 +588,7 @@ fn corpus_questions_compose() {
         (
             "Which programs with the most GO TO statements?",
             Ranking,
-            most(programs().with(uses(S::GoTo)), Measure::Statements, None),
+            most(programs().with(uses(S::GoTo)), Measure::Statements, Some(5)),
         ),
         // Choices, zero and one, other words for the same measures.
         (
@@ -686,7 +698,7 @@ fn corpus_questions_compose() {
         (
             "Which programs have the largest number of callers?",
             Ranking,
-            most(programs(), Measure::Callers, None),
+            most(programs(), Measure::Callers, Some(5)),
         ),
         (
             "Which form has the most input fields?",
@@ -696,7 +708,7 @@ fn corpus_questions_compose() {
         (
             "What is the deepest IF nesting in the codebase?",
             Ranking,
-            most(programs(), Measure::IfDepth, None),
+            most(programs(), Measure::IfDepth, Some(5)),
         ),
         (
             "Which programs can eventually call SQLINF?",

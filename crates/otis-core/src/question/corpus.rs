@@ -39,7 +39,9 @@
 //!    callers", "called by the most programs"), "sorted / ordered /
 //!    ranked by X", "alphabetically"; "top 5", "the 5 largest", "first 10", a number just
 //!    before the listed noun ("Which 3 programs ..."). A superlative with a singular noun
-//!    ("the largest program") and no number is the top 1. "Last revised in 2023" is a date
+//!    ("the largest program") and no number is the top 1; with a plural noun ("the most used
+//!    copybooks") the top 5, unless the list was asked sorted ("sorted by size",
+//!    "alphabetically"), which lists all of it. "Last revised in 2023" is a date
 //!    (rule 11), not an order.
 //! 6. **File access** (programs): "open X for output / in EXTEND mode", "read X", "write
 //!    (to) X", "write or rewrite records of X", "update / rewrite X", "delete from X",
@@ -145,6 +147,9 @@ pub(super) struct Parsed {
     pub(super) order: Option<DraftOrder>,
     /// The limit asked for.
     pub(super) limit: Option<usize>,
+    /// The order was asked as a sort ("sorted by size", "alphabetically"), not as a
+    /// superlative ("the most used"): the whole list, in that order.
+    pub(super) sorted: bool,
     /// A number just before the noun ("Which 3 programs ...").
     number_before_noun: Option<usize>,
     /// "How many".
@@ -694,7 +699,23 @@ impl Parser {
 
     fn back_references(&mut self) {
         self.each(|p, i| {
-            if let Some(end) = p.w.at(i, "those|these|them|ones") {
+            // "by how many programs call them": the listed things, not the last answer's.
+            let object_of_order = p.w.low(i) == "them"
+                && i > 0
+                && matches!(
+                    p.w.low(i - 1),
+                    "use"
+                        | "using"
+                        | "call"
+                        | "calling"
+                        | "copy"
+                        | "copying"
+                        | "include"
+                        | "including"
+                )
+                && (i.saturating_sub(6)..i).any(|k| matches!(p.w.low(k), "by" | "on"));
+            if object_of_order {
+            } else if let Some(end) = p.w.at(i, "those|these|them|ones") {
                 p.out.refers_back = true;
                 p.w.take(i, end);
             } else if i == 0 && p.w.at(i, "only|just").is_some() {
@@ -1418,6 +1439,25 @@ impl Parser {
                 "number of? calls|callees|fan-out",
                 DraftOrder::Most(Metric::Is(Measure::Callees)),
             ),
+            // "by number of programs calling them"
+            (
+                "number|count of? programs|callers that? call|calling them|it?",
+                DraftOrder::Most(Metric::Is(Measure::Callers)),
+            ),
+            (
+                "how many programs|others call them|it",
+                DraftOrder::Most(Metric::Is(Measure::Callers)),
+            ),
+            // "by number of programs using them", "by how many programs copy it"
+            (
+                "number|count of? programs|users that? use|using|copy|copying|include|including them|it?",
+                DraftOrder::Most(Metric::UsedBy),
+            ),
+            (
+                "how many programs use|copy|include them|it",
+                DraftOrder::Most(Metric::UsedBy),
+            ),
+            ("usage|use count", DraftOrder::Most(Metric::UsedBy)),
             ("number of users", DraftOrder::Most(Metric::UsedBy)),
             (
                 "usage|use|popularity|users",
@@ -1501,6 +1541,7 @@ impl Parser {
                     (o, _) => o,
                 };
                 p.out.order = Some(order);
+                p.out.sorted = true;
                 p.w.take(i, end2);
                 return;
             }
@@ -1509,6 +1550,7 @@ impl Parser {
                     .or_else(|| p.w.at(i, "in alphabetical order"))
             {
                 p.out.order = Some(DraftOrder::Name);
+                p.out.sorted = true;
                 p.w.take(i, end);
                 return;
             }
@@ -2284,7 +2326,13 @@ impl Parsed {
             self.order,
             Some(DraftOrder::Most(_) | DraftOrder::Least(_) | DraftOrder::Recent)
         );
-        (singular && ranked).then_some(1)
+        match (ranked, singular, self.sorted) {
+            // "the largest program"
+            (true, true, _) => Some(1),
+            // "the most used copybooks": the top of the list, not all of it.
+            (true, false, false) => Some(DEFAULT_TOP),
+            _ => None,
+        }
     }
 
     /// The only filter, when it is a relation to a member that a single-subject kind
@@ -2302,6 +2350,10 @@ impl Parsed {
         }
     }
 }
+
+/// How many a superlative with a plural noun and no number lists ("the most used
+/// copybooks").
+const DEFAULT_TOP: usize = 5;
 
 /// A metric for what is listed.
 fn measure(metric: Metric, entity: Entity) -> Measure {

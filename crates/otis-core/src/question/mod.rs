@@ -826,6 +826,11 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
     {
         return users_of(subject_kind);
     }
+    if !about_member && has(q, &["which program", "what program"]) {
+        // "Which program handles reconstruction of RX-FILE?": a program that does a
+        // job the file or item takes part in, not the file's own description.
+        return K::BusinessProcess;
+    }
     if !about_member {
         // A section, paragraph or data item: what it is, or how it is used.
         return if has(q, &["how", "use", "where", "refer"]) {
@@ -942,6 +947,7 @@ mod tests {
             "SCREEN" | "LP01LN" => Some(SymbolKind::Copybook),
             "TIM360" => Some(SymbolKind::Section),
             "BT-BRANCH" | "LN-BAL" => Some(SymbolKind::DataItem),
+            "RX-FILE" => Some(SymbolKind::File),
             _ => None,
         }
     }
@@ -1018,6 +1024,11 @@ mod tests {
                 "Which program handles loan agreement (sa/ds)?",
                 K::BusinessProcess,
                 None,
+            ),
+            (
+                "Which program handles reconstruction of rx-file (rescission index file)?",
+                K::BusinessProcess,
+                Some("RX-FILE"),
             ),
             (
                 "Which program handles convert a15 files?",
