@@ -207,15 +207,14 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
             let screens = entity == Entity::Screens;
             // A library is its own folder ("LIBUP" is not "LIBUP/A15SRC", which holds
             // old copies); a folder with no files of its own holds its sub-folders.
-            let exact = link
-                .list(
-                    "SELECT 1 FROM files WHERE upper(folder) = ?1 LIMIT 1",
-                    [dir.as_str()],
-                    |r| r.get::<_, i64>(0),
-                )
-                .first()
-                .is_some()
-                && matches!(entity, Entity::Copybooks);
+            let exact = matches!(entity, Entity::Copybooks)
+                && !link
+                    .list(
+                        "SELECT 1 FROM files WHERE upper(folder) = ?1 LIMIT 1",
+                        [dir.as_str()],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .is_empty();
             Keep::Test(Box::new(move |t: &Thing| {
                 let path = t.path.to_ascii_uppercase();
                 if screens {
