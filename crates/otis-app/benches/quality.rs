@@ -115,6 +115,16 @@ fn differences(got: &HashSet<String>, want: &HashSet<String>) -> Vec<String> {
         .collect()
 }
 
+/// The first `n` of `names`, joined with commas.
+fn first_few<'a>(names: impl IntoIterator<Item = &'a String>, n: usize) -> String {
+    names
+        .into_iter()
+        .take(n)
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 // ---- reading an answer's text ------------------------------------------------------
 
 /// A character of a name: COBOL words (letters, digits, hyphens), members with
@@ -808,6 +818,32 @@ impl Outcome {
             && self.checks.iter().all(|(_, ok)| *ok)
     }
 
+    /// An answer without facts, scored from its facts: recall 0.
+    fn no_facts() -> Self {
+        Self {
+            recall: Some(0.0),
+            missed: vec!["no facts".into()],
+            ..Self::default()
+        }
+    }
+
+    /// Recall and precision of `got` against `want`, missing the first few differences
+    /// (each as `show` writes it).
+    fn scored<T: std::hash::Hash + Eq>(
+        got: &HashSet<T>,
+        want: &HashSet<T>,
+        show: impl Fn(&T) -> String,
+    ) -> Self {
+        let (recall, precision) = score(got, want);
+        let shown = |s: &HashSet<T>| -> HashSet<String> { s.iter().map(&show).collect() };
+        Self {
+            recall: Some(recall),
+            precision,
+            missed: differences(&shown(got), &shown(want)),
+            ..Self::default()
+        }
+    }
+
     /// An answer that could not be had (error or panic) scores 0 on what it is scored on.
     fn failed(q: &Question, why: String) -> Self {
         Self {
@@ -835,6 +871,15 @@ fn group_number(item: &FactItem, prefix: &str) -> Option<u64> {
         .next()?
         .parse()
         .ok()
+}
+
+/// The items in groups `"<prefix> N"`, as (N, upper-case name).
+fn numbered_names(facts: &CodeFacts, prefix: &str) -> HashSet<(u64, String)> {
+    facts
+        .items
+        .iter()
+        .filter_map(|i| Some((group_number(i, prefix)?, i.name.to_ascii_uppercase())))
+        .collect()
 }
 
 fn names_of(facts: Option<&CodeFacts>) -> HashSet<String> {
@@ -882,24 +927,45 @@ fn facts_of_type<'a>(q: &Question, a: &Answer<'a>) -> Option<&'a CodeFacts> {
 /// facts of a type that recognises the question (an unrelated answer with no items is
 /// not an empty list).
 fn names_outcome(q: &Question, a: &Answer<'_>, want: &HashSet<String>) -> Outcome {
-    let mut o = Outcome::default();
     let Some(facts) = a.facts else {
-        o.recall = Some(0.0);
-        o.missed.push("no facts".into());
-        return o;
+        return Outcome::no_facts();
     };
     if want.is_empty() && facts_of_type(q, a).is_none() {
-        o.recall = Some(0.0);
-        o.missed
-            .push(format!("empty truth, answered as {}", facts.kind.as_str()));
-        return o;
+        return Outcome {
+            recall: Some(0.0),
+            missed: vec![format!("empty truth, answered as {}", facts.kind.as_str())],
+            ..Outcome::default()
+        };
     }
-    let got = names_of(Some(facts));
-    let (recall, precision) = score(&got, want);
-    o.recall = Some(recall);
-    o.precision = precision;
-    o.missed.extend(differences(&got, want));
-    o
+    Outcome::scored(&names_of(Some(facts)), want, String::clone)
+}
+
+/// A ranking question's truth: the top names in order with their values, the names
+/// tied with the k-th, and k.
+struct Ranking {
+    names: Vec<String>,
+    values: Vec<Value>,
+    ties: Vec<String>,
+    k: usize,
+}
+
+impl Ranking {
+    fn of(expected: &Value) -> Self {
+        let names = names_in(expected, "names");
+        Self {
+            values: expected["values"].as_array().cloned().unwrap_or_default(),
+            ties: names_in(expected, "ties"),
+            k: expected["top_k"]
+                .as_u64()
+                .map_or(names.len(), |k| k as usize),
+            names,
+        }
+    }
+
+    /// [`ranking_score`] of `got` (in order).
+    fn score(&self, got: &[String]) -> (f64, Option<f64>) {
+        ranking_score(got, &self.names, &self.values, &self.ties, self.k)
+    }
 }
 
 /// A ranking of `got` (in order) against the truth's top `k` with its `ties`: recall
@@ -964,21 +1030,24 @@ fn detail_states(detail: Option<&str>, want: &str) -> bool {
 }
 
 fn ranking_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
-    let e = &q.expected;
-    let names = names_in(e, "names");
-    let ties = names_in(e, "ties");
-    let values = e["values"].as_array().cloned().unwrap_or_default();
-    let k = e["top_k"].as_u64().map_or(names.len(), |k| k as usize);
-    let mut o = Outcome::default();
+    let ranking = Ranking::of(&q.expected);
+    let Ranking {
+        names,
+        values,
+        ties,
+        k,
+    } = &ranking;
+    let k = *k;
     let Some(facts) = a.facts else {
-        o.recall = Some(0.0);
-        o.missed.push("no facts".into());
-        return o;
+        return Outcome::no_facts();
     };
     let got = ordered_names(facts.items.iter());
-    let (recall, precision) = ranking_score(&got, &names, &values, &ties, k);
-    o.recall = Some(recall);
-    o.precision = precision;
+    let (recall, precision) = ranking.score(&got);
+    let mut o = Outcome {
+        recall: Some(recall),
+        precision,
+        ..Outcome::default()
+    };
     // Order: the truth's rank of each known name (ties rank with the k-th value) never
     // goes back up; values: each known item's detail states its measured value.
     let kth = values.get(k.min(names.len()).saturating_sub(1)).cloned();
@@ -1018,7 +1087,7 @@ fn ranking_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
     o.checks.push(("order", in_order && !got.is_empty()));
     o.checks.push(("values", values_ok));
     let want: HashSet<String> = names.iter().cloned().collect();
-    let allowed: HashSet<String> = names.iter().chain(&ties).cloned().collect();
+    let allowed: HashSet<String> = names.iter().chain(ties).cloned().collect();
     let got_set: HashSet<String> = got.iter().cloned().collect();
     let mut gone: Vec<&String> = want.difference(&got_set).collect();
     gone.sort();
@@ -1094,12 +1163,10 @@ fn chains_in(expected: &Value) -> Vec<Vec<String>> {
 fn chain_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
     let truth = chains_in(&q.expected);
     let length = q.expected["length"].as_u64().unwrap_or(0) as usize;
-    let mut o = Outcome::default();
     let Some(facts) = a.facts else {
-        o.recall = Some(0.0);
-        o.missed.push("no facts".into());
-        return o;
+        return Outcome::no_facts();
     };
+    let mut o = Outcome::default();
     let grouped: Vec<&FactItem> = facts
         .items
         .iter()
@@ -1146,24 +1213,11 @@ fn impact_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
                 .collect()
         })
         .unwrap_or_default();
-    let mut o = Outcome::default();
     let Some(facts) = a.facts else {
-        o.recall = Some(0.0);
-        o.missed.push("no facts".into());
-        return o;
+        return Outcome::no_facts();
     };
-    let got: HashSet<(u64, String)> = facts
-        .items
-        .iter()
-        .filter_map(|i| Some((group_number(i, "level")?, i.name.to_ascii_uppercase())))
-        .collect();
-    let (recall, precision) = score(&got, &want);
-    o.recall = Some(recall);
-    o.precision = precision;
-    let show = |s: &HashSet<(u64, String)>| -> HashSet<String> {
-        s.iter().map(|(l, n)| format!("{n}@{l}")).collect()
-    };
-    o.missed.extend(differences(&show(&got), &show(&want)));
+    let got = numbered_names(facts, "level");
+    let mut o = Outcome::scored(&got, &want, |(l, n)| format!("{n}@{l}"));
     // Evidence: each first-level file is proven by a line the truth found too.
     let mut lines_by_file: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for (file, line) in e["evidence"]
@@ -1190,12 +1244,7 @@ fn impact_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
         if !unproven.is_empty() {
             o.missed.push(format!(
                 "no evidence line for {}",
-                unproven
-                    .iter()
-                    .take(3)
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                first_few(unproven.iter().copied(), 3)
             ));
         }
         o.checks.push(("evidence", unproven.is_empty()));
@@ -1220,24 +1269,11 @@ fn menu_options_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
         .iter()
         .filter_map(|o| Some((o["number"].as_u64()?, upper(&o["program"]))))
         .collect();
-    let mut o = Outcome::default();
     let Some(facts) = a.facts else {
-        o.recall = Some(0.0);
-        o.missed.push("no facts".into());
-        return o;
+        return Outcome::no_facts();
     };
-    let got: HashSet<(u64, String)> = facts
-        .items
-        .iter()
-        .filter_map(|i| Some((group_number(i, "option")?, i.name.to_ascii_uppercase())))
-        .collect();
-    let (recall, precision) = score(&got, &want);
-    o.recall = Some(recall);
-    o.precision = precision;
-    let show = |s: &HashSet<(u64, String)>| -> HashSet<String> {
-        s.iter().map(|(n, p)| format!("{n}:{p}")).collect()
-    };
-    o.missed.extend(differences(&show(&got), &show(&want)));
+    let got = numbered_names(facts, "option");
+    let mut o = Outcome::scored(&got, &want, |(n, p)| format!("{n}:{p}"));
     let labelled: Vec<(u64, String)> = options
         .iter()
         .filter_map(|o| Some((o["number"].as_u64()?, label_text(o["label"].as_str()?))))
@@ -1394,12 +1430,7 @@ fn absence_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
         if !invented.is_empty() {
             o.missed.push(format!(
                 "invented {}",
-                invented
-                    .iter()
-                    .take(5)
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                first_few(invented.iter().copied(), 5)
             ));
         }
         if names.is_empty() {
@@ -1408,14 +1439,7 @@ fn absence_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
             (names.len() - invented.len()) as f64 / names.len() as f64
         }
     };
-    let item_names: Vec<String> = facts
-        .map(|f| {
-            f.items
-                .iter()
-                .map(|i| i.name.to_ascii_uppercase())
-                .collect()
-        })
-        .unwrap_or_default();
+    let item_names: Vec<String> = names_of(facts).into_iter().collect();
     o.precision = Some(honest(item_names, &mut o));
     let text_words: Vec<String> = upper_words(a.text).map(str::to_owned).collect();
     o.text_precision = Some(honest(text_words, &mut o));
@@ -1620,11 +1644,8 @@ fn text_outcome(q: &Question, a: &Answer<'_>, known: &Known, o: &mut Outcome) {
     let in_universe = |w: &str| tolerated.contains(w) || classes.iter().any(|c| known.has(*c, w));
     let got = listed_names(text, &in_universe, &want, &subjects);
     let (recall, precision) = if q.is_ranking() {
-        let names = names_in(e, "names");
-        let values = e["values"].as_array().cloned().unwrap_or_default();
-        let k = e["top_k"].as_u64().map_or(names.len(), |k| k as usize);
         let got: Vec<String> = got.iter().cloned().collect();
-        ranking_score(&got, &names, &values, &ties, k)
+        Ranking::of(e).score(&got)
     } else {
         let counted: HashSet<String> = got
             .iter()
@@ -1643,11 +1664,7 @@ fn text_outcome(q: &Question, a: &Answer<'_>, known: &Known, o: &mut Outcome) {
             "text lacks {} of {} ({}{})",
             gone.len(),
             want.len(),
-            gone.iter()
-                .take(4)
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            first_few(gone.iter().copied(), 4),
             if gone.len() > 4 { ", ..." } else { "" }
         ));
     }
@@ -1659,12 +1676,7 @@ fn text_outcome(q: &Question, a: &Answer<'_>, known: &Known, o: &mut Outcome) {
         extra.sort();
         o.missed.push(format!(
             "text also names {}",
-            extra
-                .iter()
-                .take(4)
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            first_few(extra.iter().copied(), 4)
         ));
     }
 }
