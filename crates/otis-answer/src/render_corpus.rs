@@ -88,16 +88,17 @@ fn listing(facts: &CodeFacts) -> String {
     let mut text = if n == 0 {
         format!("{lead}.\n")
     } else {
-        let mut lead = format!("{lead}:");
+        let mut lead = lead;
         if let Some(main) = facts
             .note(Note::MainMenu)
             .filter(|m| facts.items.iter().any(|i| i.name == *m))
         {
             lead.push_str(&format!(
-                " (the main menu, {main}, is the entry point: nothing calls it by design)"
+                " (the main menu, {main}, is among them: it is the entry point, which \
+                 nothing calls by design)"
             ));
         }
-        format!("{lead}\n{}", bullets(facts, &groups(&facts.items), false))
+        format!("{lead}:\n{}", bullets(facts, &groups(&facts.items), false))
     };
     text.push_str(&not_applied(facts));
     text
@@ -114,6 +115,19 @@ fn capitalise(text: &str) -> String {
 fn ranking(facts: &CodeFacts) -> String {
     let query = facts.note(Note::Query).unwrap_or("items");
     let by = facts.note(Note::OrderedBy).unwrap_or("value");
+    let by_words = {
+        use otis_core::corpus::Measure as M;
+        let one = count_of(facts) == 1;
+        match (M::from_label(by), one) {
+            (Some(M::Users), false) => "the number of programs using them",
+            (Some(M::Users), true) => "the number of programs using it",
+            (Some(M::Callees), false) => "the number of programs they call",
+            (Some(M::Callees), true) => "the number of programs it calls",
+            (Some(M::Callers), false) => "the number of programs calling them",
+            (Some(M::Callers), true) => "the number of programs calling it",
+            _ => by,
+        }
+    };
     let n = count_of(facts);
     let matching: usize = facts
         .note(Note::Matching)
@@ -148,19 +162,19 @@ fn ranking(facts: &CodeFacts) -> String {
     let mut text = if n == 1 {
         let item = &facts.items[0];
         format!(
-            "{}{cond}, by {by}: {} ({}), {} {by}{}{of}.\n",
+            "{}{cond}, by {by_words}: {} ({}), {}{}{of}.\n",
             capitalise(&format!("the top {}", singular(what))),
             item.name,
             item.group
                 .as_ref()
                 .map(|g| g.to_string())
                 .unwrap_or_default(),
-            item.detail.as_deref().unwrap_or_default(),
+            measured(by, item.detail.as_deref().unwrap_or_default()),
             citation(facts, item),
         )
     } else {
         format!(
-            "{}{cond}, by {by}{of}:\n",
+            "{}{cond}, by {by_words}{of}:\n",
             capitalise(&format!("the top {n} {what}"))
         )
     };
@@ -172,16 +186,40 @@ fn ranking(facts: &CodeFacts) -> String {
                 .map(|g| format!(" ({g})"))
                 .unwrap_or_default();
             text.push_str(&format!(
-                "{}. {}{place}: {} {by}{}\n",
+                "{}. {}{place}: {}{}\n",
                 i + 1,
                 item.name,
-                item.detail.as_deref().unwrap_or_default(),
+                measured(by, item.detail.as_deref().unwrap_or_default()),
                 citation(facts, item)
             ));
         }
     }
     text.push_str(&not_applied(facts));
     text
+}
+
+/// A ranked thing's value in words: "used by 95 programs", "3 callers", "calls 1
+/// program", "cyclomatic complexity 660", "revised 2024-01-26".
+fn measured(by: &str, value: &str) -> String {
+    use otis_core::corpus::Measure as M;
+    let measure = M::from_label(by);
+    let Ok(n) = value.parse::<usize>() else {
+        return match measure {
+            // Not a measure: the latest revision date.
+            None => format!("revised {value}"),
+            Some(_) => format!("{by} {value}"),
+        };
+    };
+    match measure {
+        Some(M::Users) => format!("used by {}", plural(n, "program", "programs")),
+        Some(M::Callees) => format!("calls {}", plural(n, "program", "programs")),
+        Some(M::Callers) => plural(n, "caller", "callers"),
+        Some(M::Lines) => plural(n, "line", "lines"),
+        Some(M::Options) => plural(n, "option", "options"),
+        Some(M::Fields) => plural(n, "field", "fields"),
+        Some(M::Statements) => plural(n, "statement", "statements"),
+        _ => format!("{by} {n}"),
+    }
 }
 
 fn impact(facts: &CodeFacts) -> String {

@@ -183,12 +183,12 @@ impl Out<'_> {
                 counted(&nested),
             );
         }
-        // Cite the first COPY of each library.
-        let mut libraries = HashSet::new();
+        // Cite the first COPY of each library and role (a group of the answer's list).
+        let mut groups = HashSet::new();
         let lines: Vec<u32> = facts
             .items
             .iter()
-            .filter(|i| libraries.insert(i.group.clone()))
+            .filter(|i| groups.insert((i.group.clone(), i.detail.clone())))
             .map(|i| i.line)
             .collect();
         for line in lines {

@@ -574,6 +574,10 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
     let matching = valued.len();
     if let Some(limit) = query.limit {
         valued.truncate(limit);
+        // "The programs that call the most others" are not the ones that call none.
+        if matches!(query.order, Some(Order::Most(_))) {
+            valued.retain(|(_, v)| v.unwrap_or(0) > 0);
+        }
     }
     Selection {
         things: valued,
