@@ -454,6 +454,29 @@ fn negate(verb: &str) -> String {
     format!("do not {verb}")
 }
 
+/// The positive of a negative verb phrase: "are never copied" -> "are copied", "do not
+/// use X" -> "use X", "are written by no program" -> "are written by some program";
+/// `None` for a phrase that is not negative.
+fn affirm(verb: &str) -> Option<String> {
+    if let Some(rest) = verb.strip_prefix("are never ") {
+        return Some(format!("are {rest}"));
+    }
+    if let Some(rest) = verb.strip_prefix("do not ") {
+        return Some(rest.to_owned());
+    }
+    for be in ["are ", "were "] {
+        if let Some(rest) = verb.strip_prefix(be).and_then(|r| r.strip_prefix("not ")) {
+            return Some(format!("{be}{rest}"));
+        }
+    }
+    match verb {
+        "are written by no program" => Some("are written by some program".to_owned()),
+        "have no source in the corpus" => Some("have source in the corpus".to_owned()),
+        "open no other menu" => Some("open another menu".to_owned()),
+        _ => None,
+    }
+}
+
 /// A plural verb phrase made singular: "use X" -> "uses X", "are" -> "is".
 fn singular(verb: &str) -> String {
     let (first, rest) = verb.split_once(' ').unwrap_or((verb, ""));
@@ -561,6 +584,13 @@ pub fn sentence(query: &CorpusQuery, n: usize) -> String {
     let verb = verbs.join(" and ");
     match (n, verb.is_empty()) {
         (0, true) => format!("There is no {noun}"),
+        // "Every file is written by some program", not "No file is written by no program".
+        (0, false)
+            if let [only] = verbs.as_slice()
+                && let Some(yes) = affirm(only) =>
+        {
+            format!("Every {noun} {}", singular(&yes))
+        }
         (0, false) => format!("No {noun} {}", singulars(&verbs)),
         (1, true) => format!("There is 1 {noun}"),
         (1, false) => format!("1 {noun} {}", singulars(&verbs)),
@@ -592,6 +622,18 @@ mod tests {
         );
         let none = CorpusQuery::all(Entity::Programs).with(Filter::Uses(Statement::Sort));
         assert_eq!(sentence(&none, 0), "No program uses SORT");
+        let unwritten = CorpusQuery::all(Entity::Files).with(Filter::NeverWritten);
+        assert_eq!(
+            sentence(&unwritten, 0),
+            "Every file is written by some program"
+        );
+        let uncopied = CorpusQuery::all(Entity::Copybooks)
+            .with(Filter::In("LIBGB".into()))
+            .with(Filter::NeverCopied);
+        assert_eq!(sentence(&uncopied, 0), "Every copybook in LIBGB is copied");
+        let without = CorpusQuery::all(Entity::Programs)
+            .with(Filter::Not(Box::new(Filter::Uses(Statement::Sort))));
+        assert_eq!(sentence(&without, 0), "Every program uses SORT");
         let unused = CorpusQuery::all(Entity::Copybooks)
             .with(Filter::In("LIBFX".into()))
             .with(Filter::NeverCopied);

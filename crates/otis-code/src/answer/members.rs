@@ -331,6 +331,12 @@ impl Out<'_> {
         let mut sources = vec![(f, None)];
         sources.extend(self.link.included(f).into_iter().map(|(i, v)| (i, Some(v))));
         let mut cites = Vec::new();
+        // What the program does to each file: its OPEN modes and verbs, in order.
+        let ops = if self.link.is_program(f) {
+            crate::corpus::files::ops_of(self.link, f)
+        } else {
+            Vec::new()
+        };
         for (source, via) in sources {
             let file = self.link.file(source);
             for decl in &file.facts.files {
@@ -341,10 +347,22 @@ impl Out<'_> {
                     Some(v) => format!("through {}", self.link.row(v).path),
                     None => "declared in the program".to_owned(),
                 };
+                let mut done: Vec<&str> = Vec::new();
+                for op in ops.iter().filter(|op| op.file == decl.name) {
+                    if !done.contains(&op.op.as_str()) {
+                        done.push(&op.op);
+                    }
+                }
+                let assign = format!("assigned to {}", decl.assign);
+                let detail = if done.is_empty() {
+                    assign
+                } else {
+                    format!("{}; {assign}", done.join(", "))
+                };
                 facts.items.push(item(
                     &decl.name,
                     Some(ItemGroup::Named(group)),
-                    Some(format!("assigned to {}", decl.assign)),
+                    Some(detail),
                     &file.path,
                     decl.line,
                 ));
@@ -374,33 +392,16 @@ impl Out<'_> {
             facts.items.push(i);
         }
         // The files it declares (SELECT), with what it does to each.
-        if let Some(files) = self.files(name, kind) {
-            let ops = self
-                .home(name)
-                .filter(|&f| self.link.is_program(f))
-                .map(|f| crate::corpus::files::ops_of(self.link, f))
-                .unwrap_or_default();
-            for mut i in files.items {
-                let mut done: Vec<String> = Vec::new();
-                for op in ops.iter().filter(|op| op.file == i.name) {
-                    if !done.contains(&op.op) {
-                        done.push(op.op.clone());
-                    }
-                }
-                let assign = i.detail.take().unwrap_or_default();
-                i.detail = Some(if done.is_empty() {
-                    assign
-                } else {
-                    format!("{}; {assign}", done.join(", "))
-                });
-                i.group = Some(FixedGroup::Files.into());
-                facts.items.push(i);
-            }
+        let files = self.files(name, kind);
+        for mut i in files.iter().flat_map(|f| f.items.clone()) {
+            i.group = Some(FixedGroup::Files.into());
+            facts.items.push(i);
         }
         facts.notes = calls.notes;
         facts.notes.extend(copybooks.notes);
         facts.evidence = calls.evidence;
-        for e in copybooks.evidence {
+        let file_evidence = files.map(|f| f.evidence).unwrap_or_default();
+        for e in copybooks.evidence.into_iter().chain(file_evidence) {
             if facts.evidence.len() < MAX_EVIDENCE && !facts.evidence.contains(&e) {
                 facts.evidence.push(e);
             }
