@@ -77,6 +77,7 @@ Ctrl-D exits."
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         // `otis serve` is the same server as otis-func: the same cap on blocking threads.
@@ -98,11 +99,40 @@ fn main() -> ExitCode {
             report::error(&e);
             ExitCode::from(2)
         }
+        Err(Failure::Runtime(e)) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Runtime(e)) => {
             report::error(&e);
             ExitCode::FAILURE
         }
     }
+}
+
+/// `otis ask ... | head`: when the reader of stdout has gone, stop quietly, as other
+/// command-line tools do, instead of reporting a panic. Everything else keeps the
+/// default report.
+fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
+}
+
+/// The error is stdout's reader having gone (see [`quiet_on_closed_pipe`]).
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn load_settings(cli: &Cli) -> Result<Settings, Failure> {

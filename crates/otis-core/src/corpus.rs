@@ -259,6 +259,8 @@ pub enum Filter {
     NeverWritten,
     /// Programs: they do this to the file named (`WRITE` a record of `LN-FILE`).
     Accesses(String, FileAccess),
+    /// Programs: they do this to at least one file ("open a file for output").
+    AccessesAny(FileAccess),
     /// The latest revision date in its header is on or after this day (ISO,
     /// `2024-01-01`): "revised in 2024 or later".
     RevisedSince(String),
@@ -409,8 +411,36 @@ pub fn phrase(filter: &Filter) -> Phrase {
             FileAccess::OpenInputOutput => format!("open {file} for I-O"),
             FileAccess::OpenExtend => format!("open {file} for extend"),
         }),
+        Filter::AccessesAny(a) => Phrase::Verb(
+            match a {
+                FileAccess::Any => "use a file",
+                FileAccess::Read => "read a file",
+                FileAccess::Write => "write a file",
+                FileAccess::Rewrite => "rewrite a record",
+                FileAccess::Delete => "delete records",
+                FileAccess::OpenInput => "open a file for input",
+                FileAccess::OpenOutput => "open a file for output",
+                FileAccess::OpenInputOutput => "open a file for I-O",
+                FileAccess::OpenExtend => "open a file for extend",
+            }
+            .to_owned(),
+        ),
         Filter::RevisedSince(day) => Phrase::Verb(format!("were revised on or after {day}")),
         Filter::AnyOf(options) => {
+            // "open a file for output or extend"
+            let modes: Vec<&str> = options
+                .iter()
+                .filter_map(|o| match o {
+                    Filter::AccessesAny(FileAccess::OpenInput) => Some("input"),
+                    Filter::AccessesAny(FileAccess::OpenOutput) => Some("output"),
+                    Filter::AccessesAny(FileAccess::OpenInputOutput) => Some("I-O"),
+                    Filter::AccessesAny(FileAccess::OpenExtend) => Some("extend"),
+                    _ => None,
+                })
+                .collect();
+            if modes.len() == options.len() {
+                return Phrase::Verb(format!("open a file for {}", modes.join(" or ")));
+            }
             let parts: Vec<Phrase> = options.iter().map(phrase).collect();
             if parts.iter().all(|p| matches!(p, Phrase::Verb(_))) {
                 Phrase::Verb(join_or(&parts))

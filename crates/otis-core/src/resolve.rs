@@ -109,6 +109,7 @@ fn same_kind(a: &Filter, b: &Filter) -> bool {
     match (inner(a), inner(b)) {
         (Filter::Count(m, _, _), Filter::Count(n, _, _)) => m == n,
         (Filter::Accesses(_, x), Filter::Accesses(_, y)) => x == y,
+        (Filter::AccessesAny(x), Filter::AccessesAny(y)) => x == y,
         (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
     }
 }

@@ -385,3 +385,47 @@ fn chat_remembers_and_obeys_its_commands() {
     assert!(out.contains("Session chat-1 has no turns."), "{out}");
     assert!(!out.contains("not reached"));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::process::{Command as Process, Stdio};
+    let data = data_dir("pipe");
+    let corpus = data.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("HELLO.cbl"),
+        "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. HELLO.\n       PROCEDURE DIVISION.\n       MAIN-PARA.\n           STOP RUN.\n",
+    )
+    .unwrap();
+    assert!(
+        otis(&data)
+            .args(["index", "build"])
+            .arg(&corpus)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    // Far more than a pipe holds: the writer meets the closed pipe (`otis query ... | head`).
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("otis"))
+        .env_clear()
+        .env("OTIS_DATA_DIR", &data)
+        .env("OTIS_CORPUS", &corpus)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir())
+        .args([
+            "query",
+            "--limit",
+            "300000",
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 300000) SELECT x FROM n",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -173,17 +173,18 @@ fn calls(link: &Linked<'_>, entity: Entity, target: &str) -> Keep {
     }
 }
 
-fn accesses(link: &Linked<'_>, entity: Entity, file: &str, access: FileAccess) -> Keep {
+/// Programs that do `access` to `file` (any file when `None`), shown at the first such
+/// statement.
+fn accesses(link: &Linked<'_>, entity: Entity, file: Option<&str>, access: FileAccess) -> Keep {
     if !matches!(entity, Entity::Programs | Entity::Menus) {
         return Keep::Unsupported;
     }
     let ops = super::files::program_ops(link);
-    let file = file.to_owned();
     let mut out = HashMap::new();
     for (program, list) in ops {
         if let Some(op) = list
             .iter()
-            .find(|op| op.file == file && super::files::is_access(&op.op, access))
+            .find(|op| file.is_none_or(|f| op.file == f) && super::files::is_access(&op.op, access))
         {
             out.insert(program, (op.at, op.line));
         }
@@ -332,7 +333,8 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
             }
             _ => Keep::Unsupported,
         },
-        Filter::Accesses(file, access) => accesses(link, entity, &normalise(file), *access),
+        Filter::Accesses(file, access) => accesses(link, entity, Some(&normalise(file)), *access),
+        Filter::AccessesAny(access) => accesses(link, entity, None, *access),
         Filter::RevisedSince(day) => {
             if !matches!(entity, Entity::Programs | Entity::Copybooks | Entity::Menus) {
                 return Keep::Unsupported;

@@ -597,6 +597,24 @@ fn corpus_questions_compose() {
             programs().with(Filter::AnyOf(vec![uses(S::Sort), uses(S::Merge)])),
         ),
         (
+            "Which programs open a file for output or extend?",
+            List,
+            programs().with(Filter::AnyOf(vec![
+                Filter::AccessesAny(FileAccess::OpenOutput),
+                Filter::AccessesAny(FileAccess::OpenExtend),
+            ])),
+        ),
+        (
+            "Which programs open files in input mode?",
+            List,
+            programs().with(Filter::AccessesAny(FileAccess::OpenInput)),
+        ),
+        (
+            "Which programs open files?",
+            List,
+            programs().with(uses(S::Open)),
+        ),
+        (
             "Which programs in FX or UP use STRING?",
             List,
             programs()

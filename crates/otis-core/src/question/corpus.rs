@@ -47,7 +47,8 @@
 //!    (to) X", "write or rewrite records of X", "update / rewrite X", "delete from X",
 //!    "create X" (open output), "append to X" (open extend), "use / access X [for input]",
 //!    where X is a declared file (or a name ending in FILE). Without a file ("programs that
-//!    write files", "delete records") the verb is a statement kind.
+//!    write files", "delete records") the verb is a statement kind, except OPEN with modes
+//!    ("open a file for output or extend"), which is that mode on any file.
 //! 7. **Names**: "with DATE in the name", "whose name contains / starts with / ends with
 //!    X", "named like X", "starting with UP1", "prefixed with X", "ending in X", "X*",
 //!    and, late, "containing X" / "with X" for a name the corpus does not know.
@@ -1673,12 +1674,42 @@ impl Parser {
         };
         const OBJECTS: &str =
             "from|to|into|in? a|any|the|their|its? files|file|records|record|datasets";
+        // "open a file for output or extend": the modes asked for, on any file.
+        const MODES: &[(&str, FileAccess)] = &[
+            ("input", FileAccess::OpenInput),
+            ("output", FileAccess::OpenOutput),
+            ("i-o|io|input-output|update", FileAccess::OpenInputOutput),
+            ("i o", FileAccess::OpenInputOutput),
+            ("extend|append|appending", FileAccess::OpenExtend),
+        ];
         if let Some(e) = self.w.at(end, OBJECTS) {
-            let e = self
-                .w
-                .at(e, "for|in|as? input|output|i-o|io|extend|update mode?")
-                .unwrap_or(e);
-            self.filter(i, e, Filter::Uses(statement));
+            let mut modes = Vec::new();
+            let mut to = e;
+            if statement == Statement::Open
+                && let Some(at) = self.w.at(e, "for|in|as")
+            {
+                let mut k = at;
+                while let Some((mend, mode)) = self.first(k, MODES) {
+                    modes.push(Filter::AccessesAny(mode));
+                    to = self.w.at(mend, "mode").unwrap_or(mend);
+                    match self.w.at(to, "or|and|,") {
+                        Some(next) => k = next,
+                        None => break,
+                    }
+                }
+            }
+            let filter = match modes.len() {
+                0 => {
+                    to = self
+                        .w
+                        .at(e, "for|in|as? input|output|i-o|io|extend|update mode?")
+                        .unwrap_or(e);
+                    Filter::Uses(statement)
+                }
+                1 => modes.remove(0),
+                _ => Filter::AnyOf(modes),
+            };
+            self.filter(i, to, filter);
         }
     }
 
