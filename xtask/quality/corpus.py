@@ -1243,6 +1243,28 @@ class Gen:
     def _lib(self, need=3):
         return self.one([lb for lb in self.libs if len(self.cpys_in(lb)) >= need])
 
+    def _lib_where(self, has):
+        """A library with 3 or more copybooks that `has`, and those copybooks; None when
+        no library has as many."""
+        lb = self.one([lb for lb in self.libs
+                       if sum(1 for r in self.cpys_in(lb) if has(r)) >= 3])
+        if not lb:
+            return None
+        return lb, [r for r in self.cpys_in(lb) if has(r)]
+
+    def _dir_split(self, measure):
+        """A folder of 4 or more programs, a threshold of `measure` that 2 to half of
+        them are above, and a kind for a filter; None when the data offers none."""
+        d = self._dir(4)
+        if not d:
+            return None
+        pool = self.progs_in(d)
+        n = threshold([measure(r) for r in pool], 2, max(2, len(pool) // 2))
+        k = self._kind(pool)
+        if n is None or not k:
+            return None
+        return d, n, k
+
     def _kind(self, rels, exclude=()):
         """A statement or data kind for a filter: one that splits rels, else one some of
         them use, else any kind a program uses."""
@@ -1311,14 +1333,10 @@ class Gen:
         T.append(t3)
 
         def t4():
-            d = self._dir(4)
-            if not d:
+            split = self._dir_split(lambda r: m.mccabe[r])
+            if not split:
                 return None
-            pool = self.progs_in(d)
-            n = threshold([m.mccabe[r] for r in pool], 2, max(2, len(pool) // 2))
-            k = self._kind(pool)
-            if n is None or not k:
-                return None
+            d, n, k = split
             return ("List the programs in %s with a complexity above %d that %s." % (
                 d, n, self.kphrase(k)), "program",
                 [("dir", d), ("mccabe_gt", n), ("uses", k)], None, None)
@@ -1340,12 +1358,11 @@ class Gen:
         T.append(t5)
 
         def t6():
-            libs = [lb for lb in self.libs
-                    if sum(1 for r in self.cpys_in(lb) if not m.copied_by.get(r)) >= 3]
-            lb = self.one(libs)
-            if not lb:
+            found = self._lib_where(lambda r: not m.copied_by.get(r))
+            if not found:
                 return None
-            fr = self._frag([r for r in self.cpys_in(lb) if not m.copied_by.get(r)])
+            lb, pool = found
+            fr = self._frag(pool)
             if not fr:
                 return None
             return ("Which copybooks in %s are never copied and have %s in their name?" % (
@@ -1374,12 +1391,10 @@ class Gen:
         T.append(t8)
 
         def t9():
-            libs = [lb for lb in self.libs
-                    if sum(1 for r in self.cpys_in(lb) if "FD" in m.data[r]) >= 3]
-            lb = self.one(libs)
-            if not lb:
+            found = self._lib_where(lambda r: "FD" in m.data[r])
+            if not found:
                 return None
-            pool = [r for r in self.cpys_in(lb) if "FD" in m.data[r]]
+            lb, pool = found
             n = threshold([m.lines[r] for r in pool], 1, max(1, len(pool) // 2))
             if n is None:
                 return None
@@ -1388,12 +1403,11 @@ class Gen:
         T.append(t9)
 
         def t10():
-            libs = [lb for lb in self.libs
-                    if sum(1 for r in self.cpys_in(lb) if m.cpy_users[r]) >= 3]
-            lb = self.one(libs)
-            if not lb:
+            found = self._lib_where(lambda r: m.cpy_users[r])
+            if not found:
                 return None
-            fr = self._frag([r for r in self.cpys_in(lb) if m.cpy_users[r]])
+            lb, pool = found
+            fr = self._frag(pool)
             if not fr:
                 return None
             lim = 3
@@ -1443,14 +1457,10 @@ class Gen:
         T.append(t13)
 
         def t14():
-            d = self._dir(4)
-            if not d:
+            split = self._dir_split(lambda r: m.lines[r])
+            if not split:
                 return None
-            pool = self.progs_in(d)
-            n = threshold([m.lines[r] for r in pool], 2, max(2, len(pool) // 2))
-            k = self._kind(pool)
-            if n is None or not k:
-                return None
+            d, n, k = split
             return ("Which programs in %s with more than %d lines %s?" % (
                 d, n, self.kphrase_not(k)), "program", [("dir", d), ("lines_gt", n), ("not_uses", k)], None, None)
         T.append(t14)
@@ -1470,12 +1480,10 @@ class Gen:
         T.append(t15)
 
         def t16():
-            libs = [lb for lb in self.libs
-                    if sum(1 for r in self.cpys_in(lb) if "88 level" in m.data[r]) >= 3]
-            lb = self.one(libs)
-            if not lb:
+            found = self._lib_where(lambda r: "88 level" in m.data[r])
+            if not found:
                 return None
-            pool = [r for r in self.cpys_in(lb) if "88 level" in m.data[r]]
+            lb, pool = found
             n = threshold([len(m.cpy_users[r]) for r in pool], 1, max(1, len(pool) - 1)) or 0
             return ("Which copybooks in %s have 88 levels and are used by %s?" % (
                 lb, more_than(n, "program")), "copybook",
