@@ -7,29 +7,14 @@ Run: python3 -m unittest xtask/quality/test_corpus.py
 import os
 import shutil
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus as whole  # noqa: E402
 import truth  # noqa: E402
+from fixture import A, B, C, FixtureCorpus, write  # noqa: E402
 
 whole.TR = truth
-
-
-def A(text):
-    """Area A line (column 8)."""
-    return "       " + text
-
-
-def B(text):
-    """Area B line (column 12)."""
-    return "           " + text
-
-
-def C(text=""):
-    """Comment line (indicator in column 7)."""
-    return "      *" + text
 
 
 MENU = [
@@ -208,13 +193,6 @@ def form(prompts, fields):
     return out
 
 
-def write(root, rel, lines):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-
-
 def tokens(root, lines):
     """Procedure tokens of a throw-away program holding `lines`."""
     write(root, "ZZ/ZZTMP.CBL", [A("IDENTIFICATION DIVISION."), A("PROGRAM-ID. ZZTMP."),
@@ -226,35 +204,32 @@ def tokens(root, lines):
         shutil.rmtree(os.path.join(root, "ZZ"))
 
 
-class CorpusTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.root = tempfile.mkdtemp(prefix="corpus-fixture-")
-        r = cls.root
-        write(r, "AA/AAMENU.CBL", MENU)
-        write(r, "AA/AAFIX1.CBL", FIX1)
-        write(r, "AA/AAUTIL.CBL", UTIL)
-        write(r, "BB/BBLOOP.CBL", LOOP)
-        write(r, "BB/BBRPT1.CBL", RPT1)
-        write(r, "BB/BBLONE.CBL", LONE)
-        write(r, "LIBAA/AAREC.CPY", REC)
-        write(r, "LIBAA/AADATA.CPY", DATA)
-        write(r, "LIBAA/AAPROC.CPY", PROC)
-        write(r, "LIBAA/SUB/AANEST.CPY", NEST)
-        write(r, "LIBAA/AAUNUSED.CPY", UNUSED)
-        write(r, "LIBAA/SUB/AAREC.CPY", REC)
-        write(r, "FM/XX/AA/AAMENU", form(["WIDGET MENU", "1. FIX THE WIDGETS",
-                                          "2. REPORT   GADGETS  (BBRPT1)", "F7 - BACK"],
-                                         ["SEL", "SYSDATE"]))
-        write(r, "FM/XX/AA/AAFIX1", form(["FIX"], ["BRANCH", "FROM-DATE", "TO-DATE"]))
-        write(r, "FM/XX/AA/AAGHOST", form([], ["ONE"]))
-        cls.corpus = truth.Corpus(r)
-        cls.facts = truth.Facts(cls.corpus)
-        cls.m = whole.Model(cls.corpus, cls.facts, r)
+class CorpusTest(FixtureCorpus, unittest.TestCase):
+    PREFIX = "corpus-fixture-"
+    FILES = {
+        "AA/AAMENU.CBL": MENU,
+        "AA/AAFIX1.CBL": FIX1,
+        "AA/AAUTIL.CBL": UTIL,
+        "BB/BBLOOP.CBL": LOOP,
+        "BB/BBRPT1.CBL": RPT1,
+        "BB/BBLONE.CBL": LONE,
+        "LIBAA/AAREC.CPY": REC,
+        "LIBAA/AADATA.CPY": DATA,
+        "LIBAA/AAPROC.CPY": PROC,
+        "LIBAA/SUB/AANEST.CPY": NEST,
+        "LIBAA/AAUNUSED.CPY": UNUSED,
+        "LIBAA/SUB/AAREC.CPY": REC,
+        "FM/XX/AA/AAMENU": form(["WIDGET MENU", "1. FIX THE WIDGETS",
+                                 "2. REPORT   GADGETS  (BBRPT1)", "F7 - BACK"],
+                                ["SEL", "SYSDATE"]),
+        "FM/XX/AA/AAFIX1": form(["FIX"], ["BRANCH", "FROM-DATE", "TO-DATE"]),
+        "FM/XX/AA/AAGHOST": form([], ["ONE"]),
+    }
 
     @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.root)
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.m = whole.Model(cls.corpus, cls.facts, cls.root)
 
     def rel(self, name):
         return self.m.prog_rels[name][0]

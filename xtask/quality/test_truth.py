@@ -5,29 +5,12 @@ Run: python3 -m unittest xtask/quality/test_truth.py
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import truth  # noqa: E402
-
-
-def A(text):
-    """Area A line (column 8)."""
-    return "       " + text
-
-
-def B(text):
-    """Area B line (column 12)."""
-    return "           " + text
-
-
-def C(text=""):
-    """Comment line (indicator in column 7)."""
-    return "      *" + text
-
+from fixture import A, B, C, FixtureCorpus, write  # noqa: E402
 
 MENU = [
     A("IDENTIFICATION DIVISION."),
@@ -161,30 +144,17 @@ CLR = [
 ]
 
 
-def write(root, rel, lines):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-
-
-class TruthTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.root = tempfile.mkdtemp(prefix="truth-fixture-")
-        write(cls.root, "QQ/QQMENU.CBL", MENU)
-        write(cls.root, "QQ/QQFIX1.CBL", FIX1)
-        write(cls.root, "QQ/QQFIX2.CBL", FIX2)
-        write(cls.root, "LIBQQ/QQFIX1_DEF.CPY", FIX1_DEF)
-        write(cls.root, "LIBQQ/QQMENU_DEF.CPY", MENU_DEF)
-        write(cls.root, "LIBQQ/QQCLR.CPY", CLR)
-        write(cls.root, "FM/XX/QQ/QQFIX1", ["p", "REBUILD WIDGETS"])
-        cls.corpus = truth.Corpus(cls.root)
-        cls.facts = truth.Facts(cls.corpus)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.root)
+class TruthTest(FixtureCorpus, unittest.TestCase):
+    PREFIX = "truth-fixture-"
+    FILES = {
+        "QQ/QQMENU.CBL": MENU,
+        "QQ/QQFIX1.CBL": FIX1,
+        "QQ/QQFIX2.CBL": FIX2,
+        "LIBQQ/QQFIX1_DEF.CPY": FIX1_DEF,
+        "LIBQQ/QQMENU_DEF.CPY": MENU_DEF,
+        "LIBQQ/QQCLR.CPY": CLR,
+        "FM/XX/QQ/QQFIX1": ["p", "REBUILD WIDGETS"],
+    }
 
     def src(self, rel):
         return self.corpus.files[rel]
