@@ -1165,13 +1165,16 @@ def build(root, seed=35, keep_all=False):
             and facts.copy_members[p.rel]]
     for rel in pick(depc, cap("dependencies"), rng, keep_all):
         name = pname[rel]
-        names = sorted(set(facts.copy_members[rel]) | set(facts.calls[rel]["names"]))
+        names = sorted(set(facts.copy_members[rel]) | set(facts.calls[rel]["names"])
+                       | set(facts.selects[rel]))
         qs.append({
             "id": qid("dependencies", name), "kind": "dependencies",
             "question": "What are the dependencies of %s?" % name, "subject": name,
             "expected": {"names": names, "copybooks": facts.copy_members[rel],
-                         "calls": facts.calls[rel]["names"], "file": rel},
-            "rule": "copybooks (own text) union called programs (calls rule)",
+                         "calls": facts.calls[rel]["names"], "files": facts.selects[rel],
+                         "file": rel},
+            "rule": "copybooks (own text) union called programs (calls rule) union "
+                    "SELECT names (files rule)",
         })
 
     # ---- overview ----------------------------------------------------------

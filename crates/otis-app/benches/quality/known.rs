@@ -268,7 +268,8 @@ pub(crate) fn universe(
     use Class::*;
     let fixed: &[Class] = match kind {
         "copybooks" => &[Copybook],
-        "dependencies" | "impact" => &[Program, Copybook],
+        "dependencies" => &[Program, Copybook, File],
+        "impact" => &[Program, Copybook],
         "calls" | "callers" | "copybook_users" | "procedure_users" | "fan" | "orphans"
         | "cycles" | "call_chain" => &[Program],
         "files" => &[File],

@@ -72,7 +72,12 @@ fn fixture_known() -> Known {
     known
         .classes
         .insert(Class::Place, set(&["FX", "UP", "LIBUP"]));
-    for path in ["LIBUP/UPABYCL.CPY", "UP/DATE35.CBL", "FX/FXMENU.CBL"] {
+    for path in [
+        "LIBUP/UPABYCL.CPY",
+        "LIBUP/UP01ABYA.CPY",
+        "UP/DATE35.CBL",
+        "FX/FXMENU.CBL",
+    ] {
         known.paths.insert(path.to_owned(), path.to_owned());
     }
     known
@@ -152,9 +157,10 @@ fn check_listed_names() {
 
 fn check_text_sites() {
     let known = fixture_known();
-    let text = "ABYA-NO-REPO is referenced in 2 statements in 2 files: 0 change it, 2 read or test it. It is defined in LIBUP/UP01ABYA.CPY [1].\n- LIBUP/UPABYCL.CPY (UPABYCL): IF at 139 [2]\n- UP/DATE35.CBL (DATE35): MOVE at 2395, 2400; IF at 2410\nUP/DATE35.CBL:\n- 2500\n- 2501";
+    let text = "ABYA-NO-REPO is referenced in 2 statements in 2 files: 0 change it, 2 read or test it. It is defined in LIBUP/UP01ABYA.CPY line 37 (level 09, PIC +9(7), in ABYA-REPO-TYPE-TBL) [1].\n- LIBUP/UPABYCL.CPY (UPABYCL): IF at 139 [2]\n- UP/DATE35.CBL (DATE35): MOVE at 2395, 2400; IF at 2410\nUP/DATE35.CBL:\n- 2500\n- 2501";
     let got = text_sites(text, &known);
     let want: HashSet<(String, u32)> = [
+        ("LIBUP/UP01ABYA.CPY", 37),
         ("LIBUP/UPABYCL.CPY", 139),
         ("UP/DATE35.CBL", 2395),
         ("UP/DATE35.CBL", 2400),

@@ -211,7 +211,8 @@ pub(crate) fn says_no(text: &str) -> bool {
 
 /// The `(file, line)` sites a text names: a line that names a file (its path, or a
 /// member that has one file) gives the numbers after that mention to it; a line that
-/// only names a file and ends with `:` heads the bullet lines under it.
+/// only names a file and ends with `:` heads the bullet lines under it. The numbers of a
+/// definition ("level 09, PIC 9(7)") are not lines.
 pub(crate) fn text_sites(text: &str, known: &Known) -> HashSet<(String, u32)> {
     let mut out = HashSet::new();
     let mut heading: Option<String> = None;
@@ -227,6 +228,14 @@ pub(crate) fn text_sites(text: &str, known: &Known) -> HashSet<(String, u32)> {
         for token in line.split(|c: char| c.is_whitespace() || ",;:()[]\"'`".contains(c)) {
             let token = token.trim_end_matches('.');
             if token.is_empty() {
+                continue;
+            }
+            // "(level 09, PIC 9(7))": numbers of a definition, not lines.
+            if matches!(
+                token.to_ascii_uppercase().as_str(),
+                "LEVEL" | "PIC" | "PICTURE" | "VALUE" | "OCCURS"
+            ) {
+                current = None;
                 continue;
             }
             if token.chars().all(|c| c.is_ascii_digit()) {
