@@ -202,6 +202,16 @@ async fn rendered_answers(client: &Client) -> u64 {
     .unwrap()
 }
 
+/// Waits until the conversation shows `n` rendered answers (`what` names them).
+async fn until_answers(client: &Client, what: &str, n: usize) {
+    until(
+        client,
+        what,
+        &format!("return document.querySelectorAll('.turn .answer.rendered').length === {n}"),
+    )
+    .await;
+}
+
 /// Types `question`, presses Enter, and waits for the answer to be rendered.
 async fn ask(client: &Client, question: &str) {
     let before = rendered_answers(client).await;
@@ -436,12 +446,7 @@ async fn the_chat_page_works_in_a_real_browser() {
 
     // A reload restores the session from /api/history.
     client.refresh().await.unwrap();
-    until(
-        &client,
-        "the restored turns",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 2",
-    )
-    .await;
+    until_answers(&client, "the restored turns", 2).await;
     assert_eq!(session_of_page(&client).await, session);
     let questions = js(
         &client,
@@ -548,12 +553,7 @@ async fn the_chat_page_works_in_a_real_browser() {
         last.assistant
     );
     client.refresh().await.unwrap();
-    until(
-        &client,
-        "the four restored turns",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 4",
-    )
-    .await;
+    until_answers(&client, "the four restored turns", 4).await;
     let marked = js(
         &client,
         "return document.querySelector('.turn:last-child .interrupted') !== null",
@@ -596,12 +596,7 @@ async fn the_chat_page_works_in_a_real_browser() {
         &format!("#sessions .open[data-session='{session}']"),
     )
     .await;
-    until(
-        &client,
-        "the first conversation",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 4",
-    )
-    .await;
+    until_answers(&client, "the first conversation", 4).await;
     assert_eq!(session_of_page(&client).await, session);
 
     // Delete asks first: Cancel keeps the conversation, Delete removes it.
@@ -784,12 +779,7 @@ async fn the_page_asks_for_the_api_key_once_and_sends_it() {
     assert_eq!(stored_turns(&server, &session).await.len(), 1);
     // Kept for the tab: a reload does not ask again.
     client.refresh().await.unwrap();
-    until(
-        &client,
-        "the restored turn",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
-    )
-    .await;
+    until_answers(&client, "the restored turn", 1).await;
     assert_eq!(
         js(&client, "return document.getElementById('key-dialog').open").await,
         false
@@ -1019,12 +1009,7 @@ async fn the_examples_ask_corpus_questions() {
         "#empty .examples:last-of-type li:first-child button",
     )
     .await;
-    until(
-        &client,
-        "the count answer",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
-    )
-    .await;
+    until_answers(&client, "the count answer", 1).await;
     let asked = js(
         &client,
         "return document.querySelector('.turn .question').textContent",
@@ -1077,12 +1062,7 @@ async fn the_examples_ask_corpus_questions() {
         "What would be affected if I changed TIM360?"
     );
     click(&client, impact).await;
-    until(
-        &client,
-        "the impact answer",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
-    )
-    .await;
+    until_answers(&client, "the impact answer", 1).await;
     assert_eq!(
         answer_groups(&client).await,
         [
@@ -1111,12 +1091,7 @@ async fn a_reloaded_flow_answer_shows_its_diagram() {
     );
 
     client.refresh().await.unwrap();
-    until(
-        &client,
-        "the restored turn",
-        "return document.querySelectorAll('.turn .answer.rendered').length === 1",
-    )
-    .await;
+    until_answers(&client, "the restored turn", 1).await;
     let restored = until(&client, "the diagram after the reload", image).await;
     assert!(
         restored[0].as_str().unwrap().starts_with("blob:"),
