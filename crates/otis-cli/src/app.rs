@@ -15,7 +15,7 @@ pub(crate) async fn build_app(settings: Settings) -> Result<App, Failure> {
         .map_err(app_failure)?;
     bar.finish_and_clear();
     if let (Some(report), Some(index)) = (&app.index_build, &app.index) {
-        eprint!("No index yet: built one. ");
+        eprint!("No usable index (none yet, or one from another version of otis): built one. ");
         index::report_build(report, index.corpus());
     }
     Ok(app)

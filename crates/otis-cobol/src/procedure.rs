@@ -2,13 +2,15 @@
 //! identifier references with their access, and a small flow list (moves of literals,
 //! calls through variables, performs, jumps, stops) for the dynamic-call walk.
 
+use std::collections::HashSet;
+
 use crate::calls::literal_call;
 use crate::facts::{Access, Call, Edge, EdgeKind, ProcKind, Procedure};
 use crate::fileops;
 use crate::lex::{Tok, Token};
 use crate::proc_facts::{Flow, FlowOp, ProcFacts, RawRef};
 use crate::statements::StatementKind;
-use crate::words::{is_user_word, verb as verb_of};
+use crate::words::{OTHER_VERB, is_user_word, verb as verb_of, verb_code};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Branch {
@@ -81,6 +83,9 @@ struct Scanner<'t, 'a> {
     sentence: u32,
     when_verbs: Vec<&'static str>,
     stmt: Stmt,
+    /// Paragraphs and sections named with a reserved word that is not a verb
+    /// (`REPORT.`): names where a procedure name is expected (`GO TO REPORT`).
+    reserved_names: HashSet<String>,
 }
 
 /// Scans procedure tokens. `lines` is the file's line count (for the last `end_line`).
@@ -96,7 +101,13 @@ pub(crate) fn scan(toks: &[Token<'_>], lines: u32) -> ProcFacts {
         sentence: 0,
         when_verbs: Vec::new(),
         stmt: Stmt::new(None),
+        reserved_names: HashSet::new(),
     };
+    s.reserved_names = (0..toks.len())
+        .filter(|&k| s.header_at(k).is_some() && toks[k].kind == Tok::Word)
+        .map(|k| toks[k].text.to_string())
+        .filter(|name| !is_user_word(name))
+        .collect();
     s.run();
     let mut out = s.out;
     let starts: Vec<u32> = out.procedures.iter().map(|p| p.line).collect();
@@ -124,10 +135,22 @@ impl<'t, 'a> Scanner<'t, 'a> {
     /// A section or paragraph header starts at `k`: returns (kind, tokens used).
     fn header_at(&self, k: usize) -> Option<(ProcKind, usize)> {
         let t = self.tok(k)?;
-        if t.kind != Tok::Word || !t.area_a || !t.first || !is_user_word(&t.text) {
+        if t.kind != Tok::Word || !t.area_a || !t.first {
             return None;
         }
         let next = self.tok(k + 1)?;
+        // A reserved word names a procedure only when it is no verb, scope end or
+        // DECLARATIVES, and its header is the usual `NAME.` / `NAME SECTION.`.
+        let reserved_name = || {
+            verb_code(&t.text) == OTHER_VERB
+                && !t.text.starts_with("END-")
+                && !t.is("DECLARATIVES")
+                && !t.is("END")
+                && (next.kind == Tok::Period || next.is("SECTION"))
+        };
+        if !is_user_word(&t.text) && !reserved_name() {
+            return None;
+        }
         if next.kind == Tok::Period {
             return Some((ProcKind::Paragraph, 2));
         }
@@ -444,8 +467,8 @@ impl<'t, 'a> Scanner<'t, 'a> {
     /// A procedure name at `k` (a user word that is not the next header).
     fn proc_name_at(&self, k: usize) -> Option<String> {
         let t = self.tok(k)?;
-        (t.kind == Tok::Word && is_user_word(&t.text) && self.header_at(k).is_none())
-            .then(|| t.text.to_string())
+        let name = is_user_word(&t.text) || self.reserved_names.contains(t.text.as_ref());
+        (t.kind == Tok::Word && name && self.header_at(k).is_none()).then(|| t.text.to_string())
     }
 
     fn perform(&mut self, line: u32) {

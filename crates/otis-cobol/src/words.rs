@@ -542,7 +542,7 @@ pub(crate) fn verb_name(code: u8) -> &'static str {
     VERBS.get(usize::from(code)).copied().unwrap_or("OTHER")
 }
 
-const OTHER_VERB: u8 = u8::MAX;
+pub(crate) const OTHER_VERB: u8 = u8::MAX;
 
 /// The plain statement kind of each verb, by its place in `VERBS` (kept apart from the
 /// word classes so the per-token lookup stays small).

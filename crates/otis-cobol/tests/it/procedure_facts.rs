@@ -351,3 +351,20 @@ fn statement_counts_are_consistent_with_the_fixtures() {
         assert!(literal_calls <= count(StatementKind::Call), "{path}");
     }
 }
+
+#[test]
+fn a_paragraph_may_be_named_with_a_reserved_word() {
+    // `REPORT.` heads a paragraph (a reserved word, but no verb); `GO TO REPORT` goes
+    // there. A verb or a scope end alone on its line in area A heads nothing.
+    let f = program(
+        "           GO TO REPORT.\n       REPORT.\n           DISPLAY \"R\".\n       EXIT.\n       END-IF.\n       REPORT-EXIT.\n           EXIT.\n",
+    );
+    let names: Vec<&str> = f.procedures.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["MAIN-LOGIC", "REPORT", "REPORT-EXIT"]);
+    let jumps: Vec<(&str, u32)> = f
+        .edges
+        .iter()
+        .map(|e| (e.target.as_str(), e.line))
+        .collect();
+    assert_eq!(jumps, [("REPORT", 5)]);
+}

@@ -73,6 +73,38 @@ fn named_members(query: &CorpusQuery) -> Vec<String> {
     out
 }
 
+/// Data items of the levels that are not storage, so a reader who counts otherwise can:
+/// " (of which 3270 are level-78 constants and 2931 are level-88 condition names)".
+fn levels_counted(things: &[(things::Thing, Option<i64>)]) -> String {
+    let at = |level: &str| {
+        things
+            .iter()
+            .filter(|(t, _)| t.detail.as_deref().is_some_and(|d| d.starts_with(level)))
+            .count()
+    };
+    let parts: Vec<String> = [
+        (
+            at("level 78"),
+            "is a level-78 constant",
+            "are level-78 constants",
+        ),
+        (
+            at("level 88"),
+            "is a level-88 condition name",
+            "are level-88 condition names",
+        ),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" (of which {})", parts.join(" and "))
+    }
+}
+
 fn listing(
     link: &Linked<'_>,
     lines: &dyn LineSource,
@@ -98,7 +130,11 @@ fn listing(
         w.note(Note::NotApplied, selection.unsupported.join("; "));
     }
     w.note(Note::Count, selection.things.len().to_string());
-    w.note(Note::Summary, sentence(query, selection.matching));
+    let mut summary = sentence(query, selection.matching);
+    if query.entity == Entity::DataItems {
+        summary.push_str(&levels_counted(&selection.things));
+    }
+    w.note(Note::Summary, summary);
     if query.limit.is_some() || selection.matching != selection.things.len() {
         w.note(Note::Matching, selection.matching.to_string());
     }

@@ -76,7 +76,7 @@ impl CodeStore {
                 })
                 .optional()?)
         })?;
-        if version != Some(schema::VERSION.to_string()) {
+        if version != Some(schema::version()) {
             return Err(StoreError::Missing(dir.to_owned()));
         }
         Ok(store)

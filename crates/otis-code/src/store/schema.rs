@@ -5,6 +5,13 @@
 /// from scratch.
 pub(crate) const VERSION: i64 = 4;
 
+/// What the store's `meta` row `version` holds: the tables' version and the COBOL
+/// reader's ([`otis_cobol::READER_VERSION`]). A store written by another reader is
+/// rebuilt from scratch, as one of another layout is.
+pub(crate) fn version() -> String {
+    format!("{VERSION}.{}", otis_cobol::READER_VERSION)
+}
+
 /// Tables first (written while the build walks), indexes after (a fresh build creates
 /// them once, after the bulk insert).
 pub(crate) const TABLES: &str = r"

@@ -184,8 +184,7 @@ impl StoreWriter {
             })
             .optional()
             .map_err(sql)?;
-        if version != Some(schema::VERSION.to_string()) || stored_corpus.as_deref() != Some(corpus)
-        {
+        if version != Some(schema::version()) || stored_corpus.as_deref() != Some(corpus) {
             return Ok(None);
         }
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -240,7 +239,7 @@ impl StoreWriter {
         conn.execute_batch("BEGIN").map_err(sql)?;
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('version', ?1), ('corpus', ?2)",
-            params![schema::VERSION.to_string(), corpus],
+            params![schema::version(), corpus],
         )
         .map_err(sql)?;
         Ok(Self {
@@ -264,7 +263,7 @@ impl StoreWriter {
         conn.execute_batch("BEGIN").map_err(sql)?;
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('version', ?1)",
-            [schema::VERSION.to_string()],
+            [schema::version()],
         )
         .map_err(sql)?;
         Ok(Self {
