@@ -1041,7 +1041,7 @@ class Gen:
         exp["distinct_names"] = len(exp["names"])
         self.add("count", "data-items", "How many data items are defined?", "*",
                  self.count_expected(exp),
-                 "level entries (01-49, 66, 77, 88) that are not FILLER, in the data part "
+                 "level entries (01-49, 66, 77, 78, 88) that are not FILLER or a screen control, in the data part "
                  "of programs and non-procedure copybooks, counted per entry")
         decl = [(n, r) for r, ns in m.selects.items() for n in ns]
         exp = {"names": sorted({n for n, _ in decl}), "count": len(decl)}

@@ -36,7 +36,11 @@ COPYBOOK_EXT = ".CPY"
 DYN_NAME_FIELD = "FORM-NAM"
 DYN_CALL_FIELD = "FORM-PROGX"
 
-LEVELS = set(range(1, 50)) | {66, 77, 88}
+LEVELS = set(range(1, 50)) | {66, 77, 78, 88}
+# ACUCOBOL graphical screen controls: a level entry that starts with one has no name.
+SCREEN_CONTROLS = {"LABEL", "ENTRY-FIELD", "PUSH-BUTTON", "CHECK-BOX", "RADIO-BUTTON",
+                   "LIST-BOX", "COMBO-BOX", "FRAME", "BAR", "BITMAP", "GRID", "TREE-VIEW",
+                   "SCROLL-BAR", "TAB-CONTROL", "WEB-BROWSER"}
 
 # Identification-division paragraphs that may precede the header comments.
 ID_PARAS = {
@@ -827,7 +831,9 @@ class Facts:
                         and toks[i + 1].kind == "W"
                         and re.search(r"[A-Z]", toks[i + 1].text)):
                     name = toks[i + 1].text
-                    if name != "FILLER":
+                    # An unnamed screen control ("03 LABEL LINE 5", "03 ENTRY-FIELD,") is
+                    # not a data item.
+                    if name != "FILLER" and name not in SCREEN_CONTROLS:
                         pic = None
                         j = i + 2
                         while j < stop and toks[j].kind != ".":
@@ -1128,7 +1134,7 @@ def build(root, seed=35, keep_all=False):
             "id": qid("data_definition", name), "kind": "data_definition",
             "question": "Where is the variable %s defined?" % name, "subject": name,
             "expected": exp,
-            "rule": "data item (level 01-49/66/77/88, not FILLER) defined exactly once "
+            "rule": "data item (level 01-49/66/77/78/88, not FILLER, not a screen control) defined exactly once "
                     "in the corpus, not in a copybook copied with REPLACING, referenced "
                     "in procedure code",
         })
