@@ -12,7 +12,12 @@ const MAX_HEADER_LINES: usize = 600;
 enum HLine<'a> {
     Blank,
     Separator,
-    Key { key: String, value: &'a str },
+    /// `WORDS: value`; `raw` is the whole line.
+    Key {
+        key: String,
+        value: &'a str,
+        raw: &'a str,
+    },
     Marker(&'a str),
     Text(&'a str),
 }
@@ -123,6 +128,7 @@ fn classify(text: &str) -> HLine<'_> {
             return HLine::Key {
                 key,
                 value: v.trim(),
+                raw: clean,
             };
         }
     }
@@ -177,7 +183,11 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
                 }
                 state = State::None;
             }
-            HLine::Key { key, value } => {
+            // "FOLLOWING RANGES: ..." inside an entry continues it.
+            HLine::Key { key, raw, .. } if state == State::Rev && !is_known_key(key) => {
+                h.revisions.push(revision(*num, raw));
+            }
+            HLine::Key { key, value, .. } => {
                 state = State::OtherKey;
                 if is_desc_key(key) && !have_desc {
                     have_desc = true;
@@ -207,6 +217,12 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
                 } else if key == "IDENTIFICATION" && h.identification.is_none() {
                     h.identification = first_token(value);
                 }
+            }
+            // "JKC 2025-0218 ...", "20230727 BAH ...": an entry of the revision history,
+            // wherever it stands in the header.
+            HLine::Text(t) if is_revision_entry(clean(t)) => {
+                h.revisions.push(revision(*num, clean(t)));
+                state = State::Rev;
             }
             HLine::Text(t) => match state {
                 State::Desc | State::DescPending => {
@@ -238,6 +254,30 @@ fn fill(h: &mut Header, block: &[(u32, HLine<'_>)]) {
         h.description = Some(text);
         h.description_line = line;
     }
+}
+
+/// The keys a header labels its parts with; any other `WORDS:` is text.
+fn is_known_key(k: &str) -> bool {
+    is_desc_key(k)
+        || is_rev_key(k)
+        || matches!(
+            k,
+            "DIR" | "DIRECTORY" | "IDENTIFICATION" | "AUTHOR" | "PROGRAM" | "DATE" | "SYSTEM"
+        )
+}
+
+/// A revision entry by its form: initials then a date (`JKC 2025-0218`, `??? 060608`), or
+/// a date then initials (`20230727 BAH`).
+fn is_revision_entry(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let initials = |w: &str| {
+        (2..=4).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_uppercase() || b == b'?')
+    };
+    let date = |w: &str| dates::iso(w, SixDigits::YearFirst).is_some();
+    (initials(first) && date(second)) || (date(first) && initials(second))
 }
 
 /// A revision line with the date it carries: its first word (`151120 BAH ...`), or its
@@ -365,6 +405,30 @@ mod tests {
         let dates: Vec<Option<&str>> = h.revisions.iter().map(|r| r.date.as_deref()).collect();
         assert_eq!(dates, vec![Some("2015-05-29"), Some("2016-01-01")]);
         assert_eq!(h.date_written_iso.as_deref(), Some("2018-10-16"));
+    }
+
+    #[test]
+    fn revision_entries_are_known_by_their_form() {
+        // An entry after the program's title, with no REV label; a `WORDS:` line inside
+        // an entry continues it; the entries after it are still entries.
+        let h = header(
+            "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. ACSET.\n      *   READ A FILE TO SET A FLAG\n      *\n      * 20230727 BAH SET THE FLAG #1618\n      * JKC 2024-1106 ADDED RANGES\n      *     FOLLOWING RANGES: BEG-DATE, END-DATE\n      *\n      * JKC 2025-0423 LAST ONE\n       ENVIRONMENT DIVISION.\n",
+        );
+        assert_eq!(h.description.as_deref(), Some("READ A FILE TO SET A FLAG"));
+        let revs: Vec<(u32, Option<&str>)> = h
+            .revisions
+            .iter()
+            .map(|r| (r.line, r.date.as_deref()))
+            .collect();
+        assert_eq!(
+            revs,
+            vec![
+                (5, Some("2023-07-27")),
+                (6, Some("2024-11-06")),
+                (7, None),
+                (9, Some("2025-04-23")),
+            ]
+        );
     }
 
     #[test]
