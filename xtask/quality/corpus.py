@@ -285,6 +285,8 @@ def if_depth(toks):
 DATE_RX = r"(\d{4}[.-]\d{2}[.-]?\d{2}|\d{8}|\d{6}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))"
 REV_ENTRY_RE = re.compile(
     r"^(?:[A-Z]{2,4}\s+" + DATE_RX + r"(?![\d/.-])|" + DATE_RX + r"\s+[A-Z]{2,4}\b)")
+# After a REV: label, a line that starts with a date is an entry without initials.
+REV_DATED_RE = re.compile(r"^" + DATE_RX + r"\s+[A-Z]")
 REV_LABEL_RE = re.compile(r"^REV(?:ISIONS?)?\s*:\s*")
 
 
@@ -329,10 +331,20 @@ def revision_dates(src):
     """Dates of the revision entries in a program's header comments."""
     tr = _truth()
     out = []
+    in_revisions = False
     for n, text in tr.header_comment_lines(src):
         c = tr.clean_comment(text).upper()
+        if REV_LABEL_RE.match(c):
+            in_revisions = True
         c = REV_LABEL_RE.sub("", c)
         m = REV_ENTRY_RE.match(c)
+        if not m and in_revisions:
+            m = REV_DATED_RE.match(c)
+            if m:
+                d = parse_date(m.group(1))
+                if d:
+                    out.append((d, n))
+            continue
         if not m:
             continue
         d = parse_date(m.group(1) or m.group(2))
