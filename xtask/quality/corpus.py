@@ -195,6 +195,10 @@ def mccabe(toks):
             score += 1
         elif w == "PERFORM" and perform_loops(toks, i):
             score += 1
+        elif (w == "AFTER" and i + 2 < n and toks[i + 1].kind == "W"
+              and toks[i + 2].text == "FROM"):
+            # PERFORM ... VARYING ... AFTER X FROM ...: a nested loop, its own UNTIL.
+            score += 1
         elif w == "END" and prev == "AT":
             score += 1
         elif w in ("END-OF-PAGE", "EOP"):
