@@ -555,7 +555,11 @@ class Model:
     # ------------------------------------------------------------------
     def _records(self, s, lo, hi, repl, depth=0):
         """Level-01 names in s.tokens[lo:hi], with the COPYs there expanded (nested),
-        REPLACING LEADING / whole-word pairs applied (inner first)."""
+        REPLACING LEADING / whole-word pairs applied (inner first). An FD or SD met
+        (in a copied member) ends the records: what follows belongs to that file."""
+        return self._records_to_fd(s, lo, hi, repl, depth)[0]
+
+    def _records_to_fd(self, s, lo, hi, repl, depth):
         out = []
         toks = s.tokens
         copy_at = {c["idx"]: c for c in s.copies}
@@ -568,17 +572,22 @@ class Model:
                 tgt = self.c.resolve(c["path"])
                 if tgt is not None and depth < 8:
                     pairs = copy_replacing(toks, i, c["end"]) + repl
-                    out += self._records(tgt, 0, len(tgt.tokens), pairs, depth + 1)
+                    more, ended = self._records_to_fd(tgt, 0, len(tgt.tokens), pairs, depth + 1)
+                    out += more
+                    if ended:
+                        return out, True
                 i = c["end"] + 1
                 prev_period = True
                 continue
+            if t.kind == "W" and prev_period and t.text in ("FD", "SD"):
+                return out, True
             if (t.kind == "W" and t.first and prev_period and t.text in ("01", "1")
                     and i + 1 < hi and toks[i + 1].kind == "W"
                     and toks[i + 1].text != "FILLER"):
                 out.append(apply_replacing(toks[i + 1].text, repl))
             prev_period = t.kind == "."
             i += 1
-        return out
+        return out, False
 
     def _fd_records(self, s):
         """FD name -> level-01 records from the FD up to the next FD / SD or the next
