@@ -449,26 +449,41 @@ impl<'c> Linked<'c> {
     pub(crate) fn included(&self, file: u32) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         let mut seen = HashSet::from([file]);
-        let direct: Vec<u32> = self
-            .loaded(file)
-            .map(|l| l.copy_targets.iter().flatten().copied().collect())
-            .unwrap_or_default();
-        let mut queue: VecDeque<(u32, u32, usize)> =
-            direct.into_iter().map(|d| (d, d, 0)).collect();
+        let mut queue: VecDeque<(u32, u32, usize)> = self
+            .copied_files(file)
+            .into_iter()
+            .map(|d| (d, d, 0))
+            .collect();
         while let Some((at, via, depth)) = queue.pop_front() {
             if !seen.insert(at) {
                 continue;
             }
             out.push((at, via));
-            if depth < MAX_DEPTH
-                && let Some(l) = self.loaded(at)
-            {
-                for &next in l.copy_targets.iter().flatten() {
+            if depth < MAX_DEPTH {
+                for next in self.copied_files(at) {
                     queue.push_back((next, via, depth + 1));
                 }
             }
         }
         out
+    }
+
+    /// The corpus files the COPY statements of `f` name, in order: from its facts when
+    /// they are loaded, else from the `copies` table (a closure need not load every
+    /// copybook's facts).
+    fn copied_files(&self, f: u32) -> Vec<u32> {
+        if let Some(l) = self.loaded.get(f as usize).and_then(OnceCell::get) {
+            return l.copy_targets.iter().flatten().copied().collect();
+        }
+        self.list(
+            "SELECT target_id FROM copies WHERE file_id = ?1 AND target_id IS NOT NULL \
+             ORDER BY ord",
+            [f],
+            |r| r.get::<_, i64>(0),
+        )
+        .into_iter()
+        .map(u)
+        .collect()
     }
 
     fn exists(&self, query: &str, name: &str) -> bool {

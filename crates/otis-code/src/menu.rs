@@ -4,7 +4,7 @@
 //! back to the caller (a transfer). The labels come from the program's screen form
 //! (`1. DAILY PROCESSING`).
 
-use otis_cobol::{CallKind, EdgeKind, Procedure};
+use otis_cobol::{EdgeKind, Procedure};
 
 use crate::forms::{FormFile, dir_of};
 use crate::link::Linked;
@@ -112,35 +112,45 @@ fn span(procs: &[Procedure], name: &str) -> Option<(u32, u32)> {
 /// The programs named in lines `start..=end` of file `f`: dynamic calls by the line of
 /// their move, static calls, transfers; in source order.
 pub(crate) fn targets_in(link: &Linked<'_>, f: u32, start: u32, end: u32) -> Vec<Target> {
-    let facts = &link.file(f).facts;
-    let mut out: Vec<Target> = Vec::new();
-    for call in &facts.calls {
-        let (via, line) = match call.kind {
-            CallKind::Runtime => continue,
-            CallKind::Dynamic => (Via::Dynamic, call.set_line.unwrap_or(call.line)),
-            CallKind::Static => (Via::Static, call.line),
-        };
-        if (start..=end).contains(&line) {
-            out.push(Target {
-                name: call.target.clone(),
-                path: call.path.clone(),
-                via,
-                line,
-                from: call.from.clone(),
-            });
-        }
-    }
-    for t in &facts.transfers {
-        if (start..=end).contains(&t.line) {
-            out.push(Target {
-                name: t.target.clone(),
-                path: t.path.clone(),
+    let mut all = targets_of_file(link, f);
+    all.retain(|t| (start..=end).contains(&t.line));
+    all
+}
+
+/// Every program file `f` names, in line order, read from the store's `calls` and
+/// `transfers` rows without loading the file's facts.
+pub(crate) fn targets_of_file(link: &Linked<'_>, f: u32) -> Vec<Target> {
+    let line = |v: i64| u32::try_from(v).unwrap_or(0);
+    let mut out: Vec<Target> = link.list(
+        "SELECT target, path, kind, line, set_line, from_proc FROM calls \
+         WHERE file_id = ?1 AND kind <> 'runtime' ORDER BY ord",
+        [f],
+        |r| {
+            let dynamic = r.get::<_, String>(2)? == "dynamic";
+            let at = line(r.get(3)?);
+            let set = r.get::<_, Option<i64>>(4)?.map(line);
+            Ok(Target {
+                name: r.get(0)?,
+                path: r.get(1)?,
+                via: if dynamic { Via::Dynamic } else { Via::Static },
+                line: if dynamic { set.unwrap_or(at) } else { at },
+                from: r.get(5)?,
+            })
+        },
+    );
+    out.extend(link.list(
+        "SELECT target, path, line, from_proc FROM transfers WHERE file_id = ?1 ORDER BY ord",
+        [f],
+        |r| {
+            Ok(Target {
+                name: r.get(0)?,
+                path: r.get(1)?,
                 via: Via::Transfer,
-                line: t.line,
-                from: t.from.clone(),
-            });
-        }
-    }
+                line: line(r.get(2)?),
+                from: r.get(3)?,
+            })
+        },
+    ));
     out.sort_by_key(|t| t.line);
     out.dedup_by(|a, b| a.name == b.name && a.line == b.line);
     out

@@ -54,6 +54,9 @@ struct Screen {
 struct Tree<'a> {
     link: &'a Linked<'a>,
     cache: HashMap<String, Screen>,
+    /// Program files with a `GO TO ... DEPENDING ON` of two targets or more: the only
+    /// ones that may be menus (the others' facts need not be read to know).
+    depending: HashSet<u32>,
 }
 
 impl<'a> Tree<'a> {
@@ -61,6 +64,15 @@ impl<'a> Tree<'a> {
         Self {
             link,
             cache: HashMap::new(),
+            depending: link.depending_files().into_iter().collect(),
+        }
+    }
+
+    fn menu_of(&self, f: u32) -> Option<menu::Menu<'a>> {
+        if self.depending.contains(&f) {
+            menu::menu_of(self.link, f)
+        } else {
+            None
         }
     }
 
@@ -100,12 +112,14 @@ impl<'a> Tree<'a> {
                 // A plain CALL is a screen only when it has a form or is a menu.
                 Via::Static => {
                     tree.has_form(&t.name, t.path.as_deref())
-                        || tree.link.member_files(&t.name).iter().any(|&g| {
-                            tree.link.is_program(g) && menu::menu_of(tree.link, g).is_some()
-                        })
+                        || tree
+                            .link
+                            .member_files(&t.name)
+                            .iter()
+                            .any(|&g| tree.link.is_program(g) && tree.menu_of(g).is_some())
                 }
             };
-            if let Some(m) = menu::menu_of(link, f) {
+            if let Some(m) = self.menu_of(f) {
                 screen.menu = true;
                 screen.menu_line = Some(m.line);
                 for (o, t) in m.used() {
@@ -128,7 +142,7 @@ impl<'a> Tree<'a> {
                 let mut files = vec![f];
                 files.extend(link.included(f).into_iter().map(|(c, _)| c));
                 for g in files {
-                    for t in menu::targets_in(link, g, 1, u32::MAX) {
+                    for t in menu::targets_of_file(link, g) {
                         if keep(&t, self) {
                             children.push(Child {
                                 target: t,
@@ -167,8 +181,9 @@ impl<'a> Tree<'a> {
     /// The main program: a menu no program calls that reaches the most programs.
     fn main_program(&mut self, depth: usize) -> Option<(String, Vec<(String, usize)>)> {
         let link = self.link;
-        let menus: Vec<String> = link
-            .depending_files()
+        let mut depending: Vec<u32> = self.depending.iter().copied().collect();
+        depending.sort_by(|&a, &b| link.row(a).path.cmp(&link.row(b).path));
+        let menus: Vec<String> = depending
             .into_iter()
             .filter(|&f| menu::menu_of(link, f).is_some())
             .map(|f| link.name(f).to_owned())
