@@ -350,10 +350,12 @@ impl LocalIndex {
             }
             report.chunks += chunks.len();
             file.chunks = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-            file.search = Some(serde_json::to_string(&facts).map_err(|e| IndexError::Facts {
-                path: rel.clone(),
-                message: e.to_string(),
-            })?);
+            file.search = Some(
+                serde_json::to_string(&facts).map_err(|e| IndexError::Facts {
+                    path: rel.clone(),
+                    message: e.to_string(),
+                })?,
+            );
             match read {
                 Some(read) => store.source(file, read)?,
                 None => store.document(file, lines)?,

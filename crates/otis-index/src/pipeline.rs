@@ -110,7 +110,12 @@ impl StoreThread {
     }
 
     /// Whether `path` is recorded with this size and time; if so its rows are kept.
-    pub(crate) fn unchanged(&mut self, path: &str, size: u64, modified_ns: u64) -> Result<bool, StoreError> {
+    pub(crate) fn unchanged(
+        &mut self,
+        path: &str,
+        size: u64,
+        modified_ns: u64,
+    ) -> Result<bool, StoreError> {
         if self.known.get(path) == Some(&(size, modified_ns)) {
             self.send(Message::Keep(path.to_owned()))?;
             return Ok(true);
