@@ -276,32 +276,6 @@ labelled! {
 mod tests {
     use super::*;
 
-    /// Facts as the JSON record carried them before notes, groups and graph kinds were
-    /// typed: they read into the typed contract and write back the same.
-    #[test]
-    fn a_record_from_before_the_typed_contract_still_reads() {
-        let before: serde_json::Value = serde_json::from_str(include_str!(
-            "../../tests/fixtures/facts-before-typed-contract.json"
-        ))
-        .unwrap_or_default();
-        let facts: Vec<super::super::CodeFacts> =
-            serde_json::from_value(before.clone()).unwrap_or_default();
-        assert_eq!(facts.len(), 4);
-        assert_eq!(facts[0].note(Note::DateWritten), Some("03/08/2018"));
-        assert!(
-            facts[0].items[1]
-                .group
-                .as_ref()
-                .is_some_and(|g| g.is(FixedGroup::CalledBy))
-        );
-        assert_eq!(facts[1].items[0].group, Some(ItemGroup::named("LIBLP")));
-        let graph = facts[3].graph.clone().unwrap_or_default();
-        assert_eq!(graph.nodes[0].kind, NodeKind::Program);
-        assert_eq!(graph.edges[1].kind, EdgeKind::Option);
-        let after = serde_json::to_value(&facts).unwrap_or_default();
-        assert_eq!(after, before);
-    }
-
     #[test]
     fn labels_round_trip_through_json() {
         for n in Note::ALL {

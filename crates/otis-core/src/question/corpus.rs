@@ -1857,7 +1857,7 @@ impl Parser {
         if !t.name_like || t.kind == Some(SymbolKind::Directory) || t.folder_path {
             return None;
         }
-        if super::not_a_name(&t.up) {
+        if super::not_names::not_a_name(&t.up) {
             return None;
         }
         let kind = t.hint.or(typed).or(t.kind);
@@ -1865,7 +1865,7 @@ impl Parser {
             .w
             .at(at + 1, "program|copybook|member|module")
             .unwrap_or(at + 1);
-        Some((super::bare(&t.raw), kind, end))
+        Some((super::words::bare(&t.raw), kind, end))
     }
 
     fn relations(&mut self) {
@@ -1948,7 +1948,7 @@ impl Parser {
                 && t.kind.is_none()
                 && !t.folder_path
                 && fragment(t)
-                && !super::not_a_name(&t.up)
+                && !super::not_names::not_a_name(&t.up)
             {
                 let text = t.up.trim_matches(['*', '%']).to_owned();
                 p.filter(i, at + 1, Filter::Name(NameMatch::Contains(text)));
@@ -2253,14 +2253,17 @@ impl Parser {
             .toks
             .iter()
             .filter(|t| t.kind.is_some())
-            .map(|t| super::bare(&t.raw))
+            .map(|t| super::words::bare(&t.raw))
             .collect();
         for i in 0..self.w.len() {
             if !self.w.free(i) {
                 continue;
             }
             let Some(t) = self.w.tok(i) else { continue };
-            if t.name_like && !super::not_a_name(&t.up) && t.kind != Some(SymbolKind::Directory) {
+            if t.name_like
+                && !super::not_names::not_a_name(&t.up)
+                && t.kind != Some(SymbolKind::Directory)
+            {
                 self.out.leftover_names.push(t.up.clone());
             } else if !(FILLERS.contains(&t.low.as_str())
                 || NEGATIONS.contains(&t.low.as_str())

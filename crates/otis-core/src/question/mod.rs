@@ -18,136 +18,18 @@
 #[cfg(test)]
 mod cases;
 mod corpus;
+mod not_names;
 mod special;
 mod words;
 
 use crate::corpus::{CorpusQuery, Entity, Filter, Order};
 use crate::ports::{AccessFilter, CodeQuestion, QuestionKind, QuestionOptions, SymbolKind};
 use crate::resolve::{Refinement, refine};
-use words::Words;
+use not_names::not_a_name;
+use words::{Words, bare};
 
 /// Most levels a flow, tree or impact analysis expands, whatever the question says.
 pub const MAX_DEPTH: usize = 8;
-
-/// Words that are never the subject, even in capitals.
-const NOT_SUBJECTS: &[&str] = &[
-    "A",
-    "AN",
-    "AND",
-    "ARE",
-    "CALL",
-    "CALLS",
-    "COBOL",
-    "COPY",
-    "CPY",
-    "CBL",
-    "DO",
-    "DOES",
-    "FOR",
-    "FROM",
-    "HOW",
-    "I",
-    "IN",
-    "IS",
-    "IT",
-    "ITS",
-    "ME",
-    "OF",
-    "OTIS",
-    "PIC",
-    "SHOW",
-    "THE",
-    "THIS",
-    "TO",
-    "USE",
-    "USED",
-    "WHAT",
-    "WHERE",
-    "WHICH",
-    "WHO",
-    "WHY",
-    "SQL",
-    "API",
-    "OK",
-    "ALL",
-    "SECTION",
-    "PROGRAM",
-    "PARAGRAPH",
-    "VARIABLE",
-    "FIELD",
-    "FILE",
-    "FILES",
-];
-
-/// COBOL words a question names as statements, clauses or modes: reserved words, never
-/// the name of a member or data item.
-const COBOL_WORDS: &[&str] = &[
-    "SORT",
-    "MERGE",
-    "EXEC",
-    "CICS",
-    "GO",
-    "GOTO",
-    "ALTER",
-    "STRING",
-    "UNSTRING",
-    "INSPECT",
-    "EVALUATE",
-    "COMPUTE",
-    "SEARCH",
-    "MOVE",
-    "CORRESPONDING",
-    "CORR",
-    "EXIT",
-    "STOP",
-    "RUN",
-    "GOBACK",
-    "PERFORM",
-    "THRU",
-    "THROUGH",
-    "UNTIL",
-    "VARYING",
-    "INITIALIZE",
-    "ACCEPT",
-    "DISPLAY",
-    "READ",
-    "WRITE",
-    "REWRITE",
-    "DELETE",
-    "START",
-    "OPEN",
-    "CLOSE",
-    "SET",
-    "CANCEL",
-    "NEXT",
-    "SENTENCE",
-    "CONTINUE",
-    "ADD",
-    "SUBTRACT",
-    "MULTIPLY",
-    "DIVIDE",
-    "IF",
-    "FD",
-    "FDS",
-    "SD",
-    "LINKAGE",
-    "INPUT",
-    "OUTPUT",
-    "EXTEND",
-    "I-O",
-    "END-EXEC",
-    "CRUD",
-    "SELECT",
-    "MCCABE",
-    "LOC",
-    "SLOC",
-];
-
-/// Whether a word written like a name is a word of the question instead (`SORT`, `FD`,
-/// `THE`).
-fn not_a_name(upper: &str) -> bool {
-    NOT_SUBJECTS.contains(&upper) || COBOL_WORDS.contains(&upper)
-}
 
 /// Lower-case words skipped when looking for a name written in lower case.
 const PLAIN_WORDS: &[&str] = &[
@@ -220,21 +102,6 @@ struct Candidate {
     marked: bool,
     /// What its extension says it is (`.CPY` a copybook, `.CBL` a program).
     hint: Option<SymbolKind>,
-}
-
-/// `LIBGB/SCREEN.CPY` -> `SCREEN`; `lonpf2` -> `LONPF2`.
-fn bare(token: &str) -> String {
-    let base = token.rsplit(['/', '\\']).next().unwrap_or(token);
-    let stem = match base.rsplit_once('.') {
-        Some((stem, ext))
-            if !stem.is_empty()
-                && matches!(ext.to_ascii_lowercase().as_str(), "cpy" | "cbl" | "cob") =>
-        {
-            stem
-        }
-        _ => base,
-    };
-    stem.to_ascii_uppercase()
 }
 
 fn candidates(question: &str) -> Vec<Candidate> {

@@ -408,6 +408,21 @@ pub(super) fn number_word(word: &str) -> Option<u64> {
         .map(|(_, n)| *n)
 }
 
+/// `LIBGB/SCREEN.CPY` -> `SCREEN`; `lonpf2` -> `LONPF2`.
+pub(super) fn bare(token: &str) -> String {
+    let base = token.rsplit(['/', '\\']).next().unwrap_or(token);
+    let stem = match base.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && matches!(ext.to_ascii_lowercase().as_str(), "cpy" | "cbl" | "cob") =>
+        {
+            stem
+        }
+        _ => base,
+    };
+    stem.to_ascii_uppercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
