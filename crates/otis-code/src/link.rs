@@ -7,7 +7,7 @@
 //! answer is done (the lookup that met it answers as if nothing were there).
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
 use otis_cobol::{Access, SourceFacts, Verb};
 use otis_core::ports::SymbolKind;
@@ -658,27 +658,15 @@ impl<'c> Linked<'c> {
         )
     }
 
-    /// Every program file, in path order.
-    pub(crate) fn program_files(&self) -> Vec<u32> {
+    /// How many program files the corpus has.
+    pub(crate) fn program_count(&self) -> usize {
         self.list(
-            "SELECT id FROM files WHERE kind = 'program' ORDER BY path",
+            "SELECT count(*) FROM files WHERE kind = 'program'",
             [],
-            |r| Ok(u(r.get(0)?)),
+            |r| r.get::<_, i64>(0),
         )
-    }
-
-    /// Every program's procedure names, in order, by program file.
-    pub(crate) fn procedure_names(&self) -> HashMap<u32, Vec<String>> {
-        let mut out: HashMap<u32, Vec<String>> = HashMap::new();
-        for (f, name) in self.list(
-            "SELECT p.file_id, p.name FROM procedures p JOIN files f ON f.id = p.file_id \
-             WHERE f.kind = 'program' ORDER BY p.file_id, p.ord",
-            [],
-            |r| Ok((u(r.get(0)?), r.get::<_, String>(1)?)),
-        ) {
-            out.entry(f).or_default().push(name);
-        }
-        out
+        .first()
+        .map_or(0, |&n| usize::try_from(n).unwrap_or(0))
     }
 
     /// Program files with a `GO TO ... DEPENDING ON` (two or more GO TO targets of one

@@ -2,18 +2,18 @@
 //! answered from its store one question at a time.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use otis_core::ports::{
     CodeError, CodeFacts, CodeModel, CodeQuestion, SqlRows, SqlValue, SymbolKind,
 };
 
+use crate::answer;
 use crate::forms::FormFile;
 use crate::link::{self, Counts};
 use crate::names::normalise;
 use crate::source::{LineSource, SourceFile};
 use crate::store::{CodeStore, QueryError, QueryLimits, QueryValue, StoreError};
-use crate::{answer, words};
 
 /// The store's tables as a text model reads them before writing a query
 /// (`docs/code-model-schema.txt`, kept beside `docs/code-model.md` and tested against the
@@ -24,8 +24,6 @@ const SCHEMA_TEXT: &str = include_str!("../../../docs/code-model-schema.txt");
 pub struct CorpusModel {
     store: Arc<CodeStore>,
     lines: Arc<dyn LineSource>,
-    /// Word scorers over the programs, built on the first business-process question.
-    process: OnceLock<words::ProcessIndex>,
 }
 
 impl fmt::Debug for CorpusModel {
@@ -43,11 +41,7 @@ fn backend(e: StoreError) -> CodeError {
 impl CorpusModel {
     /// The model of a built store; cited lines are read through `lines`.
     pub fn open(store: Arc<CodeStore>, lines: Arc<dyn LineSource>) -> Self {
-        Self {
-            store,
-            lines,
-            process: OnceLock::new(),
-        }
+        Self { store, lines }
     }
 
     /// A model of `files` and screen `forms` held in memory (tests, small fixtures).
@@ -97,7 +91,7 @@ impl CodeModel for CorpusModel {
     }
 
     fn facts(&self, question: &CodeQuestion) -> Result<Option<CodeFacts>, CodeError> {
-        self.linked(|link| answer::facts(link, self.lines.as_ref(), &self.process, question))
+        self.linked(|link| answer::facts(link, self.lines.as_ref(), question))
     }
 
     fn schema(&self) -> Option<String> {

@@ -1,7 +1,7 @@
 //! Matching a question's words with program descriptions, for business-process
 //! questions ("how is a loan payment received?").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Words that say nothing about a business process.
 const STOPWORDS: &[&str] = &[
@@ -101,90 +101,46 @@ pub(crate) fn stems(text: &str) -> Vec<String> {
     out
 }
 
-/// Scores documents (a program's description and name) against a question by the
-/// inverse document frequency of the stems they share.
-pub(crate) struct Scorer {
-    docs: Vec<HashSet<String>>,
-    idf: HashMap<String, f64>,
-}
-
-impl Scorer {
-    pub(crate) fn new(docs: impl IntoIterator<Item = String>) -> Self {
-        let docs: Vec<HashSet<String>> = docs
-            .into_iter()
-            .map(|d| stems(&d).into_iter().collect())
-            .collect();
-        let mut df: HashMap<String, usize> = HashMap::new();
-        for doc in &docs {
-            for stem in doc {
-                *df.entry(stem.clone()).or_default() += 1;
-            }
-        }
-        let n = docs.len().max(1) as f64;
-        let idf = df
-            .into_iter()
-            .map(|(k, v)| (k, (1.0 + n / v as f64).ln()))
-            .collect();
-        Self { docs, idf }
-    }
-
-    /// Each document's score for `question`'s stems (0 when none is shared).
-    pub(crate) fn scores(&self, question: &[String]) -> Vec<f64> {
-        self.docs
-            .iter()
-            .map(|doc| {
-                question
-                    .iter()
-                    .filter(|s| doc.contains(*s))
-                    .map(|s| self.idf.get(s).copied().unwrap_or(0.0))
-                    .sum()
-            })
-            .collect()
-    }
-}
-
-/// Scorers over every program: its header description and name, and (weighing less)
-/// the words of its section and paragraph names (`POST-PAYMENT`).
-pub(crate) struct ProcessIndex {
-    pub(crate) programs: Vec<u32>,
-    descriptions: Scorer,
-    procedures: Scorer,
-}
-
 /// How much procedure-name words count against description words.
 const PROCEDURE_WEIGHT: f64 = 0.3;
 
-impl ProcessIndex {
-    pub(crate) fn new(
-        programs: Vec<u32>,
-        descriptions: Vec<String>,
-        procedures: Vec<String>,
-    ) -> Self {
-        Self {
-            programs,
-            descriptions: Scorer::new(descriptions),
-            procedures: Scorer::new(procedures),
+/// Programs ranked for a question's stems, best first, only those that share a word with
+/// it: each shared stem scores its inverse document frequency among the programs,
+/// `ln(1 + programs / programs having it)`, a description word (field 0) fully and a
+/// section or paragraph name word (field 1) at [`PROCEDURE_WEIGHT`]. `postings` gives,
+/// for one stem, the (field, program) pairs that have it.
+pub(crate) fn rank(
+    question: &[String],
+    programs: usize,
+    mut postings: impl FnMut(&str) -> Vec<(u8, u32)>,
+) -> Vec<(f64, u32)> {
+    let n = programs.max(1) as f64;
+    let mut scores: HashMap<u32, f64> = HashMap::new();
+    for stem in question {
+        let rows = postings(stem);
+        for field in [0u8, 1] {
+            let having: Vec<u32> = rows
+                .iter()
+                .filter(|(f, _)| *f == field)
+                .map(|&(_, p)| p)
+                .collect();
+            if having.is_empty() {
+                continue;
+            }
+            let idf = (1.0 + n / having.len() as f64).ln();
+            let weight = if field == 0 { 1.0 } else { PROCEDURE_WEIGHT };
+            for p in having {
+                *scores.entry(p).or_default() += weight * idf;
+            }
         }
     }
-
-    /// (score, program) best first, only programs that share a word with the question.
-    pub(crate) fn rank(&self, question: &[String]) -> Vec<(f64, u32)> {
-        let d = self.descriptions.scores(question);
-        let p = self.procedures.scores(question);
-        let mut ranked: Vec<(f64, u32)> = self
-            .programs
-            .iter()
-            .enumerate()
-            .map(|(i, &program)| {
-                let score = d.get(i).copied().unwrap_or(0.0)
-                    + PROCEDURE_WEIGHT * p.get(i).copied().unwrap_or(0.0);
-                (score, program)
-            })
-            .filter(|(s, _)| *s > 0.0)
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked
-    }
+    let mut ranked: Vec<(f64, u32)> = scores
+        .into_iter()
+        .filter(|(_, s)| *s > 0.0)
+        .map(|(p, s)| (s, p))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked
 }
 
 #[cfg(test)]
@@ -193,14 +149,28 @@ mod tests {
 
     #[test]
     fn rarer_shared_words_score_higher() {
-        let scorer = Scorer::new([
-            "LOAN PAYMENT POSTING".to_owned(),
-            "LOAN INQUIRY".to_owned(),
-            "DEALER STATISTICS".to_owned(),
-        ]);
-        let q = stems("How is a loan payment posted?");
-        let s = scorer.scores(&q);
-        assert!(s[0] > s[1] && s[1] > s[2], "{s:?}");
-        assert_eq!(s[2], 0.0);
+        // Programs 1-3 by description; program 3 also has a paragraph POST-PAYMENT.
+        let docs = [
+            (1, "LOAN PAYMENT POSTING", ""),
+            (2, "LOAN INQUIRY", ""),
+            (3, "DEALER STATISTICS", "POST-PAYMENT"),
+        ];
+        let postings = |stem: &str| -> Vec<(u8, u32)> {
+            let mut out = Vec::new();
+            for (p, desc, procs) in docs {
+                if stems(desc).iter().any(|s| s == stem) {
+                    out.push((0, p));
+                }
+                if stems(procs).iter().any(|s| s == stem) {
+                    out.push((1, p));
+                }
+            }
+            out
+        };
+        let ranked = rank(&stems("How is a loan payment posted?"), 3, postings);
+        let order: Vec<u32> = ranked.iter().map(|&(_, p)| p).collect();
+        assert_eq!(order, [1, 2, 3], "{ranked:?}");
+        assert!(ranked[2].0 < ranked[1].0);
+        assert!(rank(&stems("dealer"), 3, postings).len() == 1);
     }
 }

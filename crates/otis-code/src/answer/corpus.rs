@@ -6,7 +6,7 @@ use otis_core::ports::{CodeFacts, FixedGroup, ItemGroup, Note, QuestionKind};
 
 use super::{MAX_PROCESS_HITS, Out, clip, item, note};
 use crate::names::directory;
-use crate::words::{ProcessIndex, stems};
+use crate::words::stems;
 
 impl Out<'_> {
     pub(super) fn overview(&mut self) -> CodeFacts {
@@ -80,27 +80,19 @@ impl Out<'_> {
         if question.is_empty() {
             return None;
         }
-        let index = self.process.get_or_init(|| {
-            let programs: Vec<u32> = self.link.program_files();
-            let descriptions = programs
-                .iter()
-                .map(|&p| {
-                    let row = self.link.row(p);
-                    format!(
-                        "{} {}",
-                        row.description.as_deref().unwrap_or_default(),
-                        row.member
-                    )
-                })
-                .collect();
-            let mut names = self.link.procedure_names();
-            let procedures = programs
-                .iter()
-                .map(|p| names.remove(p).unwrap_or_default().join(" "))
-                .collect();
-            ProcessIndex::new(programs, descriptions, procedures)
+        let programs = self.link.program_count();
+        let mut ranked = crate::words::rank(&question, programs, |stem| {
+            self.link.list(
+                "SELECT field, file_id FROM program_words WHERE stem = ?1",
+                [stem],
+                |r| {
+                    Ok((
+                        r.get::<_, u8>(0)?,
+                        u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    ))
+                },
+            )
         });
-        let mut ranked = index.rank(&question);
         ranked.truncate(MAX_PROCESS_HITS);
         if ranked.is_empty() {
             return None;

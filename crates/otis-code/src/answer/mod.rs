@@ -8,7 +8,6 @@ mod procedure;
 mod users;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use otis_core::ports::{
     CodeFacts, CodeQuestion, Evidence, FactItem, ItemGroup, Note, QuestionKind, SymbolKind,
@@ -17,7 +16,6 @@ use otis_core::ports::{
 use crate::link::Linked;
 use crate::names::normalise;
 use crate::source::LineSource;
-use crate::words::ProcessIndex;
 
 /// Most lines one answer cites.
 const MAX_EVIDENCE: usize = 8;
@@ -27,13 +25,11 @@ const MAX_PROCESS_HITS: usize = 10;
 pub(crate) fn facts(
     link: &Linked<'_>,
     lines: &dyn LineSource,
-    process: &OnceLock<ProcessIndex>,
     q: &CodeQuestion,
 ) -> Option<CodeFacts> {
     let mut out = Out {
         link,
         lines,
-        process,
         seen: HashSet::new(),
     };
     match q.kind {
@@ -106,7 +102,6 @@ fn unknown(
 struct Out<'a> {
     link: &'a Linked<'a>,
     lines: &'a dyn LineSource,
-    process: &'a OnceLock<ProcessIndex>,
     seen: HashSet<(u32, u32)>,
 }
 

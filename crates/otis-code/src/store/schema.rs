@@ -3,7 +3,7 @@
 
 /// Bumped whenever a table or column changes: an index of another version is rebuilt
 /// from scratch.
-pub(crate) const VERSION: i64 = 4;
+pub(crate) const VERSION: i64 = 5;
 
 /// What the store's `meta` row `version` holds: the tables' version and the COBOL
 /// reader's ([`otis_cobol::READER_VERSION`]). A store written by another reader is
@@ -105,6 +105,13 @@ CREATE TABLE procedures (
     end_line INTEGER NOT NULL,
     section  TEXT,
     PRIMARY KEY (file_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE program_words (
+    file_id INTEGER NOT NULL,
+    field   INTEGER NOT NULL,
+    stem    TEXT NOT NULL,
+    PRIMARY KEY (file_id, field, stem)
 ) WITHOUT ROWID;
 
 CREATE TABLE performs (
@@ -261,6 +268,7 @@ CREATE VIEW data_refs AS
 /// The lookups every question kind makes.
 pub(crate) const INDEXES: &str = r"
 CREATE INDEX IF NOT EXISTS files_member ON files (member);
+CREATE INDEX IF NOT EXISTS program_words_stem ON program_words (stem);
 CREATE INDEX IF NOT EXISTS files_program_id ON files (program_id) WHERE program_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS copies_member ON copies (member);
 CREATE INDEX IF NOT EXISTS copies_target ON copies (target_id);
@@ -288,6 +296,7 @@ pub(crate) const PER_FILE: &[&str] = &[
     "transfers",
     "selects",
     "procedures",
+    "program_words",
     "performs",
     "data_items",
     "refs",

@@ -534,6 +534,30 @@ impl StoreWriter {
                 ])
             },
         )?;
+        if facts.kind == Some(SourceKind::Program) {
+            // The words business-process questions are matched with: the description
+            // and name (field 0), the section and paragraph names (field 1).
+            let description = format!(
+                "{} {member}",
+                facts.header.description.as_deref().unwrap_or_default()
+            );
+            let names: Vec<&str> = facts.procedures.iter().map(|p| p.name.as_str()).collect();
+            let words = crate::words::stems(&description)
+                .into_iter()
+                .map(|w| (0, w))
+                .chain(
+                    crate::words::stems(&names.join(" "))
+                        .into_iter()
+                        .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
+                        .map(|w| (1, w)),
+                );
+            insert(
+                c,
+                "INSERT OR IGNORE INTO program_words (file_id, field, stem) VALUES (?1, ?2, ?3)",
+                words,
+                |s, (field, w)| s.execute(params![id, field, w]),
+            )?;
+        }
         insert(
             c,
             "INSERT INTO performs (file_id, ord, from_proc, target, thru, kind, line) \
