@@ -124,15 +124,26 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
         QuestionKind::DataDefinition => definition(facts, &name),
         QuestionKind::DataUsage => usage(facts, &name),
         QuestionKind::Files => {
-            if count == 0 {
-                format!("{name} declares no files (no SELECT ... ASSIGN), nor do its copybooks.\n")
-            } else {
-                format!(
+            let missing = facts.note(Note::CopybooksNotIndexed);
+            let mut text = match (count, missing) {
+                (0, None) => format!(
+                    "{name} declares no files (no SELECT ... ASSIGN), nor do its copybooks.\n"
+                ),
+                (0, Some(m)) => format!(
+                    "{name} declares no files in its own text or in its indexed copybooks (no SELECT ... ASSIGN); it also copies copybooks that are not in the indexed code, which may declare some: {m}.\n"
+                ),
+                _ => format!(
                     "{name} uses {}:\n{}",
                     plural(count, "file", "files"),
                     grouped(facts, true)
-                )
+                ),
+            };
+            if let (true, Some(m)) = (count > 0, missing) {
+                text.push_str(&format!(
+                    "It also copies copybooks that are not in the indexed code, which may declare more: {m}.\n"
+                ));
             }
+            text
         }
         QuestionKind::Dependencies => {
             let in_group = |g: FixedGroup| {
@@ -421,10 +432,18 @@ fn procedure_users(facts: &CodeFacts, name: &str) -> String {
     let mut text = if count == 0 {
         format!("{defined} No indexed program performs it.\n")
     } else {
-        let statements = facts.note(Note::StatementsThatPerformIt).unwrap_or("0");
+        let statements: usize = facts
+            .note(Note::StatementsThatPerformIt)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         format!(
-            "{defined} {} use it ({statements} PERFORM / GO TO statements), by directory:\n{}",
-            plural(count, "program", "programs"),
+            "{defined} {} it ({}), by directory:\n{}",
+            plural(count, "program uses", "programs use"),
+            plural(
+                statements,
+                "PERFORM / GO TO statement",
+                "PERFORM / GO TO statements"
+            ),
             grouped(facts, true)
         )
     };
@@ -492,8 +511,11 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
             "{} this definition",
             plural(n, "program includes", "programs include")
         ));
-        if let Some(refs) = facts.note(Note::References) {
-            text.push_str(&format!("; it is referenced in {refs} statements"));
+        if let Some(refs) = facts.note(Note::References).and_then(|r| r.parse().ok()) {
+            text.push_str(&format!(
+                "; it is referenced in {}",
+                plural(refs, "statement", "statements")
+            ));
         }
         text.push_str(".\n");
     }

@@ -414,10 +414,9 @@ fn evaluate_copybook_holds_when_clauses() {
     assert!(has_ref(&f, "ACMENU-SEL-POS", "MOVE", Access::Read, 5));
     assert!(has_ref(&f, "VDU-POSX", "MOVE", Access::Write, 5));
     assert!(has_ref(&f, "STAT", "MOVE", Access::Write, 6));
-    assert_eq!(
-        f.header.description.as_deref(),
-        Some("DO NOT MODIFY THIS COPY MEMBER DIRECTLY.")
-    );
+    // The generator's banner ("DO NOT MODIFY THIS COPY MEMBER DIRECTLY.") is no
+    // description.
+    assert_eq!(f.header.description, None);
 }
 
 #[test]

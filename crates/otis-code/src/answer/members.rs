@@ -46,15 +46,17 @@ impl Out<'_> {
             note(&mut facts, Note::Directory, dir.clone());
         }
         if let Some(date) = &header.date_written {
-            note(&mut facts, Note::DateWritten, date.clone());
+            // "1996-12-26 (DATE-WRITTEN 122696)" when the date reads; else as written.
+            let shown = match &header.date_written_iso {
+                Some(iso) if iso != date => format!("{iso} (DATE-WRITTEN {date})"),
+                _ => date.clone(),
+            };
+            note(&mut facts, Note::DateWritten, shown);
         }
-        if let Some(last) = header.revisions.last() {
-            note(&mut facts, Note::LatestRevision, last.text.clone());
-            note(
-                &mut facts,
-                Note::Revisions,
-                header.revisions.len().to_string(),
-            );
+        let entries = revision_entries(&header.revisions);
+        if let Some(latest) = entries.iter().max_by_key(|e| e.0) {
+            note(&mut facts, Note::LatestRevision, latest.1.clone());
+            note(&mut facts, Note::Revisions, entries.len().to_string());
         }
         self.cite_header(&mut facts, f);
         // A program is its file: other files that carry the same PROGRAM-ID are copies.
@@ -77,7 +79,14 @@ impl Out<'_> {
             }
         }
         // What it is built from, in counts, and the first section it runs.
-        let copies = file.facts.copies.len();
+        // Distinct members: a member copied twice (in two divisions) is one copybook.
+        let copies = file
+            .facts
+            .copies
+            .iter()
+            .map(|c| c.member.as_str())
+            .collect::<HashSet<_>>()
+            .len();
         let calls = self.effective_calls(f);
         note(&mut facts, Note::Copybooks, copies.to_string());
         note(&mut facts, Note::ProgramsCalled, calls.len().to_string());
@@ -330,6 +339,7 @@ impl Out<'_> {
         let mut seen = HashSet::new();
         let mut sources = vec![(f, None)];
         sources.extend(self.link.included(f).into_iter().map(|(i, v)| (i, Some(v))));
+        let sources_of_files = sources.clone();
         let mut cites = Vec::new();
         // What the program does to each file: its OPEN modes and verbs, in order.
         let ops = if self.link.is_program(f) {
@@ -372,6 +382,42 @@ impl Out<'_> {
         for (source, line) in cites {
             self.cite(&mut facts, source, line, line);
         }
+        // Copybooks outside the indexed code that are copied where SELECTs stand (before
+        // the DATA DIVISION's first section, outside the procedure code) may declare
+        // files of their own.
+        let mut missing: Vec<String> = Vec::new();
+        for (source, via) in sources_of_files {
+            let facts = &self.link.file(source).facts;
+            // In a copybook, only where it holds SELECTs itself (a FILE-CONTROL part).
+            if via.is_some() && facts.files.is_empty() {
+                continue;
+            }
+            // (Data sections are not among the facts a file's load reads.)
+            let data_starts = self
+                .link
+                .list(
+                    "SELECT min(line) FROM data_sections WHERE file_id = ?1",
+                    [source],
+                    |r| r.get::<_, Option<i64>>(0),
+                )
+                .first()
+                .copied()
+                .flatten()
+                .and_then(|l| u32::try_from(l).ok());
+            for (j, copy) in facts.copies.iter().enumerate() {
+                let where_selects_stand =
+                    !copy.in_procedure && data_starts.is_none_or(|d| copy.line < d);
+                if where_selects_stand
+                    && self.link.copy_file(source, j).is_none()
+                    && !missing.contains(&copy.path)
+                {
+                    missing.push(copy.path.clone());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            note(&mut facts, Note::CopybooksNotIndexed, counted(&missing));
+        }
         Some(facts)
     }
 
@@ -408,4 +454,21 @@ impl Out<'_> {
         }
         Some(facts)
     }
+}
+
+/// The entries of a revision history: a line with a date starts an entry, the undated
+/// lines after it continue it (a line before any dated one is an entry of its own).
+/// Each entry: its date (ISO) and its text, its lines joined.
+fn revision_entries(revisions: &[otis_cobol::Revision]) -> Vec<(Option<&str>, String)> {
+    let mut out: Vec<(Option<&str>, String)> = Vec::new();
+    for r in revisions {
+        match (r.date.as_deref(), out.last_mut()) {
+            (None, Some((Some(_), text))) => {
+                text.push(' ');
+                text.push_str(r.text.trim());
+            }
+            (date, _) => out.push((date, r.text.trim().to_owned())),
+        }
+    }
+    out
 }

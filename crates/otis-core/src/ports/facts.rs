@@ -37,6 +37,9 @@ labelled! {
         StartsAt => "starts at",
         /// Copybooks it gets through other copybooks.
         CopiedThroughOtherCopybooks => "copied through other copybooks",
+        /// Copybooks it copies that are not in the indexed code (their declarations
+        /// are unknown): `N (A, B, ...)`.
+        CopybooksNotIndexed => "copybooks not indexed",
         /// Runtime routines it calls.
         RuntimeRoutines => "runtime routines",
         /// Programs it hands control back to.
