@@ -257,8 +257,22 @@ mod tests {
                 ("F4-PAGE 2 | F8-HELP", 23, 62, 27),
             ]
         );
-        let fields: Vec<(&str, &str, &str, u32, u32, u32)> = form
-            .fields
+        let fields = field_rows(&form);
+        assert_eq!(
+            fields,
+            vec![
+                ("CONAME", "", "N(40)", 1, 21, 32),
+                ("TITLE", "LOAN MENU", "N(10)", 2, 34, 49),
+            ]
+        );
+        for f in &form.fields {
+            assert_eq!(MENU.lines().nth(f.line as usize - 1), Some(f.name.as_str()));
+        }
+    }
+
+    /// A form's fields as (name, value, picture, row, column, line).
+    fn field_rows(form: &Form) -> Vec<(&str, &str, &str, u32, u32, u32)> {
+        form.fields
             .iter()
             .map(|f| {
                 (
@@ -270,17 +284,7 @@ mod tests {
                     f.line,
                 )
             })
-            .collect();
-        assert_eq!(
-            fields,
-            vec![
-                ("CONAME", "", "N(40)", 1, 21, 32),
-                ("TITLE", "LOAN MENU", "N(10)", 2, 34, 49),
-            ]
-        );
-        for f in &form.fields {
-            assert_eq!(MENU.lines().nth(f.line as usize - 1), Some(f.name.as_str()));
-        }
+            .collect()
     }
 
     #[test]
@@ -315,20 +319,7 @@ mod tests {
         ];
         for c in cases {
             let form = read_form(c.text);
-            let fields: Vec<(&str, &str, &str, u32, u32, u32)> = form
-                .fields
-                .iter()
-                .map(|f| {
-                    (
-                        f.name.as_str(),
-                        f.value.as_str(),
-                        f.picture.as_str(),
-                        f.row,
-                        f.column,
-                        f.line,
-                    )
-                })
-                .collect();
+            let fields = field_rows(&form);
             assert_eq!(fields, c.fields, "{:?}", c.text);
             let prompts: Vec<(&str, u32, u32, u32)> = form
                 .prompts
