@@ -98,7 +98,20 @@ fn listing(facts: &CodeFacts) -> String {
                  nothing calls by design)"
             ));
         }
-        format!("{lead}:\n{}", bullets(facts, &groups(&facts.items), false))
+        // A count with a measure (each item's value) of one thing is that one sentence.
+        let measured = facts.note(Note::OrderedBy).is_some();
+        if measured && let [only] = facts.items.as_slice() {
+            let text = format!("{lead}{}.\n", citation(facts, only));
+            return text + &not_applied(facts);
+        }
+        // Menu options and menus run by a program, call targets and measured things show
+        // what each item is (its option, callers, value).
+        let with_detail =
+            measured || matches!(entity_of(query), "menu options" | "menus" | "call targets");
+        format!(
+            "{lead}:\n{}",
+            bullets(facts, &groups(&facts.items), with_detail)
+        )
     };
     text.push_str(&not_applied(facts));
     text
@@ -159,7 +172,25 @@ fn ranking(facts: &CodeFacts) -> String {
     } else {
         String::new()
     };
-    let mut text = if n == 1 {
+    // Ties: the items at the top share a value, or the last ones do (a tie at the cut is
+    // listed whole, so the list may be longer than asked).
+    let value = |i: &FactItem| i.detail.clone().unwrap_or_default();
+    let top_tie = facts
+        .items
+        .iter()
+        .take_while(|i| value(i) == value(&facts.items[0]))
+        .count();
+    let mut text = if n > 1 && top_tie == n {
+        let item = &facts.items[0];
+        let most = match facts.note(Note::Query) {
+            Some(q) if q.contains(", fewest ") => "fewest",
+            _ => "top",
+        };
+        format!(
+            "{n} {what}{cond} tie for the {most} place, by {by_words}, each {}{of}:\n",
+            measured(by, item.detail.as_deref().unwrap_or_default()),
+        )
+    } else if n == 1 {
         let item = &facts.items[0];
         format!(
             "{}{cond}, by {by_words}: {} ({}), {}{}{of}.\n",
@@ -178,6 +209,28 @@ fn ranking(facts: &CodeFacts) -> String {
             capitalise(&format!("the top {n} {what}"))
         )
     };
+    if n > 1 && top_tie < n && matching > n {
+        let last = value(&facts.items[n - 1]);
+        let tied = facts
+            .items
+            .iter()
+            .rev()
+            .take_while(|i| value(i) == last)
+            .count();
+        if tied > 1 {
+            text = text.trim_end().trim_end_matches(':').to_owned();
+            let lead = text.trim_end_matches(')');
+            let note = format!(
+                "the last {tied} tie, each {}, so none of them is cut",
+                measured(by, &last)
+            );
+            text = if lead.len() < text.len() {
+                format!("{lead}; {note}):\n")
+            } else {
+                format!("{text} ({note}):\n")
+            };
+        }
+    }
     if n > 1 {
         for (i, item) in facts.items.iter().take(LIST_LIMIT).enumerate() {
             let place = item
@@ -218,6 +271,9 @@ fn measured(by: &str, value: &str) -> String {
         Some(M::Options) => plural(n, "option", "options"),
         Some(M::Fields) => plural(n, "field", "fields"),
         Some(M::Statements) => plural(n, "statement", "statements"),
+        Some(M::Paragraphs) => plural(n, "paragraph", "paragraphs"),
+        Some(M::Sections) => plural(n, "section", "sections"),
+        Some(M::DataItems) => plural(n, "data item", "data items"),
         _ => format!("{by} {n}"),
     }
 }
@@ -271,7 +327,54 @@ fn impact(facts: &CodeFacts) -> String {
     text
 }
 
+/// The call paths from one program to another: each path a line, each call cited.
+fn paths(facts: &CodeFacts, query: &str) -> String {
+    let found = count_of(facts);
+    let (from, to) = query
+        .trim_start_matches("call paths from ")
+        .split_once(" to ")
+        .unwrap_or(("", ""));
+    let hops = facts.note(Note::Levels).unwrap_or("6");
+    if found == 0 {
+        return format!(
+            "{from} does not reach {to} through calls (searched paths of up to {hops} calls)."
+        );
+    }
+    let grouped = groups(&facts.items);
+    let shown = grouped.len();
+    let mut text = format!(
+        "{from} reaches {to} through {}{}:\n",
+        plural(found, "call path", "call paths"),
+        if shown < found {
+            format!(" (the {shown} shortest shown)")
+        } else {
+            String::new()
+        }
+    );
+    for (n, (_, items)) in grouped.iter().enumerate() {
+        let hops: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match i {
+                0 => item.name.clone(),
+                _ => format!("{}{}", item.name, citation(facts, item)),
+            })
+            .collect();
+        text.push_str(&format!("{}. {}\n", n + 1, hops.join(" → ")));
+    }
+    if let Some(why) = facts.note(Note::Complete).filter(|c| *c != "yes") {
+        text.push_str(&format!("The search was not exhaustive: {why}.\n"));
+    }
+    text
+}
+
 fn chain(facts: &CodeFacts) -> String {
+    if let Some(query) = facts
+        .note(Note::Query)
+        .filter(|q| q.starts_with("call paths from "))
+    {
+        return paths(facts, query);
+    }
     let calls: usize = facts
         .note(Note::Count)
         .and_then(|c| c.parse().ok())
@@ -437,24 +540,43 @@ fn menu_path(facts: &CodeFacts) -> String {
         return format!("{}.", capitalise(why));
     }
     let main = facts.note(Note::MainMenu).unwrap_or_default();
-    let steps: Vec<String> = facts
-        .items
+    let routes = groups(&facts.items);
+    let mut text = String::new();
+    for (_, items) in &routes {
+        let Some((top, steps)) = items.split_first() else {
+            continue;
+        };
+        let steps: Vec<String> = steps
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} to run {}{}",
+                    i.detail.as_deref().unwrap_or_default(),
+                    i.name,
+                    citation(facts, i)
+                )
+            })
+            .collect();
+        let start = if top.name == main {
+            format!("From the main menu {main}")
+        } else {
+            format!("From the top menu {}", top.name)
+        };
+        text.push_str(&format!(
+            "{start}, {name} is reached in {}: {}.\n",
+            plural(steps.len(), "step", "steps"),
+            steps.join(", then ")
+        ));
+    }
+    if !routes
         .iter()
-        .skip(1)
-        .map(|i| {
-            format!(
-                "{} to run {}{}",
-                i.detail.as_deref().unwrap_or_default(),
-                i.name,
-                citation(facts, i)
-            )
-        })
-        .collect();
-    format!(
-        "From the main menu {main}, {name} is reached in {}: {}.",
-        plural(steps.len(), "step", "steps"),
-        steps.join(", then ")
-    )
+        .any(|(_, items)| items.first().is_some_and(|t| t.name == main))
+    {
+        text.push_str(&format!(
+            "No path of menu options from the main menu {main} reaches {name}.\n"
+        ));
+    }
+    text
 }
 
 fn entry_point(facts: &CodeFacts) -> String {

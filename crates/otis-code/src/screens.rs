@@ -217,6 +217,15 @@ pub(crate) fn main_menu(link: &Linked<'_>) -> Option<String> {
         .map(|(main, _)| main)
 }
 
+/// The top menus (menu programs no program calls), the main menu first, then the others
+/// by how many programs they reach.
+pub(crate) fn top_menus(link: &Linked<'_>) -> Vec<String> {
+    Tree::new(link)
+        .main_program(DEFAULT_DEPTH)
+        .map(|(_, ranked)| ranked.into_iter().map(|(m, _)| m).collect())
+        .unwrap_or_default()
+}
+
 /// The menu and screen tree that answers `question`.
 pub(crate) fn tree(
     link: &Linked<'_>,

@@ -162,6 +162,13 @@ labelled! {
         Fields => "fields",
         /// Statements of the kind a `Uses` filter names.
         Statements => "statements",
+        /// Paragraphs in its own file.
+        Paragraphs => "paragraphs",
+        /// Sections in its own file.
+        Sections => "sections",
+        /// Data description entries in its own file (level-78 constants and level-88
+        /// condition names included).
+        DataItems => "data items",
     }
 }
 
@@ -215,6 +222,8 @@ pub enum NameMatch {
     StartsWith(String),
     /// The name ends with it.
     EndsWith(String),
+    /// The name is exactly it ("how many lines does UP1534 have?").
+    Exactly(String),
 }
 
 /// One condition on the things listed. Filters of a query all hold (AND).
@@ -233,16 +242,26 @@ pub enum Filter {
     Has(Feature),
     /// Copies this copybook (directly or nested).
     Copies(String),
+    /// Written in this program's or copybook's own file, not in the copybooks it copies
+    /// (sections, paragraphs, data items, declared files).
+    DefinedIn(String),
     /// Calls this program (in its own code or a copybook it copies).
     Calls(String),
     /// Is called by this program.
     CalledBy(String),
+    /// Runs this program: a menu option that runs it, a menu with such an option, a
+    /// program that calls it.
+    Runs(String),
     /// A measure compares to a number (`callers > 5`).
     Count(Measure, Cmp, u64),
     /// Nothing in the corpus copies it (copybooks).
     NeverCopied,
     /// No program calls it, no menu option runs it, no program hands control to it.
     Orphan,
+    /// Sections and paragraphs: no PERFORM or GO TO names it.
+    NeverPerformed,
+    /// Data items: no procedure statement names it.
+    NeverReferenced,
     /// It calls programs whose source is not in the corpus (programs), or it is such a
     /// program (call targets).
     Unresolved,
@@ -264,6 +283,15 @@ pub enum Filter {
     /// The latest revision date in its header is on or after this day (ISO,
     /// `2024-01-01`): "revised in 2024 or later".
     RevisedSince(String),
+    /// The `DATE-WRITTEN` of its header falls from `from` (inclusive) until `until`
+    /// (exclusive), ISO days; an open end is `None`: "written before 2000" has only
+    /// `until`, "written in 1998" both.
+    Written {
+        /// The first day.
+        from: Option<String>,
+        /// The day after the last.
+        until: Option<String>,
+    },
     /// At least one of these holds ("that use SORT or MERGE", "in FX or UP").
     AnyOf(Vec<Filter>),
     /// The filter does not hold.
@@ -325,6 +353,10 @@ pub struct CorpusQuery {
     /// "How many": the answer leads with the count.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub count: bool,
+    /// "How many lines does UP1534 have?", "How many lines of code are in FX?": the
+    /// measure asked of the things, each one's value and their total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Measure>,
 }
 
 impl CorpusQuery {
@@ -336,6 +368,7 @@ impl CorpusQuery {
             order: None,
             limit: None,
             count: false,
+            total: None,
         }
     }
 
@@ -372,6 +405,9 @@ fn measure_phrase(m: Measure, cmp: Cmp, n: u64) -> Phrase {
         Measure::Options => Phrase::With(format!("with {c} {n} options")),
         Measure::Fields => Phrase::With(format!("with {c} {n} fields")),
         Measure::Statements => Phrase::With(format!("with {c} {n} such statements")),
+        Measure::Paragraphs => Phrase::With(format!("with {c} {n} paragraphs")),
+        Measure::Sections => Phrase::With(format!("with {c} {n} sections")),
+        Measure::DataItems => Phrase::With(format!("with {c} {n} data items")),
     }
 }
 
@@ -383,17 +419,24 @@ pub fn phrase(filter: &Filter) -> Phrase {
             Phrase::With(format!("whose name starts with {s}"))
         }
         Filter::Name(NameMatch::EndsWith(s)) => Phrase::With(format!("whose name ends with {s}")),
+        Filter::Name(NameMatch::Exactly(s)) => Phrase::With(format!("named {s}")),
         Filter::In(dir) => Phrase::Place(format!("in {dir}")),
         Filter::Uses(s) => Phrase::Verb(format!("use {s}")),
         Filter::Has(f) => Phrase::Verb(format!("have {f}")),
         Filter::Copies(c) => Phrase::Verb(format!("copy {c}")),
+        Filter::DefinedIn(m) => Phrase::Place(format!("in {m}'s own file")),
         Filter::Calls(p) => Phrase::Verb(format!("call {p}")),
         Filter::CalledBy(p) => Phrase::Verb(format!("are called by {p}")),
+        Filter::Runs(p) => Phrase::Verb(format!("run {p}")),
         Filter::Count(m, cmp, n) => measure_phrase(*m, *cmp, *n),
         Filter::NeverCopied => Phrase::Verb("are never copied".to_owned()),
         Filter::Orphan => Phrase::Verb(
             "are never called, run from a menu or handed control by another program".to_owned(),
         ),
+        Filter::NeverPerformed => Phrase::Verb("are never named by a PERFORM or GO TO".to_owned()),
+        Filter::NeverReferenced => {
+            Phrase::Verb("are never named by a procedure statement".to_owned())
+        }
         Filter::Unresolved => Phrase::Verb("have no source in the corpus".to_owned()),
         Filter::SelfCalling => Phrase::Verb("call themselves".to_owned()),
         Filter::InCycle => Phrase::Verb("are in a call cycle".to_owned()),
@@ -426,6 +469,7 @@ pub fn phrase(filter: &Filter) -> Phrase {
             .to_owned(),
         ),
         Filter::RevisedSince(day) => Phrase::Verb(format!("were revised on or after {day}")),
+        Filter::Written { from, until } => Phrase::Verb(written(from.as_deref(), until.as_deref())),
         Filter::AnyOf(options) => {
             // "open a file for output or extend"
             let modes: Vec<&str> = options
@@ -459,6 +503,34 @@ pub fn phrase(filter: &Filter) -> Phrase {
             Phrase::Verb(v) => Phrase::Verb(negate(&v)),
         },
     }
+}
+
+/// "were written in 1998", "were written before 2000", "were written in 2016 or later",
+/// "were written from 1998-03-01 until 1999-01-01".
+fn written(from: Option<&str>, until: Option<&str>) -> String {
+    // A day that starts a year: the year.
+    let year = |day: &str| -> Option<u32> {
+        day.strip_suffix("-01-01")
+            .filter(|y| y.len() == 4)
+            .and_then(|y| y.parse().ok())
+    };
+    let text = match (from, until) {
+        (Some(f), Some(u)) => match (year(f), year(u)) {
+            (Some(a), Some(b)) if b == a + 1 => format!("in {a}"),
+            (Some(a), Some(b)) => format!("from {a} to {}", b - 1),
+            _ => format!("from {f} until {u}"),
+        },
+        (Some(f), None) => match year(f) {
+            Some(a) => format!("in {a} or later"),
+            None => format!("on or after {f}"),
+        },
+        (None, Some(u)) => match year(u) {
+            Some(b) => format!("before {b}"),
+            None => format!("before {u}"),
+        },
+        (None, None) => "at any date".to_owned(),
+    };
+    format!("were written {text}")
 }
 
 fn join_or(parts: &[Phrase]) -> String {
@@ -523,6 +595,8 @@ fn singular(verb: &str) -> String {
         }
         w => format!("{w}s"),
     };
+    // "call themselves" -> "calls itself"
+    let rest = rest.replace("themselves", "itself");
     if rest.is_empty() {
         word
     } else {
@@ -588,6 +662,9 @@ pub fn describe(query: &CorpusQuery) -> String {
         text.push_str(" that ");
         text.push_str(&verbs.join(" and "));
     }
+    if let Some(m) = query.total {
+        text.push_str(&format!(", with their {m}"));
+    }
     match query.order {
         Some(Order::Most(m)) => text.push_str(&format!(", most {m} first")),
         Some(Order::Least(m)) => text.push_str(&format!(", fewest {m} first")),
@@ -621,11 +698,96 @@ pub fn sentence(query: &CorpusQuery, n: usize) -> String {
         {
             format!("Every {noun} {}", singular(&yes))
         }
-        (0, false) => format!("No {noun} {}", singulars(&verbs)),
+        // "No program that is in a call cycle calls itself": with two conditions, "No
+        // program is in a cycle and calls itself" would read as two negations.
+        (0, false) => match verbs.split_last() {
+            Some((last, first)) if !first.is_empty() => {
+                format!("No {noun} that {} {}", singulars(first), singular(last))
+            }
+            _ => format!("No {noun} {}", singulars(&verbs)),
+        },
         (1, true) => format!("There is 1 {noun}"),
         (1, false) => format!("1 {noun} {}", singulars(&verbs)),
         (n, true) => format!("There are {n} {noun}"),
         (n, false) => format!("{n} {noun} {verb}"),
+    }
+}
+
+/// A measure's value in words: "22995 lines", "1 caller", "a cyclomatic complexity of
+/// 3162", "IF statements nested 10 deep", "12 GO TO statements".
+pub fn amount(measure: Measure, value: i64, statement: Option<Statement>) -> String {
+    let count = |one: &str, many: &str| {
+        let unit = if value == 1 { one } else { many };
+        format!("{value} {unit}")
+    };
+    match measure {
+        Measure::Callers => count("caller", "callers"),
+        Measure::Callees => count("program called", "programs called"),
+        Measure::Users => count("program using it", "programs using it"),
+        Measure::Lines => count("line", "lines"),
+        Measure::Complexity => format!("a cyclomatic complexity of {value}"),
+        Measure::IfDepth => format!("IF statements nested {value} deep"),
+        Measure::Options => count("option", "options"),
+        Measure::Fields => count("field", "fields"),
+        Measure::Statements => match statement {
+            Some(s) => count(&format!("{s} statement"), &format!("{s} statements")),
+            None => count("statement", "statements"),
+        },
+        Measure::Paragraphs => count("paragraph", "paragraphs"),
+        Measure::Sections => count("section", "sections"),
+        Measure::DataItems => count("data item", "data items"),
+    }
+}
+
+/// Whether a measure adds up over several things (lines do; the deepest IF nesting does
+/// not).
+pub fn additive(measure: Measure) -> bool {
+    !matches!(measure, Measure::Complexity | Measure::IfDepth)
+}
+
+/// A sentence stating the measure a query asks (`total`) of what it found: "UP1534 has
+/// 22995 lines" for one thing named, "The 50 programs in FX have 35012 lines in all",
+/// "Of the 3 programs in UP, the highest cyclomatic complexity is 3162".
+pub fn total_sentence(query: &CorpusQuery, named: Option<&str>, n: usize, total: i64) -> String {
+    let Some(measure) = query.total else {
+        return sentence(query, n);
+    };
+    let statement = query.filters.iter().find_map(|f| match f {
+        Filter::Uses(s) => Some(*s),
+        _ => None,
+    });
+    if let (Some(name), 1) = (named, n) {
+        return format!("{name} has {}", amount(measure, total, statement));
+    }
+    if n == 0 {
+        return sentence(query, 0);
+    }
+    let (places, withs, verbs) = parts(query);
+    let mut noun = if n == 1 {
+        one(query.entity).to_owned()
+    } else {
+        query.entity.label().to_owned()
+    };
+    for p in places.iter().chain(&withs) {
+        noun.push(' ');
+        noun.push_str(p);
+    }
+    if !verbs.is_empty() {
+        noun.push_str(" that ");
+        noun.push_str(&if n == 1 {
+            singulars(&verbs)
+        } else {
+            verbs.join(" and ")
+        });
+    }
+    if additive(measure) {
+        let have = if n == 1 { "has" } else { "have" };
+        format!(
+            "The {n} {noun} {have} {} in all",
+            amount(measure, total, statement)
+        )
+    } else {
+        format!("Of the {n} {noun}, the highest {measure} is {total}")
     }
 }
 
@@ -652,6 +814,20 @@ mod tests {
         );
         let none = CorpusQuery::all(Entity::Programs).with(Filter::Uses(Statement::Sort));
         assert_eq!(sentence(&none, 0), "No program uses SORT");
+        let cyclic = CorpusQuery::all(Entity::Programs)
+            .with(Filter::InCycle)
+            .with(Filter::SelfCalling);
+        assert_eq!(
+            sentence(&cyclic, 0),
+            "No program that is in a call cycle calls itself"
+        );
+        assert_eq!(
+            sentence(
+                &CorpusQuery::all(Entity::Programs).with(Filter::SelfCalling),
+                1
+            ),
+            "1 program calls itself"
+        );
         let unwritten = CorpusQuery::all(Entity::Files).with(Filter::NeverWritten);
         assert_eq!(
             sentence(&unwritten, 0),

@@ -129,6 +129,62 @@ impl CallGraph {
         seen
     }
 
+    /// The call paths from `from` to `to` that repeat no program, at most `max_hops` calls
+    /// each, shortest first (then by name); and whether the search was complete (it stops
+    /// after [`PATH_BUDGET`] steps). Only programs that reach `to` are followed.
+    pub(crate) fn paths(&self, from: &str, to: &str, max_hops: usize) -> (Vec<Vec<String>>, bool) {
+        let useful = {
+            let mut r = self.reaching(to);
+            r.insert(to.to_owned());
+            r
+        };
+        let mut out: Vec<Vec<String>> = Vec::new();
+        if !useful.contains(from) || from == to {
+            return (out, true);
+        }
+        let mut steps = 0usize;
+        let mut path: Vec<String> = vec![from.to_owned()];
+        // For each program on the path, the callees still to try.
+        let mut work: Vec<Vec<String>> = vec![self.next_towards(from, &useful)];
+        while let Some(next) = work.last_mut() {
+            steps += 1;
+            if steps > PATH_BUDGET {
+                return (sorted_paths(out), false);
+            }
+            let Some(callee) = next.pop() else {
+                work.pop();
+                path.pop();
+                continue;
+            };
+            if path.contains(&callee) {
+                continue;
+            }
+            if callee == to {
+                let mut found = path.clone();
+                found.push(callee);
+                out.push(found);
+                continue;
+            }
+            if path.len() < max_hops {
+                work.push(self.next_towards(&callee, &useful));
+                path.push(callee);
+            }
+        }
+        (sorted_paths(out), true)
+    }
+
+    /// The callees of `caller` among `useful`, in reverse name order (popped first by
+    /// name).
+    fn next_towards(&self, caller: &str, useful: &HashSet<String>) -> Vec<String> {
+        let mut next: Vec<String> = self
+            .callees(caller)
+            .into_iter()
+            .filter(|c| useful.contains(c))
+            .collect();
+        next.reverse();
+        next
+    }
+
     /// Strongly connected sets of two or more programs that call each other, each
     /// sorted, the sets sorted (Tarjan's algorithm, iterative).
     pub(crate) fn cycles(&self) -> Vec<Vec<String>> {
@@ -246,6 +302,11 @@ impl CallGraph {
             exhaustive,
         }
     }
+}
+
+fn sorted_paths(mut paths: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    paths.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    paths
 }
 
 /// Longest path (in nodes) from any of `starts` in a graph without cycles: the length of

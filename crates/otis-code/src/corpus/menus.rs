@@ -34,20 +34,42 @@ pub(crate) fn options(
         if link.identify(&name).is_none() {
             return absent(link, lines, QuestionKind::MenuOptions, &name);
         }
-        // A program that is not a menu: say so, with the menus there are.
+        // A program that is not a menu: say so, with the options that run it, else the
+        // menus there are.
         let mut w = Writer::new(link, lines, QuestionKind::MenuOptions);
         w.facts.subject = Some(name.clone());
         w.note(Note::Count, "0");
-        w.note(
-            Note::Query,
+        let run_by: Vec<String> = menus
+            .iter()
+            .flat_map(|m| {
+                m.options
+                    .iter()
+                    .filter(|o| o.program.as_deref() == Some(name.as_str()))
+                    .map(|o| {
+                        w.cite(m.file_id, o.line);
+                        match &o.label {
+                            Some(l) => format!("option {} of {} ({l})", o.number, m.name),
+                            None => format!("option {} of {}", o.number, m.name),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let others = if run_by.is_empty() {
             format!(
-                "{name} is not a menu program; the menus are {}",
+                "the menus are {}",
                 menus
                     .iter()
                     .map(|m| m.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            ),
+            )
+        } else {
+            format!("it is run by {}", run_by.join(", "))
+        };
+        w.note(
+            Note::Query,
+            format!("{name} is not a menu program; {others}"),
         );
         return w.finish();
     };
@@ -102,57 +124,61 @@ pub(crate) fn options(
     w.finish()
 }
 
-/// The shortest path of menu options from the main menu to `target`.
-pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> CodeFacts {
-    if link.identify(target).is_none() {
-        return absent(link, lines, QuestionKind::MenuPath, target);
+/// How a menu runs the next program on a path.
+#[derive(Debug, Clone)]
+enum Choice {
+    /// A numbered option, with its label.
+    Option(u32, Option<String>),
+    /// Outside the numbered options (a function key), at this line of the menu.
+    Other,
+}
+
+/// One step of a menu path: the program run, and the menu, the choice, file and line
+/// that run it.
+type Step = (String, (String, Choice, u32, u32));
+
+/// The shortest path of menu choices from menu `top` to `target`, breadth first: numbered
+/// options, and the programs a menu runs outside them (function keys).
+fn route(menus: &[MenuRow], top: &str, target: &str) -> Option<Vec<Step>> {
+    if top == target {
+        return Some(Vec::new());
     }
-    let menus = things::menus(link);
-    let mut w = Writer::new(link, lines, QuestionKind::MenuPath);
-    w.facts.subject = Some(target.to_owned());
-    w.facts.subject_kind = link.identify(target);
-    let Some(main) = crate::screens::main_menu(link) else {
-        w.note(Note::Count, "0");
-        w.note(Note::Query, "the corpus has no menu program");
-        return w.finish();
-    };
-    w.note(Note::MainMenu, main.clone());
-    // Breadth first over options: (menu, option) -> program.
-    let mut back: HashMap<String, (String, u32, Option<String>, u32, u32)> = HashMap::new();
-    let mut queue = VecDeque::from([main.clone()]);
-    let mut found = main == target;
+    let mut back: HashMap<String, (String, Choice, u32, u32)> = HashMap::new();
+    let mut queue = VecDeque::from([top.to_owned()]);
+    let mut found = false;
     while let Some(at) = queue.pop_front() {
-        if found {
-            break;
-        }
-        let Some(menu) = menu_named(&menus, &at) else {
+        let Some(menu) = menu_named(menus, &at) else {
             continue;
         };
-        for o in &menu.options {
-            let Some(program) = &o.program else {
-                continue;
-            };
-            if program == &main || back.contains_key(program) {
+        let choices = menu
+            .options
+            .iter()
+            .filter_map(|o| {
+                let program = o.program.as_ref()?;
+                Some((program, Choice::Option(o.number, o.label.clone()), o.line))
+            })
+            .chain(
+                menu.others
+                    .iter()
+                    .map(|(program, line)| (program, Choice::Other, *line)),
+            );
+        for (program, choice, line) in choices {
+            if program == top || back.contains_key(program) {
                 continue;
             }
-            back.insert(
-                program.clone(),
-                (at.clone(), o.number, o.label.clone(), menu.file_id, o.line),
-            );
+            back.insert(program.clone(), (at.clone(), choice, menu.file_id, line));
             if program == target {
                 found = true;
                 break;
             }
             queue.push_back(program.clone());
         }
+        if found {
+            break;
+        }
     }
     if !found {
-        w.note(Note::Count, "0");
-        w.note(
-            Note::Query,
-            format!("no path of menu options from {main} reaches {target}"),
-        );
-        return w.finish();
+        return None;
     }
     let mut steps = Vec::new();
     let mut at = target.to_owned();
@@ -161,23 +187,105 @@ pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> C
         at = step.0.clone();
     }
     steps.reverse();
-    w.note(Note::Count, steps.len().to_string());
-    if let Some(&f) = link.member_files(&main).first() {
-        w.item(
-            &main,
-            Some("path".into()),
-            Some("the main menu".into()),
-            f,
-            1,
-        );
+    Some(steps)
+}
+
+/// The function key that runs a program at `line` of a menu: the `F4-KEY` test just
+/// before it, with the key's label on the menu's form ("F4 (PAGE 2)").
+fn key_of(
+    lines: &dyn LineSource,
+    link: &Linked<'_>,
+    menus: &[MenuRow],
+    menu: &str,
+    file: u32,
+    line: u32,
+) -> Option<String> {
+    let path = &link.row(file).path;
+    let text = lines.lines(path, line.saturating_sub(3).max(1), line)?;
+    let key: u32 = text.lines().rev().find_map(|l| {
+        let upper = l.to_ascii_uppercase();
+        let at = upper.find("-KEY")?;
+        let digits: String = upper[..at]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let f = upper[..at - digits.len()].ends_with('F');
+        (f && !digits.is_empty())
+            .then(|| digits.parse().ok())
+            .flatten()
+    })?;
+    let label = menu_named(menus, menu)
+        .and_then(|m| m.keys.iter().find(|(k, _)| *k == key))
+        .map(|(_, l)| format!(" ({l})"))
+        .unwrap_or_default();
+    Some(format!("F{key}{label}"))
+}
+
+/// The shortest path of menu options to `target` from each top menu (the menus no
+/// program calls, the main menu first) that reaches it.
+pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> CodeFacts {
+    if link.identify(target).is_none() {
+        return absent(link, lines, QuestionKind::MenuPath, target);
     }
-    for (program, (menu, number, label, file, line)) in steps {
-        let detail = match label {
-            Some(l) => format!("option {number} of {menu}: {l}"),
-            None => format!("option {number} of {menu}"),
-        };
-        w.item(&program, Some("path".into()), Some(detail), file, line);
-        w.cite(file, line);
+    let menus = things::menus(link);
+    let mut w = Writer::new(link, lines, QuestionKind::MenuPath);
+    w.facts.subject = Some(target.to_owned());
+    w.facts.subject_kind = link.identify(target);
+    let tops = crate::screens::top_menus(link);
+    let Some(main) = tops.first() else {
+        w.note(Note::Count, "0");
+        w.note(Note::Query, "the corpus has no menu program");
+        return w.finish();
+    };
+    w.note(Note::MainMenu, main.clone());
+    // From each top menu, unless an earlier route already passes through it.
+    let mut routes: Vec<(&String, Vec<Step>)> = Vec::new();
+    for top in &tops {
+        let passed = routes
+            .iter()
+            .any(|(_, steps)| steps.iter().any(|(program, _)| program == top));
+        if !passed && let Some(steps) = route(&menus, top, target) {
+            routes.push((top, steps));
+        }
+    }
+    w.note(Note::Count, routes.len().to_string());
+    if routes.is_empty() {
+        w.note(
+            Note::Query,
+            format!(
+                "no path of menu options from the top {} ({}) reaches {target}",
+                if tops.len() == 1 { "menu" } else { "menus" },
+                tops.join(", ")
+            ),
+        );
+        return w.finish();
+    }
+    for (top, steps) in routes {
+        let group = format!("from {top}");
+        if let Some(&f) = link.member_files(top).first() {
+            let what = if top == main {
+                "the main menu"
+            } else {
+                "a top menu"
+            };
+            w.item(top, Some(group.clone()), Some(what.into()), f, 1);
+        }
+        for (program, (menu, choice, file, line)) in steps {
+            let detail = match choice {
+                Choice::Option(number, Some(l)) => format!("option {number} of {menu}: {l}"),
+                Choice::Option(number, None) => format!("option {number} of {menu}"),
+                Choice::Other => match key_of(lines, link, &menus, &menu, file, line) {
+                    Some(key) => format!("{key} of {menu}"),
+                    None => format!("a choice of {menu} outside its numbered options"),
+                },
+            };
+            w.item(&program, Some(group.clone()), Some(detail), file, line);
+            w.cite(file, line);
+        }
     }
     w.finish()
 }

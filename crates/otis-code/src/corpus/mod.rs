@@ -11,7 +11,9 @@ mod select;
 pub(crate) mod things;
 mod writer;
 
-use otis_core::corpus::{CorpusQuery, Entity, Filter, Order, describe, sentence};
+use otis_core::corpus::{
+    CorpusQuery, Entity, Filter, NameMatch, Order, describe, sentence, total_sentence,
+};
 use otis_core::ports::{CodeFacts, CodeQuestion, Note, QuestionKind};
 
 use crate::link::Linked;
@@ -38,7 +40,10 @@ pub(crate) fn facts(
             subject.as_deref()?,
             q.options.depth,
         )),
-        QuestionKind::CallChain => Some(chain(link, lines, subject.as_deref())),
+        QuestionKind::CallChain => Some(match chain_end(q) {
+            Some(to) => paths(link, lines, subject.as_deref()?, &to, q.options.depth),
+            None => chain(link, lines, subject.as_deref()),
+        }),
         QuestionKind::Cycles => Some(cycles(link, lines)),
         QuestionKind::Crud => Some(files_answer(link, lines, subject.as_deref()?)),
         QuestionKind::MenuOptions => Some(menus::options(
@@ -52,6 +57,80 @@ pub(crate) fn facts(
         QuestionKind::ScreenFields => Some(menus::fields(link, lines, subject.as_deref()?)),
         _ => None,
     }
+}
+
+/// The end of the chains a call-chain question asks ("How does A end up calling B?"):
+/// the question's query keeps the programs that reach B.
+fn chain_end(q: &CodeQuestion) -> Option<String> {
+    q.options
+        .corpus
+        .as_ref()?
+        .filters
+        .iter()
+        .find_map(|f| match f {
+            Filter::Reaches(to) => Some(normalise(to)),
+            _ => None,
+        })
+}
+
+/// Most paths a path answer lists (the count says how many there are).
+const MAX_PATHS: usize = 12;
+/// Most calls a path may have unless the question gives a depth.
+const PATH_HOPS: usize = 6;
+
+/// The call paths from `from` to `to`, shortest first, each call at its site.
+fn paths(
+    link: &Linked<'_>,
+    lines: &dyn LineSource,
+    from: &str,
+    to: &str,
+    depth: Option<usize>,
+) -> CodeFacts {
+    for name in [from, to] {
+        if link.identify(name).is_none() && !link.is_program_name(name) {
+            return absent(link, lines, QuestionKind::CallChain, name);
+        }
+    }
+    let graph = graph::CallGraph::load(link);
+    let hops = depth.unwrap_or(PATH_HOPS);
+    let (found, complete) = graph.paths(from, to, hops);
+    let mut w = Writer::new(link, lines, QuestionKind::CallChain);
+    w.facts.subject = Some(from.to_owned());
+    w.facts.subject_kind = link.identify(from);
+    w.note(Note::Query, format!("call paths from {from} to {to}"));
+    w.note(Note::Count, found.len().to_string());
+    w.note(Note::Levels, hops.to_string());
+    w.note(
+        Note::Complete,
+        if complete {
+            "yes".to_owned()
+        } else {
+            "no: the search stopped after 2,000,000 steps".to_owned()
+        },
+    );
+    let start = link
+        .member_files(from)
+        .into_iter()
+        .find(|&f| link.is_program(f))
+        .map(|f| (f, link.row(f).description_line.unwrap_or(1)));
+    for (n, path) in found.iter().take(MAX_PATHS).enumerate() {
+        let group = format!("path {}", n + 1);
+        for (i, program) in path.iter().enumerate() {
+            let (detail, site) = match i {
+                0 => ("starts the path".to_owned(), start),
+                _ => (
+                    format!("called by {}", path[i - 1]),
+                    graph.site(&path[i - 1], program),
+                ),
+            };
+            let (file, line) = site.unwrap_or((0, 0));
+            w.item(program, Some(group.clone()), Some(detail), file, line);
+            if i > 0 {
+                w.cite(file, line);
+            }
+        }
+    }
+    w.finish()
 }
 
 /// The members a query's filters name (`calls X`, `copies X`): an unknown one makes the
@@ -125,12 +204,22 @@ fn listing(
         w.note(Note::OrderedBy, m.label());
     } else if query.order == Some(Order::RecentlyRevised) {
         w.note(Note::OrderedBy, "latest revision date");
+    } else if let Some(m) = query.total {
+        // A count with a measure: each thing's value is that measure.
+        w.note(Note::OrderedBy, m.label());
     }
     if !selection.unsupported.is_empty() {
         w.note(Note::NotApplied, selection.unsupported.join("; "));
     }
     w.note(Note::Count, selection.things.len().to_string());
-    let mut summary = sentence(query, selection.matching);
+    let named = query.filters.iter().find_map(|f| match f {
+        Filter::Name(NameMatch::Exactly(n)) => Some(n.as_str()),
+        _ => None,
+    });
+    let mut summary = match selection.total {
+        Some(total) => total_sentence(query, named, selection.matching, total),
+        None => sentence(query, selection.matching),
+    };
     if query.entity == Entity::DataItems {
         summary.push_str(&levels_counted(&selection.things));
     }
@@ -138,7 +227,9 @@ fn listing(
     if query.limit.is_some() || selection.matching != selection.things.len() {
         w.note(Note::Matching, selection.matching.to_string());
     }
-    let ranked = query.order.is_some();
+    let ranked = query.order.is_some() || query.total.is_some();
+    let runs = menu_runs(link, query);
+    let dated = matches!(query.filters.first(), Some(Filter::Written { .. }));
     for (thing, value) in &selection.things {
         let detail = match (ranked, value) {
             (true, Some(v)) => Some(match query.order {
@@ -152,16 +243,17 @@ fn listing(
                 }
                 _ => v.to_string(),
             }),
-            _ => thing.detail.clone(),
+            _ => runs
+                .get(&thing.name)
+                .cloned()
+                .or_else(|| thing.detail.clone()),
         };
         let file = link.file_id(&thing.path).unwrap_or(thing.file_id);
-        w.item(
-            &thing.name,
-            Some(thing.place.clone()),
-            detail,
-            file,
-            thing.line,
-        );
+        let line = match dated {
+            true => date_written_line(lines, &thing.path).unwrap_or(thing.line),
+            false => thing.line,
+        };
+        w.item(&thing.name, Some(thing.place.clone()), detail, file, line);
     }
     // The main menu has no caller by design: say so when it is listed (finding it is
     // the costly part, so only when a menu program is among the orphans).
@@ -178,6 +270,47 @@ fn listing(
         w.note(Note::MainMenu, main);
     }
     w.finish()
+}
+
+/// For menus listed by a program they run ("which menu runs X?"): each menu's option
+/// that runs it, "option 3: SET SKIP FLAG".
+fn menu_runs(link: &Linked<'_>, query: &CorpusQuery) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    if query.entity != Entity::Menus {
+        return out;
+    }
+    for f in &query.filters {
+        let Filter::Runs(program) = f else { continue };
+        let program = normalise(program);
+        for m in things::menus(link) {
+            let options: Vec<String> = m
+                .options
+                .iter()
+                .filter(|o| o.program.as_deref() == Some(program.as_str()))
+                .map(|o| match &o.label {
+                    Some(label) => format!("option {}: {label}", o.number),
+                    None => format!("option {}", o.number),
+                })
+                .collect();
+            if !options.is_empty() {
+                out.insert(m.name, options.join("; "));
+            }
+        }
+    }
+    out
+}
+
+/// The line of a file's `DATE-WRITTEN` paragraph, read from its text.
+fn date_written_line(lines: &dyn LineSource, path: &str) -> Option<u32> {
+    const HEAD: u32 = 400;
+    let text = lines.lines(path, 1, HEAD)?;
+    text.lines()
+        .position(|l| {
+            let upper = l.to_ascii_uppercase();
+            let comment = l.chars().nth(6).is_some_and(|c| c == '*' || c == '/');
+            !comment && upper.contains("DATE-WRITTEN")
+        })
+        .and_then(|i| u32::try_from(i + 1).ok())
 }
 
 fn chain(link: &Linked<'_>, lines: &dyn LineSource, from: Option<&str>) -> CodeFacts {

@@ -22,6 +22,10 @@ pub(crate) struct Selection {
     pub(crate) matching: usize,
     /// Filters the entity cannot be asked (said in the answer, never silently dropped).
     pub(crate) unsupported: Vec<String>,
+    /// The measure the query asks of the things (`CorpusQuery::total`): their sum, or
+    /// the highest value when it does not add up; `None` when the entity has no such
+    /// measure.
+    pub(crate) total: Option<i64>,
 }
 
 fn u(n: i64) -> u32 {
@@ -173,6 +177,47 @@ fn calls(link: &Linked<'_>, entity: Entity, target: &str) -> Keep {
     }
 }
 
+/// Things written in `member`'s own file: its program file (or, for a copybook, its
+/// files), not the copybooks it copies.
+fn defined_in(link: &Linked<'_>, member: &str) -> Keep {
+    let files = link.member_files(member);
+    let programs: Vec<u32> = files
+        .iter()
+        .copied()
+        .filter(|&f| link.is_program(f))
+        .collect();
+    let own: HashSet<u32> = if programs.is_empty() {
+        files.into_iter().collect()
+    } else {
+        programs.into_iter().collect()
+    };
+    Keep::Test(Box::new(move |t: &Thing| own.contains(&t.file_id)))
+}
+
+/// Menu options that run `program`, menus with such an option, programs that call it.
+fn runs(link: &Linked<'_>, entity: Entity, program: &str) -> Keep {
+    match entity {
+        Entity::MenuOptions => {
+            let program = program.to_owned();
+            Keep::Test(Box::new(move |t: &Thing| t.name == program))
+        }
+        Entity::Menus => {
+            let mut out = HashMap::new();
+            for m in things::menus(link) {
+                if let Some(o) = m
+                    .options
+                    .iter()
+                    .find(|o| o.program.as_deref() == Some(program))
+                {
+                    out.insert(m.file_id, (m.file_id, o.line));
+                }
+            }
+            Keep::Files(out)
+        }
+        _ => calls(link, entity, program),
+    }
+}
+
 /// Programs that do `access` to `file` (any file when `None`), shown at the first such
 /// statement.
 fn accesses(link: &Linked<'_>, entity: Entity, file: Option<&str>, access: FileAccess) -> Keep {
@@ -201,6 +246,7 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
                 NameMatch::Contains(s) => t.name.contains(s.as_str()),
                 NameMatch::StartsWith(s) => t.name.starts_with(s.as_str()),
                 NameMatch::EndsWith(s) => t.name.ends_with(s.as_str()),
+                NameMatch::Exactly(s) => t.name == *s,
             }))
         }
         Filter::In(dir) => {
@@ -229,6 +275,8 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
         Filter::Uses(stmt) => uses(link, entity, *stmt),
         Filter::Has(feature) => has(link, entity, *feature),
         Filter::Copies(member) => copies(link, entity, &normalise(member)),
+        Filter::DefinedIn(member) => defined_in(link, &normalise(member)),
+        Filter::Runs(program) => runs(link, entity, &normalise(program)),
         Filter::Calls(target) => calls(link, entity, &normalise(target)),
         Filter::CalledBy(caller) => {
             let g = graph.get_or_insert_with(|| CallGraph::load(link));
@@ -257,6 +305,24 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
                     .into_iter()
                     .collect();
                 Keep::Test(Box::new(move |t: &Thing| !copied.contains(&t.file_id)))
+            }
+            _ => Keep::Unsupported,
+        },
+        Filter::NeverPerformed => match entity {
+            Entity::Sections | Entity::Paragraphs => {
+                let named = names_of(
+                    link,
+                    "SELECT target FROM performs UNION SELECT thru FROM performs \
+                     WHERE thru IS NOT NULL",
+                );
+                Keep::Test(Box::new(move |t: &Thing| !named.contains(&t.name)))
+            }
+            _ => Keep::Unsupported,
+        },
+        Filter::NeverReferenced => match entity {
+            Entity::DataItems => {
+                let named = names_of(link, "SELECT name FROM names");
+                Keep::Test(Box::new(move |t: &Thing| !named.contains(&t.name)))
             }
             _ => Keep::Unsupported,
         },
@@ -344,6 +410,19 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
                 "SELECT file_id, file_id, line FROM revisions \
                  WHERE date IS NOT NULL AND date >= ?1 ORDER BY date DESC",
                 [day.as_str()],
+            ))
+        }
+        Filter::Written { from, until } => {
+            if !matches!(entity, Entity::Programs | Entity::Copybooks | Entity::Menus) {
+                return Keep::Unsupported;
+            }
+            Keep::Files(files_of(
+                link,
+                "SELECT id, id, coalesce(description_line, 1) FROM files \
+                 WHERE date_written_iso IS NOT NULL \
+                 AND (?1 IS NULL OR date_written_iso >= ?1) \
+                 AND (?2 IS NULL OR date_written_iso < ?2)",
+                rusqlite::params![from, until],
             ))
         }
         Filter::Count(measure, cmp, n) => {
@@ -442,6 +521,15 @@ fn measure_of(
         Measure::Fields if entity == Entity::Screens => {
             file_measure("SELECT file_id, count(*) FROM form_fields GROUP BY file_id")
         }
+        Measure::Paragraphs if files => file_measure(
+            "SELECT file_id, count(*) FROM procedures WHERE kind = 'paragraph' GROUP BY file_id",
+        ),
+        Measure::Sections if files => file_measure(
+            "SELECT file_id, count(*) FROM procedures WHERE kind = 'section' GROUP BY file_id",
+        ),
+        Measure::DataItems if files => {
+            file_measure("SELECT file_id, count(*) FROM data_items GROUP BY file_id")
+        }
         Measure::Statements if files => {
             let stmt = uses?;
             let own = by_file(
@@ -505,10 +593,11 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
         && about_callers_only
         && (query.order == Some(Order::Most(Measure::Callers)) || query.filters.iter().any(fan_in))
     {
-        things.extend(things::unresolved_targets(link).into_iter().map(|mut t| {
-            t.place = "(not in the corpus)".to_owned();
-            (t, None)
-        }));
+        things.extend(
+            things::unresolved_targets(link)
+                .into_iter()
+                .map(|t| (t, None)),
+        );
     }
     let mut unsupported = Vec::new();
     for filter in &query.filters {
@@ -525,7 +614,19 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
             held
         });
     }
-    let values = order_values(link, query, &mut graph);
+    let uses = query.filters.iter().find_map(|f| match f {
+        Filter::Uses(s) => Some(*s),
+        _ => None,
+    });
+    // Without an order, each thing carries the measure asked of it.
+    let values = match (query.order, query.total) {
+        (None, Some(m)) => measure_of(link, query.entity, m, uses, &mut graph),
+        _ => order_values(link, query, &mut graph),
+    };
+    let asked = match query.total {
+        Some(m) if query.order.is_some() => measure_of(link, query.entity, m, uses, &mut graph),
+        _ => None,
+    };
     let mut valued: Vec<(Thing, Option<i64>)> = things
         .into_iter()
         .map(|(mut t, proof)| {
@@ -573,9 +674,36 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
         let mut seen = HashSet::new();
         valued.retain(|(t, _)| seen.insert(t.name.clone()));
     }
+    let total = query.total.and_then(|m| {
+        let each: Vec<i64> = if query.order.is_some() {
+            let f = asked.as_ref()?;
+            valued.iter().map(|(t, _)| f(t).unwrap_or(0)).collect()
+        } else {
+            values.as_ref()?;
+            valued.iter().map(|(_, v)| v.unwrap_or(0)).collect()
+        };
+        Some(if otis_core::corpus::additive(m) {
+            each.iter().sum()
+        } else {
+            each.iter().copied().max().unwrap_or(0)
+        })
+    });
     let matching = valued.len();
     if let Some(limit) = query.limit {
-        valued.truncate(limit);
+        // A tie at the cut is listed whole: "the most used copybook" is every copybook
+        // used by that many programs, never one of them picked by name.
+        let ranked = matches!(
+            query.order,
+            Some(Order::Most(_) | Order::Least(_) | Order::RecentlyRevised)
+        );
+        let mut cut = limit.min(valued.len());
+        if ranked && cut > 0 {
+            let last = valued[cut - 1].1;
+            while valued.get(cut).is_some_and(|(_, v)| *v == last) {
+                cut += 1;
+            }
+        }
+        valued.truncate(cut);
         // "The programs that call the most others" are not the ones that call none.
         if matches!(query.order, Some(Order::Most(_))) {
             valued.retain(|(_, v)| v.unwrap_or(0) > 0);
@@ -585,5 +713,6 @@ pub(crate) fn select(link: &Linked<'_>, query: &CorpusQuery) -> Selection {
         things: valued,
         matching,
         unsupported,
+        total,
     }
 }

@@ -203,6 +203,11 @@ pub(crate) struct MenuRow {
     /// The `GO TO ... DEPENDING ON` line.
     pub(crate) line: u32,
     pub(crate) options: Vec<OptionRow>,
+    /// Programs it runs or hands control to outside its numbered options (a function
+    /// key's `PAGE 2`), with the line that names each.
+    pub(crate) others: Vec<(String, u32)>,
+    /// Its screen form's function keys: number and label (`4`, `PAGE 2`).
+    pub(crate) keys: Vec<(u32, String)>,
 }
 
 /// Every menu program of the corpus (the `GO TO ... DEPENDING ON` idiom with options
@@ -228,20 +233,54 @@ pub(crate) fn menus(link: &Linked<'_>) -> Vec<MenuRow> {
                 },
             })
             .collect();
+        let others = m.others.iter().map(|t| (t.name.clone(), t.line)).collect();
+        let keys = m.form.map_or_else(Vec::new, |form| {
+            form.form
+                .keys
+                .iter()
+                .map(|k| (k.key, k.label.clone()))
+                .collect()
+        });
         out.push(MenuRow {
             name: link.name(f).to_owned(),
             file_id: f,
             path: link.row(f).path.clone(),
             line: m.line,
             options,
+            others,
+            keys,
         });
     }
     out
 }
 
+/// Where a call target without source is filed: the folder its call names
+/// (`CALL "CL/CRNOR2"` -> `CL (not in the corpus)`), never the folder of a caller, which
+/// would read as if it lived there.
+fn missing_place(folder: Option<&str>) -> String {
+    match folder {
+        Some(f) => format!("{f} (not in the corpus)"),
+        None => "(not in the corpus)".to_owned(),
+    }
+}
+
 /// Programs called whose source is not in the corpus, each once, with the programs that
-/// call them (in the detail) and the first call site.
+/// call them (in the detail) and the first call site; grouped by the folder their call
+/// names, if any.
 pub(crate) fn unresolved_targets(link: &Linked<'_>) -> Vec<Thing> {
+    let mut folders: BTreeMap<String, String> = BTreeMap::new();
+    for (target, path) in link.list(
+        "SELECT target, path FROM calls WHERE kind <> 'runtime' AND path LIKE '%/%' \
+         ORDER BY file_id, line",
+        [],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    ) {
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            folders
+                .entry(target)
+                .or_insert_with(|| folder.to_ascii_uppercase());
+        }
+    }
     let rows = link.list(
         "SELECT pc.target, p.member, f.path, pc.line, pc.file_id FROM program_calls pc \
          JOIN files p ON p.id = pc.program_id JOIN files f ON f.id = pc.file_id \
@@ -271,9 +310,9 @@ pub(crate) fn unresolved_targets(link: &Linked<'_>) -> Vec<Thing> {
         .map(|(target, (mut callers, path, line, file))| {
             callers.sort();
             Thing {
+                place: missing_place(folders.get(&target).map(String::as_str)),
                 name: target,
                 file_id: file,
-                place: directory(&path).to_owned(),
                 path,
                 line,
                 detail: Some(format!("called by {}", callers.join(", "))),

@@ -78,6 +78,20 @@ fn access(file: &str, a: FileAccess) -> Filter {
     Filter::Accesses(file.into(), a)
 }
 
+fn written(from: Option<&str>, until: Option<&str>) -> Filter {
+    Filter::Written {
+        from: from.map(Into::into),
+        until: until.map(Into::into),
+    }
+}
+
+fn total(q: CorpusQuery, m: Measure) -> CorpusQuery {
+    CorpusQuery {
+        total: Some(m),
+        ..q
+    }
+}
+
 /// Corpus questions: the kind and the whole query.
 #[test]
 fn corpus_questions_compose() {
@@ -733,6 +747,156 @@ fn corpus_questions_compose() {
             List,
             programs().with(Filter::Reaches("SQLINF".into())),
         ),
+        // The header's DATE-WRITTEN.
+        (
+            "which programs were written before 2000?",
+            List,
+            programs().with(written(None, Some("2000-01-01"))),
+        ),
+        (
+            "which programs were written after 2015",
+            List,
+            programs().with(written(Some("2016-01-01"), None)),
+        ),
+        (
+            "Which copybooks were written in 1998?",
+            List,
+            copybooks().with(written(Some("1998-01-01"), Some("1999-01-01"))),
+        ),
+        (
+            "which programs have a date written before 2000?",
+            List,
+            programs().with(written(None, Some("2000-01-01"))),
+        ),
+        (
+            "How many FX programs were written in the 1990s?",
+            Count,
+            count(
+                programs()
+                    .with(in_("FX"))
+                    .with(written(Some("1990-01-01"), Some("2000-01-01"))),
+            ),
+        ),
+        (
+            "programs written in 2016 or later that use SORT",
+            List,
+            programs()
+                .with(written(Some("2016-01-01"), None))
+                .with(uses(S::Sort)),
+        ),
+        // Within one member: what its own file defines, or its measure.
+        (
+            "how many paragraphs does LONPF2 have?",
+            Count,
+            count(all(Entity::Paragraphs).with(Filter::DefinedIn("LONPF2".into()))),
+        ),
+        (
+            "How many sections are in LONPF2?",
+            Count,
+            count(all(Entity::Sections).with(Filter::DefinedIn("LONPF2".into()))),
+        ),
+        (
+            "how many data items does SCREEN define",
+            Count,
+            count(all(Entity::DataItems).with(Filter::DefinedIn("SCREEN".into()))),
+        ),
+        (
+            "list the paragraphs of LONPF2",
+            List,
+            all(Entity::Paragraphs).with(Filter::DefinedIn("LONPF2".into())),
+        ),
+        (
+            "how many lines does LONPF2 have?",
+            Count,
+            total(
+                count(programs().with(name(NameMatch::Exactly("LONPF2".into())))),
+                Measure::Lines,
+            ),
+        ),
+        (
+            "What is the cyclomatic complexity of LONPF2?",
+            Count,
+            total(
+                programs().with(name(NameMatch::Exactly("LONPF2".into()))),
+                Measure::Complexity,
+            ),
+        ),
+        (
+            "How many lines of code are in FX?",
+            Count,
+            total(count(programs().with(in_("FX"))), Measure::Lines),
+        ),
+        // Measures of a file's own definitions.
+        (
+            "which program has the most paragraphs?",
+            Ranking,
+            most(programs(), Measure::Paragraphs, Some(1)),
+        ),
+        (
+            "which program has the most paragraphs in it",
+            Ranking,
+            most(programs(), Measure::Paragraphs, Some(1)),
+        ),
+        (
+            "Which programs have more than 100 sections?",
+            List,
+            programs().with(measure(Measure::Sections, Cmp::Gt, 100)),
+        ),
+        (
+            "Rank the copybooks by number of data items",
+            Ranking,
+            most(copybooks(), Measure::DataItems, None),
+        ),
+        // Unused, by what is listed.
+        (
+            "any dead copybooks in LIBUP?",
+            List,
+            copybooks().with(Filter::NeverCopied).with(in_("LIBUP")),
+        ),
+        (
+            "Which copybooks are dead code?",
+            List,
+            copybooks().with(Filter::NeverCopied),
+        ),
+        (
+            "Which paragraphs are never performed?",
+            List,
+            all(Entity::Paragraphs).with(Filter::NeverPerformed),
+        ),
+        (
+            "unused data items in LONPF2",
+            List,
+            all(Entity::DataItems)
+                .with(Filter::NeverReferenced)
+                .with(Filter::DefinedIn("LONPF2".into())),
+        ),
+        // Callers of programs without source.
+        (
+            "which programs in FX call something that's missing from the codebase?",
+            List,
+            programs().with(in_("FX")).with(Filter::Unresolved),
+        ),
+        (
+            "Which FX programs call a program that is not in the corpus?",
+            List,
+            programs().with(in_("FX")).with(Filter::Unresolved),
+        ),
+        (
+            "do any programs call each other recursively?",
+            Cycles,
+            programs().with(Filter::InCycle),
+        ),
+        // What runs a program from a menu.
+        (
+            "which menu option runs DAILY?",
+            List,
+            all(Entity::MenuOptions).with(Filter::Runs("DAILY".into())),
+        ),
+        (
+            "Which menu runs DAILY?",
+            List,
+            all(Entity::Menus).with(Filter::Runs("DAILY".into())),
+        ),
     ];
     let mut failures = Vec::new();
     for (question, kind, query) in &cases {
@@ -973,10 +1137,52 @@ fn shaped_kinds() {
             None,
             None,
         ),
+        (
+            "show me the screen navigation starting from FXMENU",
+            K::ScreenFlow,
+            Some("FXMENU"),
+            None,
+            None,
+        ),
+        (
+            "the menu navigation from LPMENU down",
+            K::ScreenFlow,
+            Some("LPMENU"),
+            None,
+            None,
+        ),
+        (
+            "how does LPMENU end up calling DATEUTIL?",
+            K::CallChain,
+            Some("LPMENU"),
+            None,
+            None,
+        ),
+        (
+            "Show the call path from FXMENU to LONPF2",
+            K::CallChain,
+            Some("FXMENU"),
+            None,
+            None,
+        ),
+        (
+            "How is DATEUTIL reached from LPMENU?",
+            K::CallChain,
+            Some("LPMENU"),
+            None,
+            None,
+        ),
+        (
+            "How do I get to DAILY from the main menu?",
+            K::MenuPath,
+            Some("DAILY"),
+            None,
+            None,
+        ),
     ];
     for (question, kind, subject, option, depth) in cases {
         let got = classify(question, &corpus);
-        assert_eq!(got.kind, *kind, "{question}");
+        assert_eq!(got.kind, *kind, "{question}: {:?}", got.options.corpus);
         assert_eq!(got.subject.as_deref(), *subject, "{question}");
         assert_eq!(got.options.option, *option, "{question}");
         assert_eq!(got.options.depth, *depth, "{question}");
@@ -1064,6 +1270,46 @@ fn single_subject_questions_are_not_corpus_questions() {
         ("What does NOSUCH1 do?", K::Purpose, Some("NOSUCH1")),
         ("Where is TIM360 used?", K::Callers, Some("TIM360")),
         ("What does SORT do?", K::BusinessProcess, None),
+        // The subject is the one called.
+        (
+            "is LONPF2 called from anywhere?",
+            K::Callers,
+            Some("LONPF2"),
+        ),
+        (
+            "where does lonpf2 get called from?",
+            K::Callers,
+            Some("LONPF2"),
+        ),
+        ("where is LONPF2 called from?", K::Callers, Some("LONPF2")),
+        ("Is DATEUTIL ever invoked?", K::Callers, Some("DATEUTIL")),
+        (
+            "where's the CLEAR-FILE section called from?",
+            K::ProcedureUsers,
+            Some("CLEAR-FILE"),
+        ),
+        ("What is called from FXMENU?", K::Calls, Some("FXMENU")),
+        // Its dependencies, not what depends on it.
+        (
+            "what does LONPF2 depend on?",
+            K::Dependencies,
+            Some("LONPF2"),
+        ),
+        ("What does APIPAY rely on?", K::Dependencies, Some("APIPAY")),
+        ("Does LONPF2 call DATEUTIL?", K::Calls, Some("LONPF2")),
+        ("Who runs DAILY?", K::Callers, Some("DAILY")),
+        // Counts a single-member kind answers with its list.
+        (
+            "How many COPY statements are in LONPF2?",
+            K::Copybooks,
+            Some("LONPF2"),
+        ),
+        ("how many calls does LONPF2 make?", K::Calls, Some("LONPF2")),
+        (
+            "how many copybooks does LONPF2 copy?",
+            K::Copybooks,
+            Some("LONPF2"),
+        ),
     ];
     for (question, kind, subject) in cases {
         let got = classify(question, &corpus);
@@ -1236,4 +1482,23 @@ fn a_new_question_after_a_list_is_not_a_refinement() {
         (got.kind, got.subject.as_deref(), got.options.option),
         (QuestionKind::MenuOptions, Some("LPMENU"), Some(1))
     );
+}
+
+/// A call chain asked between two programs carries its end as the programs that reach it.
+#[test]
+fn a_path_between_two_programs_ends_at_the_second() {
+    for question in [
+        "how does LPMENU end up calling DATEUTIL?",
+        "What is the call path from LPMENU to DATEUTIL?",
+        "How does DATEUTIL get called from LPMENU?",
+    ] {
+        let got = classify(question, &corpus);
+        assert_eq!(got.kind, QuestionKind::CallChain, "{question}");
+        assert_eq!(got.subject.as_deref(), Some("LPMENU"), "{question}");
+        assert_eq!(
+            got.options.corpus,
+            Some(programs().with(Filter::Reaches("DATEUTIL".into()))),
+            "{question}"
+        );
+    }
 }

@@ -109,8 +109,12 @@ pub(super) enum Draft {
     Is(Filter),
     /// A comparison of a metric.
     Count(Metric, Cmp, u64),
-    /// Nothing uses it: never copied, orphan, never loaded, never written.
+    /// Nothing uses it: never copied, orphan, never loaded, never written, never
+    /// performed, never referenced.
     Unused,
+    /// In this member ("paragraphs in UP1534", "how many lines does UP1534 have?"): what
+    /// its own file defines, or the member itself.
+    Within(String),
     /// The draft does not hold.
     Not(Box<Draft>),
 }
@@ -155,6 +159,11 @@ pub(super) struct Parsed {
     number_before_noun: Option<usize>,
     /// "How many".
     pub(super) count: bool,
+    /// The measure asked of the things ("how many lines", "the complexity of X").
+    pub(super) total: Option<Measure>,
+    /// The member a question is asked within ("in UP1534", "does UP1534 have") and
+    /// what it is.
+    pub(super) within: Option<(String, Option<SymbolKind>)>,
     /// "Does X use ...": the question is about X.
     pub(super) actor: bool,
     /// "Programs that are missing", "unresolved programs": the programs listed are the
@@ -652,11 +661,14 @@ pub(super) fn parse(words: Words) -> Parsed {
     p.file_access();
     p.names();
     p.statements();
+    p.within();
     p.relations();
     p.late_names();
     p.directories();
     p.revisions();
+    p.written();
     p.counts();
+    p.totals();
     p.types_of_names();
     p.entity();
     p.negations();
@@ -823,8 +835,14 @@ impl Parser {
             .at(i, "call|calls|calling|make|makes calls? to? missing|unresolved|unknown|external|nonexistent programs|calls|targets|subprograms|modules")
             .or_else(|| self.w.at(i, "make|makes|have|has unresolved|missing calls|targets"))
             .or_else(|| {
+                self.w.at(
+                    i,
+                    "call|calls|calling something|anything|one|ones missing|unresolved|unknown|external|nonexistent",
+                )
+            })
+            .or_else(|| {
                 self.w
-                    .at(i, "call|calls|calling|make|makes calls? to? programs|subprograms|modules")
+                    .at(i, "call|calls|calling|make|makes calls? to? a|an|any|some? programs|program|subprograms|subprogram|modules|module|something|anything|one|ones")
                     .and_then(|e| self.not_in_tree(e))
             });
         let Some(end) = end else {
@@ -889,6 +907,11 @@ impl Parser {
             return false;
         };
         let end = self.w.at(end, "in a|an? loop|cycle").unwrap_or(end);
+        // "call each other recursively": one cycle, not a cycle and a self-call.
+        let end = self
+            .w
+            .at(end, "recursively|circularly|cyclically|mutually")
+            .unwrap_or(end);
         self.filter(i, end, Filter::InCycle);
         true
     }
@@ -991,7 +1014,19 @@ impl Parser {
             .or_else(|| self.w.at(i, "never|not be? reached|reachable|run"))
             .or_else(|| self.w.at(i, "does|do? nothing|nobody|noone|no-one call|calls|invoke|invokes|run|runs"))
             .or_else(|| self.w.at(i, "does|do? no program|programs|one|other call|calls|invoke|invokes|run|runs"))
-            .or_else(|| self.w.at(i, "uncalled|orphan|orphans|orphaned|dead|unreachable|unreached"));
+            .or_else(|| self.w.at(i, "uncalled"));
+        // "dead", "orphaned": whatever nothing uses, by what is listed (copybooks never
+        // copied, programs nothing calls or runs).
+        if end.is_none()
+            && let Some(end) = self
+                .w
+                .at(i, "orphan|orphans|orphaned|dead|unreachable|unreached")
+        {
+            let end = self.w.at(end, MENU).unwrap_or(end);
+            let end = self.w.at(end, "code").unwrap_or(end);
+            self.add(i, end, Draft::Unused);
+            return true;
+        }
         if let Some(end) = end {
             let end = self.w.at(end, MENU).unwrap_or(end);
             let end = self
@@ -1140,7 +1175,7 @@ impl Parser {
                 .w
                 .at_any(
                     i.saturating_sub(2),
-                    "revised|changed|updated|modified|edited|since|after|before|in",
+                    "revised|changed|updated|modified|edited|written|created|dated|since|after|before|in",
                 )
                 .is_some()
         {
@@ -1185,6 +1220,22 @@ impl Parser {
                 Right::Measure(Metric::Is(Measure::Options)),
             ),
             ("fields|field", Right::Measure(Metric::Is(Measure::Fields))),
+            (
+                "paragraphs|paragraph",
+                Right::Measure(Metric::Is(Measure::Paragraphs)),
+            ),
+            (
+                "sections|section",
+                Right::Measure(Metric::Is(Measure::Sections)),
+            ),
+            (
+                "data items|item|names|definitions",
+                Right::Measure(Metric::Is(Measure::DataItems)),
+            ),
+            (
+                "variables|variable",
+                Right::Measure(Metric::Is(Measure::DataItems)),
+            ),
             (
                 "callers|caller|invokers",
                 Right::Measure(Metric::Is(Measure::Callers)),
@@ -1422,6 +1473,26 @@ impl Parser {
             ("most input? fields", most(M::Fields)),
             ("fewest fields", least(M::Fields)),
             ("most options|choices|entries", most(M::Options)),
+            ("most paragraphs|procedures", most(M::Paragraphs)),
+            ("fewest|least paragraphs", least(M::Paragraphs)),
+            ("most sections", most(M::Sections)),
+            ("fewest|least sections", least(M::Sections)),
+            ("most data items|definitions|names", most(M::DataItems)),
+            ("most variables", most(M::DataItems)),
+            ("fewest|least data items", least(M::DataItems)),
+            ("fewest|least variables", least(M::DataItems)),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of paragraphs",
+                most(M::Paragraphs),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of sections",
+                most(M::Sections),
+            ),
+            (
+                "the? largest|highest|greatest|biggest|most number|count of data items|variables",
+                most(M::DataItems),
+            ),
             ("fewest options|choices", least(M::Options)),
         ];
         const BY: &[(&str, DraftOrder)] = &[
@@ -1471,6 +1542,18 @@ impl Parser {
             (
                 "number of? options",
                 DraftOrder::Most(Metric::Is(Measure::Options)),
+            ),
+            (
+                "number of? paragraphs",
+                DraftOrder::Most(Metric::Is(Measure::Paragraphs)),
+            ),
+            (
+                "number of? sections",
+                DraftOrder::Most(Metric::Is(Measure::Sections)),
+            ),
+            (
+                "number of? data items|variables",
+                DraftOrder::Most(Metric::Is(Measure::DataItems)),
             ),
             (
                 "number of? fields",
@@ -1895,7 +1978,8 @@ impl Parser {
             }
             const VERBS: &[(&str, u8)] = &[
                 ("eventually|indirectly|transitively|ultimately call|calls|invoke|invokes|reach|reaches", 3),
-                ("call|calls|calling|invoke|invokes|invoking|run|runs directly?", 0),
+                ("run|runs|running|launch|launches|launching directly?", 4),
+                ("call|calls|calling|invoke|invokes|invoking directly?", 0),
                 ("copy|copies|copying|include|includes|including", 1),
                 ("use|uses|using|reference|references|referencing|with|need|needs", 2),
                 ("reach|reaches|reaching|lead|leads|leading to?", 3),
@@ -1916,6 +2000,7 @@ impl Parser {
                     (2, Some(SymbolKind::Copybook)) => Filter::Copies(name),
                     (2, Some(SymbolKind::Program)) => Filter::Calls(name),
                     (3, Some(SymbolKind::Program) | None) => Filter::Reaches(name),
+                    (4, Some(SymbolKind::Program) | None) => Filter::Runs(name),
                     _ => break,
                 };
                 let from = if first { i } else { at };
@@ -1932,6 +2017,166 @@ impl Parser {
                     _ => break,
                 }
             }
+        });
+    }
+
+    /// Whether a free word from `from` on names what a member's own file defines
+    /// (sections, paragraphs, data items) or a measure of it (lines, complexity, IF
+    /// nesting): what a question asked within one member lists or measures.
+    fn asks_within(&self) -> bool {
+        (0..self.w.len()).any(|k| {
+            self.w.free(k)
+                && (self
+                    .w
+                    .at(
+                        k,
+                        "sections|section|paragraphs|paragraph|variables|variable|procedures",
+                    )
+                    .is_some()
+                    || self.w.at(k, "data items|item|names|definitions").is_some()
+                    || self.total_at(k).is_some())
+        })
+    }
+
+    /// A measure asked of things at `k`: "lines (of code)", "LOC", "complexity", "IF
+    /// nesting depth", with its end.
+    fn total_at(&self, k: usize) -> Option<(usize, Measure)> {
+        const TOTALS: &[(&str, Measure)] = &[
+            ("lines|line of? code?", Measure::Lines),
+            ("loc|sloc|size|length", Measure::Lines),
+            ("cyclomatic|mccabe complexity|number?", Measure::Complexity),
+            ("complexity", Measure::Complexity),
+            ("if nesting|nest|depth depth|level?", Measure::IfDepth),
+            ("nesting depth|level?", Measure::IfDepth),
+        ];
+        self.first(k, TOTALS)
+    }
+
+    /// "How many paragraphs does UP1534 have?", "the sections in UP1534", "how many lines
+    /// in UP1534", "UP1534's data items": what one program's or copybook's own file
+    /// defines, or its measure. Read only when the question lists such things or asks a
+    /// measure ("How many copybooks does X copy?" stays about X).
+    fn within(&mut self) {
+        if !self.asks_within() {
+            return;
+        }
+        let member = |p: &Self, at: usize| {
+            p.member_at(at).filter(|(_, kind, _)| {
+                matches!(kind, Some(SymbolKind::Program | SymbolKind::Copybook))
+            })
+        };
+        const HAVE: &str = "have|has|contain|contains|define|defines|declare|declares|hold|holds";
+        self.each(|p, i| {
+            if p.out.within.is_some() {
+                return;
+            }
+            let found = if let Some(e) = p.w.at(i, "does|do")
+                && let Some((name, kind, end)) = member(p, e)
+                && let Some(end) = p.w.at(end, HAVE)
+            {
+                Some((i, end, name, kind))
+            } else if let Some(e) = p.w.at(i, "in|inside|within|of|for")
+                && let Some((name, kind, end)) = member(p, e)
+            {
+                Some((i, end, name, kind))
+            } else if let Some((name, kind, end)) = member(p, i)
+                && let Some(end) = p.w.at(end, HAVE).or_else(|| {
+                    // "UP1534's paragraphs", "UP1534 lines"
+                    (p.w.at(end, "sections|section|paragraphs|paragraph|data|variables")
+                        .is_some()
+                        || p.total_at(end).is_some())
+                    .then_some(end)
+                })
+            {
+                // "UP1534 has 363 paragraphs"
+                Some((i, end, name, kind))
+            } else {
+                None
+            };
+            if let Some((from, to, name, kind)) = found {
+                p.out.within = Some((name.clone(), kind));
+                p.add(from, to, Draft::Within(name));
+            }
+        });
+    }
+
+    /// "How many lines (of code)", "the complexity of UP1534": the measure asked of the
+    /// things, when the question counts or names a member.
+    fn totals(&mut self) {
+        if !self.out.count && self.out.within.is_none() {
+            return;
+        }
+        self.each(|p, i| {
+            if p.out.total.is_some() {
+                return;
+            }
+            let start = p.w.at(i, "the|its|their|total|in? total").unwrap_or(i);
+            if let Some((end, measure)) = p.total_at(start) {
+                let end = p.w.at(end, "in total|all").unwrap_or(end);
+                p.out.total = Some(measure);
+                p.w.take(i, end);
+            }
+        });
+    }
+
+    /// "Written before 2000", "written in 1998", "created after 2015", "with a date
+    /// written in the 1990s": the header's `DATE-WRITTEN`.
+    fn written(&mut self) {
+        self.each(|p, i| {
+            let Some(verb_end) =
+                p.w.at(i, "a|the? date|dates written|created")
+                    .or_else(|| p.w.at(i, "a|the? date-written|written-date|creation"))
+                    .or_else(|| p.w.at(i, "written|created|authored|dated"))
+            else {
+                return;
+            };
+            let verb_end = p.w.at(verb_end, "date|dates|on").unwrap_or(verb_end);
+            let Some((prep, year_at)) = [
+                "in the",
+                "in",
+                "since",
+                "after",
+                "from",
+                "before",
+                "during",
+                "until",
+                "prior to",
+                "earlier than",
+                "later than",
+            ]
+            .iter()
+            .find_map(|w| p.w.at(verb_end, w).map(|e| (*w, e))) else {
+                return;
+            };
+            // "1998", or a decade: "the 1990s".
+            let word = p.w.low(year_at);
+            let (year, span) = match p.w.number(year_at) {
+                Some(y) => (y, 1),
+                None => match word.strip_suffix('s').and_then(|d| d.parse::<u64>().ok()) {
+                    Some(d) if d % 10 == 0 => (d, 10),
+                    _ => return,
+                },
+            };
+            if !(1900..=2100).contains(&year) {
+                return;
+            }
+            let mut end = year_at + 1;
+            let later = p.w.at(end, "or|and later|after|onwards|since|newer");
+            let earlier = p.w.at(end, "or|and earlier|before|older");
+            let day = |y: u64| Some(format!("{y:04}-01-01"));
+            let (from, until) = match prep {
+                "before" | "until" | "prior to" | "earlier than" => (None, day(year)),
+                "after" | "later than" => (day(year + span), None),
+                "since" | "from" => (day(year), None),
+                _ if later.is_some() => (day(year), None),
+                _ if earlier.is_some() => (None, day(year + span)),
+                _ => (day(year), day(year + span)),
+            };
+            if let Some(e) = later.or(earlier) {
+                end = e;
+            }
+            let end = p.w.at(end, "onwards|on").unwrap_or(end);
+            p.filter(i, end, Filter::Written { from, until });
         });
     }
 
@@ -2376,7 +2621,12 @@ impl Parsed {
             [
                 Piece {
                     draft:
-                        Draft::Is(f @ (Filter::Calls(_) | Filter::Copies(_) | Filter::CalledBy(_))),
+                        Draft::Is(
+                            f @ (Filter::Calls(_)
+                            | Filter::Runs(_)
+                            | Filter::Copies(_)
+                            | Filter::CalledBy(_)),
+                        ),
                     ..
                 },
             ] => Some(f),
@@ -2404,12 +2654,32 @@ fn measure(metric: Metric, entity: Entity) -> Measure {
 /// A draft settled for `entity`.
 fn settle(draft: &Draft, entity: Entity) -> Filter {
     match draft {
+        // A program runs another by calling it.
+        Draft::Is(Filter::Runs(name)) if entity == Entity::Programs => Filter::Calls(name.clone()),
         Draft::Is(f) => f.clone(),
         Draft::Count(m, cmp, n) => Filter::Count(measure(*m, entity), *cmp, *n),
         Draft::Unused => match entity {
             Entity::Copybooks => Filter::NeverCopied,
             Entity::Files => Filter::NeverWritten,
-            _ => Filter::Orphan,
+            Entity::Sections | Entity::Paragraphs => Filter::NeverPerformed,
+            Entity::DataItems => Filter::NeverReferenced,
+            Entity::Programs
+            | Entity::Screens
+            | Entity::Menus
+            | Entity::MenuOptions
+            | Entity::CallTargets => Filter::Orphan,
+        },
+        Draft::Within(name) => match entity {
+            Entity::Programs | Entity::Copybooks | Entity::Menus => {
+                Filter::Name(NameMatch::Exactly(name.clone()))
+            }
+            Entity::Sections
+            | Entity::Paragraphs
+            | Entity::DataItems
+            | Entity::Files
+            | Entity::Screens
+            | Entity::MenuOptions
+            | Entity::CallTargets => Filter::DefinedIn(name.clone()),
         },
         Draft::Not(inner) => Filter::Not(Box::new(settle(inner, entity))),
     }

@@ -262,6 +262,21 @@ pub fn classify_after(
     let text = question.trim().to_owned();
     let words = Words::new(question, identify);
     let depth = depth_option(question);
+    // "How does A end up calling B?": the call chains from A that reach B; the end is
+    // the query of the programs that reach it.
+    if let Some((from, to)) = special::path_between(&words) {
+        return CodeQuestion {
+            kind: QuestionKind::CallChain,
+            subject_kind: identify(&from),
+            subject: Some(from),
+            options: QuestionOptions {
+                depth,
+                corpus: Some(CorpusQuery::all(Entity::Programs).with(Filter::Reaches(to))),
+                ..QuestionOptions::default()
+            },
+            text,
+        };
+    }
     if let Some((kind, option)) =
         special::kind(&words, subject.as_deref().map(|s| (s, subject_kind)))
     {
@@ -305,7 +320,7 @@ pub fn classify_after(
         },
         Reading::Subject => {
             let q = format!(" {} ", question.to_ascii_lowercase());
-            let kind = kind_of(&q, subject.is_some(), subject_kind);
+            let kind = kind_of(&q, subject.as_deref(), subject_kind);
             let options = QuestionOptions {
                 depth,
                 access: subject.as_deref().and_then(|s| access_asked(question, s)),
@@ -340,7 +355,10 @@ fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
     if parsed.actor || !parsed.leftover_names.is_empty() {
         return Reading::Subject;
     }
-    let stated = parsed.has_filters() || parsed.order.is_some() || parsed.limit.is_some();
+    let stated = parsed.has_filters()
+        || parsed.order.is_some()
+        || parsed.limit.is_some()
+        || parsed.total.is_some();
     let tolerated = if stated { 1 } else { 0 };
     if parsed.unknown.len() > tolerated {
         return Reading::Subject;
@@ -371,6 +389,11 @@ fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
         // "What programs are missing?": the call targets.
         Some((Entity::Programs, _)) if parsed.missing => Entity::CallTargets,
         Some((entity, _)) => entity,
+        // "How many lines does X have?", "the complexity of X": the member itself.
+        None if parsed.total.is_some() => match parsed.within {
+            Some((_, Some(SymbolKind::Copybook))) => Entity::Copybooks,
+            _ => Entity::Programs,
+        },
         // "Who reads LN-FILE?", "What is the deepest IF nesting?": programs.
         None if (parsed.has_filters() && parsed.implicit) || parsed.order.is_some() => {
             Entity::Programs
@@ -399,7 +422,7 @@ fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
                     false => Reading::UsersOf(name.clone()),
                 };
             }
-            Filter::Calls(_) => return Reading::Subject,
+            Filter::Calls(_) | Filter::Runs(_) => return Reading::Subject,
             _ => {}
         }
     }
@@ -409,8 +432,11 @@ fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
         order: parsed.order(entity),
         limit: parsed.limit(),
         count: parsed.count,
+        total: parsed.total,
     };
-    if (query.filters == [Filter::InCycle] || query.filters == [Filter::SelfCalling])
+    let cyclic = |f: &Filter| matches!(f, Filter::InCycle | Filter::SelfCalling);
+    if !query.filters.is_empty()
+        && query.filters.iter().all(cyclic)
         && entity == Entity::Programs
         && !query.count
         && query.order.is_none()
@@ -423,7 +449,7 @@ fn reading(parsed: &corpus::Parsed, previous: Option<&CorpusQuery>) -> Reading {
 
 /// Count, ranking or list.
 fn kind_of_query(query: &CorpusQuery) -> QuestionKind {
-    if query.count {
+    if query.count || query.total.is_some() {
         QuestionKind::Count
     } else if matches!(
         query.order,
@@ -500,11 +526,32 @@ pub fn access_asked(text: &str, subject: &str) -> Option<AccessFilter> {
     }
 }
 
-fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> QuestionKind {
+/// Whether the subject is the one called: "Where is X called from?", "Is X called
+/// anywhere?", "Where does X get called?" (the subject stands before the passive verb;
+/// "What is called from X?" names the caller after it).
+fn called_passively(q: &str, subject: &str) -> bool {
+    let name = subject.to_ascii_lowercase();
+    let Some(at) = q.find(&name) else {
+        return false;
+    };
+    let after = &q[at + name.len()..];
+    [" called", " invoked", " executed"]
+        .iter()
+        .filter_map(|verb| after.find(verb))
+        .min()
+        .is_some_and(|v| {
+            // "X called from", "X get called", "X is ever called": a few words at most.
+            after[..v].split_whitespace().count() <= 2
+        })
+}
+
+fn kind_of(q: &str, subject: Option<&str>, subject_kind: Option<SymbolKind>) -> QuestionKind {
     use QuestionKind as K;
+    let has_subject = subject.is_some();
     let screens = has(
         q,
         &[
+            "navigation",
             "screen flow",
             "screen tree",
             "screens",
@@ -620,27 +667,30 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
             K::Purpose
         };
     }
-    if has(
-        q,
-        &[
-            "who calls",
-            "what calls",
-            "which programs call",
-            "which program calls",
-            "what programs call",
-            "programs that call",
-            "programs call it",
-            "called by",
-            "callers",
-            "caller of",
-            "calls it",
-            "invoked by",
-            "who invokes",
-            "what invokes",
-            "who runs",
-            "what runs",
-        ],
-    ) {
+    let passive = subject.is_some_and(|s| called_passively(q, s));
+    if passive
+        || has(
+            q,
+            &[
+                "who calls",
+                "what calls",
+                "which programs call",
+                "which program calls",
+                "what programs call",
+                "programs that call",
+                "programs call it",
+                "called by",
+                "callers",
+                "caller of",
+                "calls it",
+                "invoked by",
+                "who invokes",
+                "what invokes",
+                "who runs",
+                "what runs",
+            ],
+        )
+    {
         return if subject_kind == Some(SymbolKind::Program) || subject_kind.is_none() {
             K::Callers
         } else {
@@ -711,7 +761,14 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
     let copybook_list = if subject_kind == Some(SymbolKind::Copybook) {
         has(
             q,
-            &["copybooks", "copies", "include", "nested", "copy members"],
+            &[
+                "copybooks",
+                "copies",
+                "include",
+                "nested",
+                "copy members",
+                "copy statement",
+            ],
         )
     } else {
         has(
@@ -720,6 +777,7 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
                 "copybook",
                 "copy book",
                 "copy member",
+                "copy statement",
                 "copies",
                 "copylib",
                 "include",
@@ -751,7 +809,12 @@ fn kind_of(q: &str, has_subject: bool, subject_kind: Option<SymbolKind>) -> Ques
     ) {
         return K::Files;
     }
-    if has(q, &["depend", "need", "require", " uses", " use?", " use "]) {
+    if has(
+        q,
+        &[
+            "depend", "need", "require", " rely", " relies", " uses", " use?", " use ",
+        ],
+    ) {
         return K::Dependencies;
     }
     K::Purpose

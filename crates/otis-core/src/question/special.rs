@@ -4,7 +4,8 @@
 //! over the question's words (never inside a name: `OPTION-CODE` is not "option"). Pure.
 //!
 //! - **Impact** (a subject): "impact", "affected" / "affect", "break" / "breaks", "ripple",
-//!   "downstream", "depends on X", "what else ... if I change / modify X".
+//!   "downstream", "depends on X" (not "X depends on": its dependencies), "what else ...
+//!   if I change / modify X".
 //! - **Call chain** (the subject is where it starts, if any): "call chain", "chain of
 //!   calls", "longest chain / path", "call path", "call depth", "call stack".
 //! - **CRUD** (a program): "CRUD", "do with its files", "file operations", "file access",
@@ -57,7 +58,7 @@ pub(super) fn kind(
             kind,
             Some(SymbolKind::Program | SymbolKind::Screen | SymbolKind::Copybook) | None
         );
-    if named && impact(w) {
+    if named && impact(w, subject.map(|(name, _)| name)) {
         return Some((QuestionKind::Impact, None));
     }
     if call_chain(w) && matches!(kind, Some(SymbolKind::Program) | None) {
@@ -68,6 +69,10 @@ pub(super) fn kind(
     }
     if member && menu_path(w) {
         return Some((QuestionKind::MenuPath, None));
+    }
+    // "Which menu option runs X?": the corpus grammar's menu options that run X.
+    if runs_asked(w) {
+        return None;
     }
     let option = option_number(w);
     // "the options of the main menu": the engine starts from the main menu.
@@ -88,7 +93,18 @@ pub(super) fn kind(
     None
 }
 
-fn impact(w: &Words) -> bool {
+/// "What depends on X?" asks who uses X; "What does X depend on?" asks what X uses (its
+/// dependencies), so the verb counts only when the subject comes after it.
+fn depends_on_subject(w: &Words, subject: Option<&str>) -> bool {
+    let Some((at, _)) = w.find("depends|depend|rely|relies|relying|depending on") else {
+        return false;
+    };
+    subject
+        .and_then(|s| w.position(s))
+        .is_none_or(|named| named > at)
+}
+
+fn impact(w: &Words, subject: Option<&str>) -> bool {
     w.any(&[
         "impact",
         "impacts",
@@ -109,7 +125,7 @@ fn impact(w: &Words) -> bool {
         "retest",
         "retested",
     ]) || w.has("blast radius")
-        || w.has("depends|depend|rely|relies on")
+        || depends_on_subject(w, subject)
         || (w.has("what|who else")
             && w.any(&[
                 "change",
@@ -152,7 +168,9 @@ fn crud(w: &Words) -> bool {
 }
 
 fn menu_path(w: &Words) -> bool {
-    w.has("menu path|paths|route|navigation")
+    w.has("menu path|paths|route")
+        // "the menu navigation starting from X" is the screen flow from X.
+        || (w.has("menu navigation") && !w.any(&["from", "starting", "down", "below"]))
         || w.has("path|route to")
         || w.has("how do|can|would|should i|we|you|one get|go|navigate to")
         || w.has("how to get|go|navigate to")
@@ -161,6 +179,64 @@ fn menu_path(w: &Words) -> bool {
         || w.has("which|what menu|menus|option|options lead|leads|reach|reaches|open|opens to?")
         || w.has("where in|on the menus|menu")
         || (w.has("in|on|from the menus|menu") && w.any(&["where", "find", "locate"]))
+}
+
+/// "Which menu option runs X?", "what menu launches X?": options or menus listed by the
+/// program they run, not a menu's options.
+fn runs_asked(w: &Words) -> bool {
+    const RUN: &str = "run|runs|launch|launches|start|starts|call|calls|invoke|invokes";
+    w.has(&format!("which|what menu|menus {RUN}"))
+        || w.has(&format!(
+            "which|what menu? option|options|choice|choices|item|items|entry|entries {RUN}"
+        ))
+}
+
+/// "How does A end up calling B?", "the call path from A to B", "how is B reached from
+/// A?", "how does A get to B?": the start and the end of the call chains asked, both
+/// programs (or names the corpus does not know) written as names.
+pub(super) fn path_between(w: &Words) -> Option<(String, String)> {
+    let names: Vec<(usize, String)> = (0..w.len())
+        .filter_map(|i| {
+            let t = w.tok(i)?;
+            let program = matches!(t.kind, Some(SymbolKind::Program) | None);
+            (t.name_like && program && t.capitals && !t.folder_path)
+                .then(|| (i, super::words::bare(&t.raw)))
+        })
+        .filter(|(_, n)| !super::not_names::not_a_name(n))
+        .collect();
+    let [(a, first), (b, second), ..] = names.as_slice() else {
+        return None;
+    };
+    if first == second {
+        return None;
+    }
+    let between = |pattern: &str| (*a + 1..*b).any(|k| w.at_any(k, pattern).is_some());
+    let before = |pattern: &str| (0..*a).any(|k| w.at_any(k, pattern).is_some());
+    let after = |pattern: &str| (*b + 1..w.len()).any(|k| w.at_any(k, pattern).is_some());
+    // "from A to B", "between A and B", "A to B"
+    if (before("from|between") || before("path|paths|chain|chains|route|routes"))
+        && between("to|and|into")
+        && (w.has("path|paths|chain|chains|route|routes|way|ways|get|go|reach|reached|call|calls|called|lead|leads")
+            || before("from"))
+    {
+        return Some((first.clone(), second.clone()));
+    }
+    // "how is B reached / called from A", "how does B get called by A"
+    if before("how|why")
+        && between("reached|called|invoked|run|reachable")
+        && (between("from|by") || after("from|by"))
+    {
+        return Some((second.clone(), first.clone()));
+    }
+    // "how does A (end up) calling / reach / get to / lead to B"
+    if before("how|why")
+        && between(
+            "call|calls|calling|reach|reaches|reaching|get|gets|lead|leads|end|ends|invoke|invokes|invoking|run|runs|running",
+        )
+    {
+        return Some((first.clone(), second.clone()));
+    }
+    None
 }
 
 fn menu_options(w: &Words) -> bool {

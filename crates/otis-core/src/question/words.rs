@@ -383,6 +383,13 @@ impl Words {
         Some(at)
     }
 
+    /// Where the name `name` (upper case, without path or extension) is written.
+    pub(super) fn position(&self, name: &str) -> Option<usize> {
+        self.toks
+            .iter()
+            .position(|t| t.up == name || bare(&t.raw) == name)
+    }
+
     /// The number at `i` ("5", "five", "a dozen" counts from "dozen").
     pub(super) fn number(&self, i: usize) -> Option<u64> {
         self.tok(i).and_then(|t| number_word(&t.low))
