@@ -262,9 +262,11 @@ pub enum Filter {
     NeverPerformed,
     /// Data items: no procedure statement names it.
     NeverReferenced,
-    /// It calls programs whose source is not in the corpus (programs), or it is such a
-    /// program (call targets).
+    /// Call targets: its source is not in the corpus. (A query kept before
+    /// `CallsUnresolved` existed may ask it of programs: it means that filter there.)
     Unresolved,
+    /// Programs: it calls a program whose source is not in the corpus.
+    CallsUnresolved,
     /// It calls itself.
     SelfCalling,
     /// It is in a call cycle (programs that call each other).
@@ -438,6 +440,9 @@ pub fn phrase(filter: &Filter) -> Phrase {
             Phrase::Verb("are never named by a procedure statement".to_owned())
         }
         Filter::Unresolved => Phrase::Verb("have no source in the corpus".to_owned()),
+        Filter::CallsUnresolved => {
+            Phrase::Verb("call a program whose source is not in the corpus".to_owned())
+        }
         Filter::SelfCalling => Phrase::Verb("call themselves".to_owned()),
         Filter::InCycle => Phrase::Verb("are in a call cycle".to_owned()),
         Filter::Reaches(p) => Phrase::Verb(format!("reach {p} through calls")),

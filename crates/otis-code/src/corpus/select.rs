@@ -357,7 +357,7 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
             }
             _ => Keep::Unsupported,
         },
-        Filter::Unresolved => match entity {
+        Filter::Unresolved | Filter::CallsUnresolved => match entity {
             Entity::Programs | Entity::Menus => {
                 let g = graph.get_or_insert_with(|| CallGraph::load(link));
                 let missing: HashSet<String> = things::unresolved_targets(link)
@@ -371,7 +371,7 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
                         .collect(),
                 )
             }
-            Entity::CallTargets => Keep::Test(Box::new(|_| true)),
+            Entity::CallTargets if *filter == Filter::Unresolved => Keep::Test(Box::new(|_| true)),
             _ => Keep::Unsupported,
         },
         Filter::Leaf => match entity {

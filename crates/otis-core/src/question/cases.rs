@@ -379,12 +379,12 @@ fn corpus_questions_compose() {
         (
             "Which programs call programs that are not in the tree?",
             List,
-            programs().with(Filter::Unresolved),
+            programs().with(Filter::CallsUnresolved),
         ),
         (
             "Which programs have unresolved calls?",
             List,
-            programs().with(Filter::Unresolved),
+            programs().with(Filter::CallsUnresolved),
         ),
         (
             "List the missing programs",
@@ -874,12 +874,12 @@ fn corpus_questions_compose() {
         (
             "which programs in FX call something that's missing from the codebase?",
             List,
-            programs().with(in_("FX")).with(Filter::Unresolved),
+            programs().with(in_("FX")).with(Filter::CallsUnresolved),
         ),
         (
             "Which FX programs call a program that is not in the corpus?",
             List,
-            programs().with(in_("FX")).with(Filter::Unresolved),
+            programs().with(in_("FX")).with(Filter::CallsUnresolved),
         ),
         (
             "do any programs call each other recursively?",

@@ -849,7 +849,7 @@ impl Parser {
             return false;
         };
         let end = self.not_in_tree(end).unwrap_or(end);
-        self.filter(i, end, Filter::Unresolved);
+        self.filter(i, end, Filter::CallsUnresolved);
         true
     }
 
