@@ -629,3 +629,134 @@ fn screen_fields(facts: &CodeFacts) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otis_core::ports::{Evidence, ItemGroup};
+
+    fn item(name: &str, group: &str, detail: &str, line: u32) -> FactItem {
+        FactItem {
+            name: name.into(),
+            group: Some(ItemGroup::named(group)),
+            detail: Some(detail.into()),
+            file: "AC/X.CBL".into(),
+            line,
+        }
+    }
+
+    fn facts(kind: QuestionKind, items: Vec<FactItem>, notes: &[(Note, &str)]) -> CodeFacts {
+        let mut facts = CodeFacts::new(kind);
+        facts.evidence = items
+            .iter()
+            .map(|i| Evidence {
+                file: i.file.clone(),
+                line: i.line,
+                end_line: i.line,
+                member: None,
+                text: String::new(),
+            })
+            .collect();
+        facts.items = items;
+        for (n, v) in notes {
+            facts.add_note(*n, *v);
+        }
+        facts
+    }
+
+    #[test]
+    fn a_tie_is_said_not_cut() {
+        let top = facts(
+            QuestionKind::Ranking,
+            vec![
+                item("FPFDPST", "LIBFP", "95", 1),
+                item("FPFRPST", "LIBFP", "95", 2),
+            ],
+            &[
+                (Note::Query, "copybooks, most programs using it first"),
+                (Note::OrderedBy, "programs using it"),
+                (Note::Count, "2"),
+                (Note::Matching, "1121"),
+            ],
+        );
+        assert!(
+            render(&top).starts_with(
+                "2 copybooks tie for the top place, by the number of programs using them, \
+                 each used by 95 programs (of 1121 that match):"
+            ),
+            "{}",
+            render(&top)
+        );
+        let cut = facts(
+            QuestionKind::Ranking,
+            vec![
+                item("A", "FX", "2025-02-11", 1),
+                item("B", "FX", "2024-10-03", 2),
+                item("C", "FX", "2024-10-03", 3),
+            ],
+            &[
+                (Note::Query, "programs in FX, most recently revised first"),
+                (Note::OrderedBy, "latest revision date"),
+                (Note::Count, "3"),
+                (Note::Matching, "47"),
+            ],
+        );
+        assert!(
+            render(&cut).contains(
+                "(of 47 that match; the last 2 tie, each revised 2024-10-03, so none of them is cut):"
+            ),
+            "{}",
+            render(&cut)
+        );
+    }
+
+    #[test]
+    fn paths_and_menu_routes_name_each_hop() {
+        let paths = facts(
+            QuestionKind::CallChain,
+            vec![
+                item("UPMENU", "path 1", "starts the path", 1),
+                item("UP1534", "path 1", "called by UPMENU", 2),
+                item("GRSCAN", "path 1", "called by UP1534", 3),
+            ],
+            &[
+                (Note::Query, "call paths from UPMENU to GRSCAN"),
+                (Note::Count, "1"),
+                (Note::Complete, "yes"),
+            ],
+        );
+        assert_eq!(
+            render(&paths),
+            "UPMENU reaches GRSCAN through 1 call path:\n1. UPMENU → UP1534 [2] → GRSCAN [3]\n"
+        );
+        let mut route = facts(
+            QuestionKind::MenuPath,
+            vec![
+                item("UPMENU", "from UPMENU", "a top menu", 1),
+                item("UPMEN2", "from UPMENU", "F4 (PAGE 2) of UPMENU", 2),
+            ],
+            &[(Note::MainMenu, "FXMENU"), (Note::Count, "1")],
+        );
+        route.subject = Some("UPMEN2".into());
+        assert_eq!(
+            render(&route),
+            "From the top menu UPMENU, UPMEN2 is reached in 1 step: F4 (PAGE 2) of UPMENU to \
+             run UPMEN2 [2].\nNo path of menu options from the main menu FXMENU reaches UPMEN2.\n"
+        );
+    }
+
+    #[test]
+    fn a_measure_of_one_member_is_one_sentence() {
+        let lines = facts(
+            QuestionKind::Count,
+            vec![item("UP1534", "UP", "26470", 8)],
+            &[
+                (Note::Query, "programs named UP1534, with their lines"),
+                (Note::OrderedBy, "lines"),
+                (Note::Count, "1"),
+                (Note::Summary, "UP1534 has 26470 lines"),
+            ],
+        );
+        assert_eq!(render(&lines), "UP1534 has 26470 lines [1].\n");
+    }
+}

@@ -97,6 +97,7 @@ fn corpus() -> CorpusModel {
     let lonely = fixed(&[
         "IDENTIFICATION DIVISION.",
         "PROGRAM-ID. LONELY.",
+        "DATE-WRITTEN. 01/27/84.",
         "PROCEDURE DIVISION.",
         "MAIN-LINE.",
         "    GOBACK.",
@@ -434,4 +435,137 @@ fn a_program_is_its_file_whatever_its_program_id() {
     assert_eq!(purpose.note(Note::AlsoProgramId), Some("LP/LPMENU_OLD.CBL"));
     let programs = list(&model, CorpusQuery::all(Entity::Programs));
     assert_eq!(names(&programs), ["LPMENU", "LPMENU_OLD"]);
+}
+
+#[test]
+fn ties_measures_within_a_program_and_dates() {
+    let model = corpus();
+    // Three copybooks are used by one program each: "the most used" lists all three.
+    let most_used = list(
+        &model,
+        CorpusQuery {
+            order: Some(Order::Most(Measure::Users)),
+            limit: Some(1),
+            ..CorpusQuery::all(Entity::Copybooks)
+        },
+    );
+    assert_eq!(names(&most_used), ["ACFDPAY", "ACFSPAY", "PAYWKS"]);
+    let paragraphs = list(
+        &model,
+        CorpusQuery {
+            order: Some(Order::Most(Measure::Paragraphs)),
+            limit: Some(1),
+            ..CorpusQuery::all(Entity::Programs)
+        },
+    );
+    assert_eq!(names(&paragraphs), ["ACMENU"]);
+    assert_eq!(paragraphs.items[0].detail.as_deref(), Some("4"));
+    let own = list(
+        &model,
+        CorpusQuery {
+            count: true,
+            ..CorpusQuery::all(Entity::Paragraphs).with(Filter::DefinedIn("PAYPST".into()))
+        },
+    );
+    assert_eq!(names(&own), ["MAIN-LINE", "POST-IT"]);
+    let idle = list(
+        &model,
+        CorpusQuery::all(Entity::Paragraphs)
+            .with(Filter::DefinedIn("PAYPST".into()))
+            .with(Filter::NeverPerformed),
+    );
+    assert_eq!(names(&idle), ["MAIN-LINE"]);
+    let unreferenced = list(
+        &model,
+        CorpusQuery::all(Entity::DataItems)
+            .with(Filter::DefinedIn("PAYWKS".into()))
+            .with(Filter::NeverReferenced),
+    );
+    assert!(names(&unreferenced).contains(&"PAY-ZERO"));
+    assert!(!names(&unreferenced).contains(&"PAY-AMT"));
+    let lines = list(
+        &model,
+        CorpusQuery {
+            count: true,
+            total: Some(Measure::Lines),
+            ..CorpusQuery::all(Entity::Programs)
+                .with(Filter::Name(NameMatch::Exactly("PAYPST".into())))
+        },
+    );
+    assert_eq!(lines.note(Note::Summary), Some("PAYPST has 24 lines"));
+    let old = list(
+        &model,
+        CorpusQuery::all(Entity::Programs).with(Filter::Written {
+            from: None,
+            until: Some("2000-01-01".into()),
+        }),
+    );
+    assert_eq!(names(&old), ["LONELY"]);
+    assert_eq!(old.items[0].line, 3, "shown at its DATE-WRITTEN");
+    assert_eq!(
+        old.note(Note::Summary),
+        Some("1 program was written before 2000")
+    );
+}
+
+#[test]
+fn missing_programs_paths_and_what_runs_a_program() {
+    let model = corpus();
+    let targets = list(&model, CorpusQuery::all(Entity::CallTargets));
+    assert_eq!(
+        targets.items[0].group.as_ref().map(|g| g.to_string()),
+        Some("(not in the corpus)".to_owned()),
+        "a target is not filed under its caller's folder"
+    );
+    let callers = list(
+        &model,
+        CorpusQuery::all(Entity::Programs).with(Filter::CallsUnresolved),
+    );
+    assert_eq!(names(&callers), ["PAYPST"]);
+    let paths = ask(
+        &model,
+        QuestionKind::CallChain,
+        Some("ACMENU"),
+        QuestionOptions {
+            corpus: Some(CorpusQuery::all(Entity::Programs).with(Filter::Reaches("DATEUT".into()))),
+            ..QuestionOptions::default()
+        },
+    );
+    assert_eq!(paths.note(Note::Count), Some("2"));
+    assert_eq!(
+        names(&paths),
+        [
+            "ACMENU", "PAYPST", "DATEUT", "ACMENU", "ACRPT1", "PAYPST", "DATEUT"
+        ],
+        "shortest first"
+    );
+    let options = list(
+        &model,
+        CorpusQuery::all(Entity::MenuOptions).with(Filter::Runs("ACRPT1".into())),
+    );
+    assert_eq!(names(&options), ["ACRPT1"]);
+    assert_eq!(
+        options.items[0].detail.as_deref(),
+        Some("option 2: PAYMENT REPORT")
+    );
+    let menus = list(
+        &model,
+        CorpusQuery::all(Entity::Menus).with(Filter::Runs("ACRPT1".into())),
+    );
+    assert_eq!(names(&menus), ["ACMENU"]);
+    assert_eq!(
+        menus.items[0].detail.as_deref(),
+        Some("option 2: PAYMENT REPORT")
+    );
+    let path = ask(
+        &model,
+        QuestionKind::MenuPath,
+        Some("ACRPT1"),
+        QuestionOptions::default(),
+    );
+    assert_eq!(path.note(Note::MainMenu), Some("ACMENU"));
+    assert_eq!(
+        path.items[1].detail.as_deref(),
+        Some("option 2 of ACMENU: PAYMENT REPORT")
+    );
 }
