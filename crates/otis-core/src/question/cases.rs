@@ -826,6 +826,12 @@ fn corpus_questions_compose() {
             Count,
             total(count(programs().with(in_("FX"))), Measure::Lines),
         ),
+        // "FX program" is a program in FX: the noun is what is listed, in the singular.
+        (
+            "which FX program has the deepest IF nesting?",
+            Ranking,
+            most(programs().with(in_("FX")), Measure::IfDepth, Some(1)),
+        ),
         // Measures of a file's own definitions.
         (
             "which program has the most paragraphs?",

@@ -2331,7 +2331,9 @@ impl Parser {
     fn types_of_names(&mut self) {
         for i in 0..self.w.len() {
             let Some(t) = self.w.tok(i) else { continue };
-            if !(t.name_like || t.folder_path) {
+            // "FP programs" are programs in FP: the noun is what is listed, not the
+            // directory's type (its "folder" / "library" word the directory rule read).
+            if !t.name_like || t.folder_path || t.kind == Some(SymbolKind::Directory) {
                 continue;
             }
             if self.w.free(i + 1) && TYPE_WORDS.contains(&self.w.low(i + 1)) {
