@@ -832,6 +832,28 @@ fn corpus_questions_compose() {
             Ranking,
             most(programs().with(in_("FX")), Measure::IfDepth, Some(1)),
         ),
+        (
+            "how many GO TO statements does LONPF2 have?",
+            Count,
+            total(
+                count(
+                    programs()
+                        .with(uses(S::GoTo))
+                        .with(name(NameMatch::Exactly("LONPF2".into()))),
+                ),
+                Measure::Statements,
+            ),
+        ),
+        (
+            "are there recursive calls?",
+            Cycles,
+            programs().with(Filter::SelfCalling),
+        ),
+        (
+            "which option runs DAILY?",
+            List,
+            all(Entity::MenuOptions).with(Filter::Runs("DAILY".into())),
+        ),
         // Measures of a file's own definitions.
         (
             "which program has the most paragraphs?",

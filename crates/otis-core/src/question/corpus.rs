@@ -502,6 +502,7 @@ const NOUNS: &[(&str, Entity, bool)] = &[
     ("file", Entity::Files, false),
     ("datasets", Entity::Files, true),
     ("options", Entity::MenuOptions, true),
+    ("option", Entity::MenuOptions, false),
     ("calls", Entity::CallTargets, true),
 ];
 
@@ -930,6 +931,8 @@ impl Parser {
         let Some(end) = end else {
             return false;
         };
+        // "recursive calls": the calls are the property's, not the listed call targets.
+        let end = self.w.at(end, "calls|call|invocations").unwrap_or(end);
         self.filter(i, end, Filter::SelfCalling);
         true
     }
@@ -2024,18 +2027,28 @@ impl Parser {
     /// (sections, paragraphs, data items) or a measure of it (lines, complexity, IF
     /// nesting): what a question asked within one member lists or measures.
     fn asks_within(&self) -> bool {
-        (0..self.w.len()).any(|k| {
-            self.w.free(k)
-                && (self
-                    .w
-                    .at(
-                        k,
-                        "sections|section|paragraphs|paragraph|variables|variable|procedures",
-                    )
-                    .is_some()
-                    || self.w.at(k, "data items|item|names|definitions").is_some()
-                    || self.total_at(k).is_some())
-        })
+        // "How many GO TO statements does X have?": a statement counted within X.
+        // (The count rule runs later: its words are looked at here.)
+        let counting = self.w.has("how many") || self.w.has("number|count of");
+        let counted_statement = counting
+            && self
+                .out
+                .pieces
+                .iter()
+                .any(|p| matches!(p.draft, Draft::Is(Filter::Uses(_))));
+        counted_statement
+            || (0..self.w.len()).any(|k| {
+                self.w.free(k)
+                    && (self
+                        .w
+                        .at(
+                            k,
+                            "sections|section|paragraphs|paragraph|variables|variable|procedures",
+                        )
+                        .is_some()
+                        || self.w.at(k, "data items|item|names|definitions").is_some()
+                        || self.total_at(k).is_some())
+            })
     }
 
     /// A measure asked of things at `k`: "lines (of code)", "LOC", "complexity", "IF
@@ -2104,6 +2117,17 @@ impl Parser {
     /// things, when the question counts or names a member.
     fn totals(&mut self) {
         if !self.out.count && self.out.within.is_none() {
+            return;
+        }
+        // "How many GO TO statements does X have?": X's count of them.
+        if self.out.within.is_some()
+            && self
+                .out
+                .pieces
+                .iter()
+                .any(|p| matches!(p.draft, Draft::Is(Filter::Uses(_))))
+        {
+            self.out.total = Some(Measure::Statements);
             return;
         }
         self.each(|p, i| {
