@@ -14,35 +14,42 @@
 //!    variation ("and in FX?" replaces the directory of the previous query).
 //! 2. **Features**: "SCREEN SECTION", "LINKAGE SECTION", "FD" / "file descriptions",
 //!    "88 levels" / "level 88" / "condition names".
-//! 3. **Graph properties**: "never copied" / "unused" / "nothing copies" (copybooks: never
-//!    copied; programs: orphan; screens: nothing loads them), "never called" / "orphan" /
-//!    "dead" / "not reached from any menu" / "does nothing call" (orphan), "unresolved" /
-//!    "missing" / "not in the tree" / "calls to programs whose source is not in the tree"
-//!    (unresolved; "missing programs" and "unresolved calls" list the call targets), "call
-//!    themselves" / "recursive" (self-calling), "in a cycle" / "call each other" /
-//!    "circular" (in a cycle), "leaf menus" / "no option opening another menu" / "don't
-//!    lead to other menus" (leaf), "never written" / "nobody writes" (files nobody writes).
+//! 3. **Graph properties**: "never copied" / "unused" / "nothing copies" / "dead" /
+//!    "orphan(ed)" / "unreachable" (nothing uses it, settled by what is listed: copybooks
+//!    never copied, programs and menus orphans, screens nothing loads, files nobody writes,
+//!    sections and paragraphs no PERFORM or GO TO names, data items no statement names),
+//!    "never called" / "not reached from any menu" / "does nothing call" (orphan),
+//!    "unresolved" / "missing" / "not in the tree" (call targets without source: "missing
+//!    programs" and "unresolved calls" list them), "call programs whose source is not in
+//!    the tree" / "call something that is missing" / "call a program that is not in the
+//!    corpus" / "have unresolved calls" (programs that call one: `CallsUnresolved`), "call
+//!    themselves" / "recursive (calls)" (self-calling), "in a cycle" / "call each other
+//!    (recursively)" / "circular" (in a cycle), "leaf menus" / "no option opening another
+//!    menu" / "don't lead to other menus" (leaf), "never written" / "nobody writes" (files
+//!    nobody writes).
 //! 4. **Thresholds**: a comparison ("more than", "over", "above", "at least", "N or more",
 //!    "at most", "fewer than", "under", "exactly", a bare number; numbers in digits or
 //!    words; "another" and "any" are at least one, "no" is zero) with its measure, found
 //!    after the number ("500 lines", "5 levels deep", "6 options", "N fields", "N callers",
-//!    "N GO TO statements") or before it ("complexity above 50", "IF nesting deeper than
-//!    5", "IF statements nested more than 5 levels"), or from the verb before it: "used by
-//!    / copied by more than 10 programs" (copybooks: programs using it; programs: callers),
-//!    "called by at least 3", "called once", "call more than five others". "No GO TO
-//!    statements" is not using GO TO; "at least one CALL statement" is using CALL.
+//!    "N GO TO statements", "N paragraphs / sections / data items") or before it
+//!    ("complexity above 50", "IF nesting deeper than 5", "IF statements nested more than 5
+//!    levels"), or from the verb before it: "used by / copied by more than 10 programs"
+//!    (copybooks: programs using it; programs: callers), "called by at least 3", "called
+//!    once", "call more than five others". "No GO TO statements" is not using GO TO; "at
+//!    least one CALL statement" is using CALL. A year after "written", "revised", "in",
+//!    "before" ... is a date (rule 12), not a number.
 //! 5. **Order and limit**: superlatives ("largest" / "biggest" / "longest" by lines —
 //!    screens by fields, menus by options —, "smallest", "most used" / "most commonly
 //!    copied", "most callers" / "most called", "most calls" / "calls the most programs",
 //!    "most complex", "deepest IF nesting", "most recently revised / changed / updated",
-//!    "most fields", "most options", "the most GO TO statements", "the largest number of
-//!    callers", "called by the most programs"), "sorted / ordered /
-//!    ranked by X", "alphabetically"; "top 5", "the 5 largest", "first 10", a number just
-//!    before the listed noun ("Which 3 programs ..."). A superlative with a singular noun
-//!    ("the largest program") and no number is the top 1; with a plural noun ("the most used
-//!    copybooks") the top 5, unless the list was asked sorted ("sorted by size",
-//!    "alphabetically"), which lists all of it. "Last revised in 2023" is a date
-//!    (rule 11), not an order.
+//!    "most fields", "most options", "most paragraphs / sections / data items", "the most
+//!    GO TO statements", "the largest number of callers", "called by the most programs"),
+//!    "sorted / ordered / ranked by X", "alphabetically"; "top 5", "the 5 largest", "first
+//!    10", a number just before the listed noun ("Which 3 programs ..."). A superlative
+//!    with a singular noun ("the largest program") and no number is the top 1; with a
+//!    plural noun ("the most used copybooks") the top 5, unless the list was asked sorted
+//!    ("sorted by size", "alphabetically"), which lists all of it. (The engine lists a tie
+//!    at the cut whole.) "Last revised in 2023" is a date (rule 12), not an order.
 //! 6. **File access** (programs): "open X for output / in EXTEND mode", "read X", "write
 //!    (to) X", "write or rewrite records of X", "update / rewrite X", "delete from X",
 //!    "create X" (open output), "append to X" (open extend), "use / access X [for input]",
@@ -59,24 +66,41 @@
 //!    English word counts when written in capitals, followed by "statement(s)" / "verb",
 //!    or after "use", "contain", "with", "have", "without", "no" (or another statement in
 //!    the same list): "Which programs use sort?" but not "sorted by", "Display all".
-//! 9. **Relations** to a named member: "call X" / "invoke X" (calls), "called by X"
-//!    (called by), "copy X" / "include X" / "use X" for a copybook (copies), "use X" for
-//!    a program (calls), "reach X" / "lead to X" (reaches), coordinated with "and" / "or".
-//!    "does X use / call" makes X the subject of a single-member question instead.
-//! 10. **Directories**: "in / from / under / within / for X", "the X folder", "library X",
+//! 9. **Within one member**, when the question lists what a file defines (sections,
+//!    paragraphs, data items / variables) or asks a measure (rule 14) or counts a statement:
+//!    "does X have / contain / define", "in / of / inside / within / for X", "X has", "X's
+//!    paragraphs", X a program or copybook. It settles as `DefinedIn(X)` for what a file
+//!    defines (X's own file, not its copybooks) and as the member itself (`NameMatch::
+//!    Exactly`) for programs and copybooks. "How many copybooks / COPY statements / calls
+//!    does X have" stays a single-member question (its copybooks, its calls).
+//! 10. **Relations** to a named member: "call X" / "invoke X" (calls), "run X" / "launch
+//!     X" (runs: a menu option or menu that runs X; for programs, calls), "called by X"
+//!     (called by), "copy X" / "include X" / "use X" for a copybook (copies), "use X" for
+//!     a program (calls), "reach X" / "lead to X" (reaches), coordinated with "and" /
+//!     "or". "does X use / call" makes X the subject of a single-member question instead.
+//! 11. **Directories**: "in / from / under / within / for X", "the X folder", "library X",
 //!     "FX programs" and any other word the code model calls a directory (also a library
 //!     path, `LIBUP/A30SRC`); "outside X" is the negation.
-//! 11. **Revision dates**: "revised / changed / updated in 2024 or later", "since 2022",
-//!     "after 2021" (the next year on), "before 2010", "in 2023" (that year only).
-//! 12. **Count**: "how many", "number of", "count", "what percentage of".
-//! 13. **Entity**: the first listed noun left (programs / modules, copybooks / copy members
+//! 12. **Dates**: revisions, "revised / changed / updated in 2024 or later", "since 2022",
+//!     "after 2021" (the next year on), "before 2010", "in 2023" (that year only); the
+//!     header's DATE-WRITTEN, "written / created / dated before 2000", "after 2015", "in
+//!     1998", "in the 1990s", "in 2016 or later", "with a date written before 2000"
+//!     (`Written`, a span of days).
+//! 13. **Count**: "how many", "number of", "count", "what percentage of".
+//! 14. **Measure asked** (with a count or within a member): "how many lines (of code)",
+//!     "LOC", "the (cyclomatic) complexity", "the IF nesting depth", "how many GO TO
+//!     statements does X have": `CorpusQuery::total`, each thing's value and their total
+//!     ("UP1534 has 26470 lines", "the 50 programs in FX have 28931 lines in all").
+//! 15. **Entity**: the first listed noun left (programs / modules, copybooks / copy members
 //!     / includes, sections, paragraphs, data items / variables / fields, files, screens /
-//!     forms, menus, menu options, call targets / called programs); a noun standing next to
-//!     a name is that name's type ("the OLM-FILE file", "screen SPAVAL"), not the entity.
-//!     "Who" / "what" / "anything" with no noun list programs.
-//! 14. **Negation**: "not", "no", "without", "never", "neither / nor", "except", "instead
+//!     forms, menus, menu options / options, call targets / called programs); a noun
+//!     standing next to a name is that name's type ("the OLM-FILE file", "screen SPAVAL"),
+//!     not the entity, but a directory's is the entity ("FP program"). "Who" / "what" /
+//!     "anything" with no noun list programs; a measure asked within a member with no noun
+//!     lists the member.
+//! 16. **Negation**: "not", "no", "without", "never", "neither / nor", "except", "instead
 //!     of" apply to the next piece and to those joined to it by "or" / "nor".
-//! 15. **Choices**: pieces of one kind joined by "or" ("SORT or MERGE", "in FX or UP")
+//! 17. **Choices**: pieces of one kind joined by "or" ("SORT or MERGE", "in FX or UP")
 //!     become one `AnyOf`; every other piece must hold too.
 //!
 //! Words left over decide whether the reading holds: a name no rule consumed means the
@@ -84,7 +108,8 @@
 //! more than one unknown word (or any, when nothing but the noun was read) means the
 //! question is not about the corpus as a whole ("Which programs handle late fees?"). A
 //! measure or unused-ness whose meaning depends on the noun is settled last ("used by" is
-//! callers for programs, users for copybooks; "largest" is lines, fields or options).
+//! callers for programs, users for copybooks; "largest" is lines, fields or options; "in
+//! X" is what X's own file defines, or X itself).
 
 use super::words::{Tok, Words};
 use crate::corpus::Cmp;

@@ -3,14 +3,17 @@
 //! it. Pure.
 //!
 //! [`classify`] tries, in order:
-//! 1. the kinds with a shape of their own (`special.rs`: impact, call chain, CRUD, menu
-//!    path, menu options, screen fields, entry point);
+//! 1. the kinds with a shape of their own (`special.rs`: the call paths between two
+//!    programs, impact, call chain, CRUD, menu path, menu options, screen fields, entry
+//!    point);
 //! 2. the grammar of questions about the codebase as a whole (`corpus.rs`): count, list and
 //!    ranking kinds carrying a [`CorpusQuery`], and call cycles; a question that names a
 //!    member the grammar does not consume is left to step 3, and so is a bare "which
 //!    programs call X?" / "what programs use X.CPY?" (callers, copybook users);
-//! 3. the single-subject kinds: purpose, copybooks, calls, callers, users, data, files,
-//!    dependencies, flows, overview and business processes.
+//! 3. the single-subject kinds: purpose, copybooks, calls, callers ("who calls X", and X
+//!    before a passive "called": "where is X called from?"), users, data, files,
+//!    dependencies ("what does X depend on?"), flows, screen flows ("the screen
+//!    navigation starting from X"), overview and business processes.
 //!
 //! A follow-up over a list ("which of those are in FX?") is read by [`classify_after`]
 //! with the previous turn's query, and [`crate::resolve::refine`] merges the two.

@@ -8,10 +8,17 @@
 //!   if I change / modify X".
 //! - **Call chain** (the subject is where it starts, if any): "call chain", "chain of
 //!   calls", "longest chain / path", "call path", "call depth", "call stack".
+//! - **Paths between two programs** ([`path_between`], read before the rest): "how does
+//!   A (end up) calling / reach / get to B", "how is B reached / called from A", "the
+//!   path / chain / route from A to B": a call chain from A whose corpus query keeps the
+//!   programs that reach B (`Filter::Reaches`), answered with every path from A to B.
 //! - **CRUD** (a program): "CRUD", "do with its files", "file operations", "file access",
 //!   "which files does X read / write / open / update / delete".
 //! - **Menu path** (a subject): "menu path", "path to X", "how do I get / navigate to X",
-//!   "how do I reach / open / run X", "which menu leads to X".
+//!   "how do I reach / open / run X", "which menu leads to X" (the engine searches from
+//!   every top menu). "The menu navigation from X (down)" is the screen flow instead.
+//! - **Not here**: "which menu / menu option runs X" lists the options or menus that run
+//!   X (the corpus grammar's `Filter::Runs`), not a menu's options.
 //! - **Menu options** (a menu, or "option N" alone): "options", "choices", "choose",
 //!   "pick", "menu items", "on the X menu"; "option 4", "option number 4", "the fourth
 //!   option" set the option.
