@@ -182,12 +182,8 @@ fn ranking(facts: &CodeFacts) -> String {
         .count();
     let mut text = if n > 1 && top_tie == n {
         let item = &facts.items[0];
-        let most = match facts.note(Note::Query) {
-            Some(q) if q.contains(", fewest ") => "fewest",
-            _ => "top",
-        };
         format!(
-            "{n} {what}{cond} tie for the {most} place, by {by_words}, {}{of}:\n",
+            "{n} {what}{cond} tie for first place, by {by_words}, {}{of}:\n",
             each(by, item.detail.as_deref().unwrap_or_default()),
         )
     } else if n == 1 {
@@ -693,7 +689,7 @@ mod tests {
         );
         assert!(
             render(&top).starts_with(
-                "2 copybooks tie for the top place, by the number of programs using them, \
+                "2 copybooks tie for first place, by the number of programs using them, \
                  each used by 95 programs (of 1121 that match):"
             ),
             "{}",
