@@ -184,12 +184,66 @@ fn levels_counted(things: &[(things::Thing, Option<i64>)]) -> String {
     }
 }
 
+/// "Any dead code in LIBFX?" names no noun, so programs are listed; in a folder that holds
+/// copybooks and no program, its copybooks are meant (nothing calls a copybook: unused
+/// is never copied).
+fn in_a_library(link: &Linked<'_>, query: &CorpusQuery) -> Option<CorpusQuery> {
+    if query.entity != Entity::Programs {
+        return None;
+    }
+    let dirs: Vec<&str> = query
+        .filters
+        .iter()
+        .filter_map(|f| match f {
+            Filter::In(d) => Some(d.as_str()),
+            _ => None,
+        })
+        .collect();
+    if dirs.is_empty() {
+        return None;
+    }
+    let holds = |kind: &str| {
+        dirs.iter().any(|d| {
+            let d = d.trim_matches('/').to_ascii_uppercase();
+            !link
+                .list(
+                    "SELECT 1 FROM files WHERE kind = ?1 \
+                     AND (upper(folder) = ?2 OR upper(folder) LIKE ?2 || '/%') LIMIT 1",
+                    [kind, d.as_str()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .is_empty()
+        })
+    };
+    if holds("program") || !holds("copybook") {
+        return None;
+    }
+    let filters = query
+        .filters
+        .iter()
+        .map(|f| match f {
+            Filter::Orphan => Filter::NeverCopied,
+            Filter::Not(inner) if **inner == Filter::Orphan => {
+                Filter::Not(Box::new(Filter::NeverCopied))
+            }
+            other => other.clone(),
+        })
+        .collect();
+    Some(CorpusQuery {
+        entity: Entity::Copybooks,
+        filters,
+        ..query.clone()
+    })
+}
+
 fn listing(
     link: &Linked<'_>,
     lines: &dyn LineSource,
     kind: QuestionKind,
     query: &CorpusQuery,
 ) -> CodeFacts {
+    let library = in_a_library(link, query);
+    let query = library.as_ref().unwrap_or(query);
     for name in named_members(query) {
         if link.identify(&name).is_none() {
             let mut facts = absent(link, lines, kind, &name);
@@ -220,6 +274,20 @@ fn listing(
         Some(total) => total_sentence(query, named, selection.matching, total),
         None => sentence(query, selection.matching),
     };
+    if library.is_some() {
+        let dirs: Vec<&str> = query
+            .filters
+            .iter()
+            .filter_map(|f| match f {
+                Filter::In(d) => Some(d.as_str()),
+                _ => None,
+            })
+            .collect();
+        summary = format!(
+            "{} holds no program, only copybooks. {summary}",
+            dirs.join(" or ")
+        );
+    }
     if query.entity == Entity::DataItems {
         summary.push_str(&levels_counted(&selection.things));
     }

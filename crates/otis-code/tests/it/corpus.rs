@@ -517,6 +517,18 @@ fn missing_programs_paths_and_what_runs_a_program() {
         Some("(not in the corpus)".to_owned()),
         "a target is not filed under its caller's folder"
     );
+    // "Any dead code in LIBAC?": the library holds copybooks only, so they are meant.
+    let dead = list(
+        &model,
+        CorpusQuery::all(Entity::Programs)
+            .with(Filter::Orphan)
+            .with(Filter::In("LIBAC".into())),
+    );
+    assert_eq!(names(&dead), ["OLDREC"]);
+    assert!(
+        dead.note(Note::Summary)
+            .is_some_and(|s| s.starts_with("LIBAC holds no program, only copybooks."))
+    );
     let callers = list(
         &model,
         CorpusQuery::all(Entity::Programs).with(Filter::CallsUnresolved),

@@ -882,6 +882,11 @@ fn corpus_questions_compose() {
             copybooks().with(Filter::NeverCopied).with(in_("LIBUP")),
         ),
         (
+            "any dead code in FX?",
+            List,
+            programs().with(Filter::Orphan).with(in_("FX")),
+        ),
+        (
             "Which copybooks are dead code?",
             List,
             copybooks().with(Filter::NeverCopied),

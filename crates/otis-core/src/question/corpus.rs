@@ -2437,7 +2437,7 @@ impl Parser {
                 self.out.number_before_noun = usize::try_from(n).ok();
                 self.w.take(before, before + 1);
             }
-        } else if self.w.at_any(0, "who|whom|anything|anyone|anybody").is_some()
+        } else if self.w.at_any(0, "who|whom|anything|anyone|anybody|any").is_some()
             || self.w.at_any(0, "what|which uses|use|calls|call|reads|writes|copies|includes|opens|updates|deletes|references|contains|has|have").is_some()
             || self.w.has("are|is there")
             || self.w.has("do|does any|anything|anyone")
