@@ -96,8 +96,9 @@
 //!     forms, menus, menu options / options, call targets / called programs); a noun
 //!     standing next to a name is that name's type ("the OLM-FILE file", "screen SPAVAL"),
 //!     not the entity, but a directory's is the entity ("FP program"). "Who" / "what" /
-//!     "anything" with no noun list programs; a measure asked within a member with no noun
-//!     lists the member.
+//!     "anything" / a leading "any" with no noun list programs (the engine lists the
+//!     copybooks of a folder that holds no program); a measure asked within a member with
+//!     no noun lists the member.
 //! 16. **Negation**: "not", "no", "without", "never", "neither / nor", "except", "instead
 //!     of" apply to the next piece and to those joined to it by "or" / "nor".
 //! 17. **Choices**: pieces of one kind joined by "or" ("SORT or MERGE", "in FX or UP")
