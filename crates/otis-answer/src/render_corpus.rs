@@ -550,6 +550,15 @@ fn menu_path(facts: &CodeFacts) -> String {
     let main = facts.note(Note::MainMenu).unwrap_or_default();
     let routes = groups(&facts.items);
     let mut text = String::new();
+    // The main menu first: when it has no path, say so before the other top menus' paths.
+    if !routes
+        .iter()
+        .any(|(_, items)| items.first().is_some_and(|t| t.name == main))
+    {
+        text.push_str(&format!(
+            "No path of menu options from the main menu {main} reaches {name}; from another top menu:\n"
+        ));
+    }
     for (_, items) in &routes {
         let Some((top, steps)) = items.split_first() else {
             continue;
@@ -574,14 +583,6 @@ fn menu_path(facts: &CodeFacts) -> String {
             "{start}, {name} is reached in {}: {}.\n",
             plural(steps.len(), "step", "steps"),
             steps.join(", then ")
-        ));
-    }
-    if !routes
-        .iter()
-        .any(|(_, items)| items.first().is_some_and(|t| t.name == main))
-    {
-        text.push_str(&format!(
-            "No path of menu options from the main menu {main} reaches {name}.\n"
         ));
     }
     text
@@ -748,8 +749,9 @@ mod tests {
         route.subject = Some("UPMEN2".into());
         assert_eq!(
             render(&route),
-            "From the top menu UPMENU, UPMEN2 is reached in 1 step: F4 (PAGE 2) of UPMENU to \
-             run UPMEN2 [2].\nNo path of menu options from the main menu FXMENU reaches UPMEN2.\n"
+            "No path of menu options from the main menu FXMENU reaches UPMEN2; from another \
+             top menu:\nFrom the top menu UPMENU, UPMEN2 is reached in 1 step: F4 (PAGE 2) of \
+             UPMENU to run UPMEN2 [2].\n"
         );
     }
 

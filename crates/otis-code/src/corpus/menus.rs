@@ -225,8 +225,9 @@ fn key_of(
     Some(format!("F{key}{label}"))
 }
 
-/// The shortest path of menu options to `target` from each top menu (the menus no
-/// program calls, the main menu first) that reaches it.
+/// The shortest path of menu options to `target` from the main menu; when the main
+/// menu does not reach it, from each other top menu (the menus no program calls) that
+/// does.
 pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> CodeFacts {
     if link.identify(target).is_none() {
         return absent(link, lines, QuestionKind::MenuPath, target);
@@ -242,14 +243,27 @@ pub(crate) fn path(link: &Linked<'_>, lines: &dyn LineSource, target: &str) -> C
         return w.finish();
     };
     w.note(Note::MainMenu, main.clone());
-    // From each top menu, unless an earlier route already passes through it.
+    // From the main menu when it reaches the target; else from each other top menu,
+    // unless a route already found passes through it or it passes through a top menu
+    // that has a route (that route is the shorter way).
     let mut routes: Vec<(&String, Vec<Step>)> = Vec::new();
     for top in &tops {
+        if routes.first().is_some_and(|(first, _)| *first == main) {
+            break;
+        }
         let passed = routes
             .iter()
             .any(|(_, steps)| steps.iter().any(|(program, _)| program == top));
-        if !passed && let Some(steps) = route(&menus, top, target) {
-            routes.push((top, steps));
+        if passed {
+            continue;
+        }
+        if let Some(steps) = route(&menus, top, target) {
+            let through_routed = steps
+                .iter()
+                .any(|(program, _)| routes.iter().any(|(t, _)| *t == program));
+            if !through_routed {
+                routes.push((top, steps));
+            }
         }
     }
     w.note(Note::Count, routes.len().to_string());
