@@ -4,8 +4,6 @@
 //! back to the caller (a transfer). The labels come from the program's screen form
 //! (`1. DAILY PROCESSING`).
 
-use otis_cobol::{EdgeKind, Procedure};
-
 use crate::forms::{FormFile, dir_of};
 use crate::link::Linked;
 
@@ -72,41 +70,69 @@ impl Menu<'_> {
     }
 }
 
-/// A run of `GO TO` edges of one statement with two or more targets: a
-/// `GO TO ... DEPENDING ON`. Returns (procedure, line, targets) for each.
-pub(crate) fn depending_groups(
-    link: &Linked<'_>,
-    f: u32,
-) -> Vec<(Option<String>, u32, Vec<String>)> {
-    let edges = &link.file(f).facts.edges;
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < edges.len() {
-        let e = &edges[i];
-        let mut j = i + 1;
-        if e.kind == EdgeKind::GoTo {
-            while j < edges.len()
-                && edges[j].kind == EdgeKind::GoTo
-                && edges[j].line == e.line
-                && edges[j].from == e.from
-            {
-                j += 1;
-            }
-            if j - i >= 2 {
-                let targets = edges[i..j].iter().map(|x| x.target.clone()).collect();
-                out.push((e.from.clone(), e.line, targets));
-            }
-        }
-        i = j;
-    }
-    out
+/// What reading a menu needs of a program file, from its `procedures` and `performs`
+/// rows (a menu program may be large: its whole facts are not loaded).
+struct Shape {
+    /// (name, first line, last line) of each section and paragraph.
+    procs: Vec<(String, u32, u32)>,
+    /// (procedure it stands in, target, GO TO?, line) of each PERFORM / GO TO, in order.
+    edges: Vec<(Option<String>, String, bool, u32)>,
 }
 
-fn span(procs: &[Procedure], name: &str) -> Option<(u32, u32)> {
-    procs
-        .iter()
-        .find(|p| p.name == name)
-        .map(|p| (p.line, p.end_line))
+impl Shape {
+    fn read(link: &Linked<'_>, f: u32) -> Self {
+        let line = |v: i64| u32::try_from(v).unwrap_or(0);
+        Self {
+            procs: link.list(
+                "SELECT name, line, end_line FROM procedures WHERE file_id = ?1 ORDER BY ord",
+                [f],
+                |r| Ok((r.get(0)?, line(r.get(1)?), line(r.get(2)?))),
+            ),
+            edges: link.list(
+                "SELECT from_proc, target, kind = 'goto', line FROM performs \
+                 WHERE file_id = ?1 ORDER BY ord",
+                [f],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, line(r.get(3)?))),
+            ),
+        }
+    }
+
+    /// A run of `GO TO` edges of one statement with two or more targets: a
+    /// `GO TO ... DEPENDING ON`. Returns (procedure, line, targets) for each.
+    fn depending_groups(&self) -> Vec<(Option<String>, u32, Vec<String>)> {
+        let edges = &self.edges;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < edges.len() {
+            let (from, _, goto, line) = &edges[i];
+            let mut j = i + 1;
+            if *goto {
+                while j < edges.len() && edges[j].2 && edges[j].3 == *line && edges[j].0 == *from {
+                    j += 1;
+                }
+                if j - i >= 2 {
+                    let targets = edges[i..j].iter().map(|x| x.1.clone()).collect();
+                    out.push((from.clone(), *line, targets));
+                }
+            }
+            i = j;
+        }
+        out
+    }
+
+    /// The lines of procedure `name`.
+    fn span(&self, name: &str) -> Option<(u32, u32)> {
+        self.procs.iter().find(|p| p.0 == name).map(|p| (p.1, p.2))
+    }
+
+    /// The GO TO targets of the statements in procedure `name`.
+    fn jumps_from(&self, name: &str) -> Vec<String> {
+        self.edges
+            .iter()
+            .filter(|e| e.2 && e.0.as_deref() == Some(name))
+            .map(|e| e.1.clone())
+            .collect()
+    }
 }
 
 /// The programs named in lines `start..=end` of file `f`: dynamic calls by the line of
@@ -159,15 +185,14 @@ pub(crate) fn targets_of_file(link: &Linked<'_>, f: u32) -> Vec<Target> {
 /// The menu in program file `f`, when it has one: the `GO TO ... DEPENDING ON` whose
 /// target paragraphs name the most programs (at least two).
 pub(crate) fn menu_of<'a>(link: &'a Linked<'a>, f: u32) -> Option<Menu<'a>> {
-    let facts = &link.file(f).facts;
-    let procs = &facts.procedures;
+    let shape = Shape::read(link, f);
     let mut best: Option<(usize, Menu<'_>)> = None;
-    for (from, line, targets) in depending_groups(link, f) {
+    for (from, line, targets) in shape.depending_groups() {
         let mut options = Vec::new();
         let mut used = 0;
         for (k, paragraph) in targets.iter().enumerate() {
             let number = u32::try_from(k + 1).unwrap_or(u32::MAX);
-            let Some((start, end)) = span(procs, paragraph) else {
+            let Some((start, end)) = shape.span(paragraph) else {
                 options.push(MenuOption {
                     number,
                     paragraph: paragraph.clone(),
@@ -179,14 +204,7 @@ pub(crate) fn menu_of<'a>(link: &'a Linked<'a>, f: u32) -> Option<Menu<'a>> {
             };
             let target = targets_in(link, f, start, end).into_iter().next();
             used += usize::from(target.is_some());
-            let then = facts
-                .edges
-                .iter()
-                .filter(|e| {
-                    e.kind == EdgeKind::GoTo && e.from.as_deref() == Some(paragraph.as_str())
-                })
-                .map(|e| e.target.clone())
-                .collect();
+            let then = shape.jumps_from(paragraph);
             options.push(MenuOption {
                 number,
                 paragraph: paragraph.clone(),
@@ -213,14 +231,13 @@ pub(crate) fn menu_of<'a>(link: &'a Linked<'a>, f: u32) -> Option<Menu<'a>> {
     let option_spans: Vec<(u32, u32)> = menu
         .options
         .iter()
-        .filter_map(|o| span(procs, &o.paragraph))
+        .filter_map(|o| shape.span(&o.paragraph))
         .collect();
     menu.others = targets_in(link, f, 1, u32::MAX)
         .into_iter()
         .filter(|t| !option_spans.iter().any(|&(s, e)| (s..=e).contains(&t.line)))
         .collect();
-    let file = link.file(f);
-    menu.form = link.form(dir_of(&file.path), link.name(f));
+    menu.form = link.form(dir_of(&link.row(f).path), link.name(f));
     if let Some(form) = menu.form {
         for option in &mut menu.options {
             if let Some(o) = form.form.options.iter().find(|o| o.number == option.number) {
