@@ -12,6 +12,7 @@
 //! cycle-safe: each program is expanded once; a second way to it is an edge, dashed when it
 //! leads back up the tree.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use otis_core::ports::{
@@ -57,6 +58,8 @@ struct Tree<'a> {
     /// Program files with a `GO TO ... DEPENDING ON` of two targets or more: the only
     /// ones that may be menus (the others' facts need not be read to know).
     depending: HashSet<u32>,
+    /// Each menu read once per tree.
+    menus: RefCell<HashMap<u32, Option<menu::Menu<'a>>>>,
 }
 
 impl<'a> Tree<'a> {
@@ -65,15 +68,19 @@ impl<'a> Tree<'a> {
             link,
             cache: HashMap::new(),
             depending: link.depending_files().into_iter().collect(),
+            menus: RefCell::new(HashMap::new()),
         }
     }
 
     fn menu_of(&self, f: u32) -> Option<menu::Menu<'a>> {
-        if self.depending.contains(&f) {
-            menu::menu_of(self.link, f)
-        } else {
-            None
+        if !self.depending.contains(&f) {
+            return None;
         }
+        self.menus
+            .borrow_mut()
+            .entry(f)
+            .or_insert_with(|| menu::menu_of(self.link, f))
+            .clone()
     }
 
     fn has_form(&self, name: &str, path: Option<&str>) -> bool {
@@ -185,7 +192,7 @@ impl<'a> Tree<'a> {
         depending.sort_by(|&a, &b| link.row(a).path.cmp(&link.row(b).path));
         let menus: Vec<String> = depending
             .into_iter()
-            .filter(|&f| menu::menu_of(link, f).is_some())
+            .filter(|&f| self.menu_of(f).is_some())
             .map(|f| link.name(f).to_owned())
             .collect();
         let called = |name: &str| {
