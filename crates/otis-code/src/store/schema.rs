@@ -3,7 +3,7 @@
 
 /// Bumped whenever a table or column changes: an index of another version is rebuilt
 /// from scratch.
-pub(crate) const VERSION: i64 = 5;
+pub(crate) const VERSION: i64 = 6;
 
 /// What the store's `meta` row `version` holds: the tables' version and the COBOL
 /// reader's ([`otis_cobol::READER_VERSION`]). A store written by another reader is
@@ -278,6 +278,7 @@ CREATE INDEX IF NOT EXISTS selects_name ON selects (name);
 CREATE INDEX IF NOT EXISTS procedures_name ON procedures (name);
 CREATE INDEX IF NOT EXISTS performs_target ON performs (target);
 CREATE INDEX IF NOT EXISTS performs_thru ON performs (thru) WHERE thru IS NOT NULL;
+CREATE INDEX IF NOT EXISTS performs_goto ON performs (file_id, line, from_proc) WHERE kind = 'goto';
 CREATE INDEX IF NOT EXISTS data_items_name ON data_items (name);
 CREATE INDEX IF NOT EXISTS refs_name ON refs (name_id, file_id, line, writes, verb);
 CREATE INDEX IF NOT EXISTS forms_name ON forms (name);
