@@ -318,6 +318,57 @@ fn index_build_and_stats() {
 }
 
 #[test]
+fn query_only_reads_and_its_errors_exit_with_code_2() {
+    let data = data_dir("query");
+    let corpus = data.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("HELLO.cbl"),
+        "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. HELLO.\n       PROCEDURE DIVISION.\n       MAIN-PARA.\n           CALL \"WORLD\".\n",
+    )
+    .unwrap();
+    let built = otis(&data)
+        .args(["index", "build"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let outside = data.join("attached.db");
+    let attach = format!("ATTACH DATABASE '{}' AS s", outside.display());
+    for (sql, message) in [
+        ("INSERT INTO files (path) VALUES ('x')", "refused: INSERT"),
+        ("DELETE FROM calls", "refused: DELETE"),
+        (attach.as_str(), "refused: ATTACH"),
+        (
+            "PRAGMA writable_schema = ON",
+            "refused: PRAGMA writable_schema",
+        ),
+        ("SELEC member FROM files", "syntax error"),
+        ("SELECT * FROM nothing_here", "no such table"),
+    ] {
+        let output = otis(&data).args(["query", sql]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{sql}: {stderr}");
+        assert!(stderr.contains(message), "{sql}: {stderr}");
+        assert!(output.stdout.is_empty(), "{sql}");
+        if !message.starts_with("refused") {
+            // SQLite's own message, then where the schema is.
+            assert!(stderr.contains("docs/code-model.md"), "{sql}: {stderr}");
+        }
+    }
+    assert!(!outside.exists(), "ATTACH created no file");
+    let rows = stdout(otis(&data).args([
+        "query",
+        "--csv",
+        "SELECT member, (SELECT count(*) FROM calls) AS calls FROM files",
+    ]));
+    assert_eq!(
+        rows, "member,calls\r\nHELLO,1\r\n",
+        "the index is unchanged"
+    );
+}
+
+#[test]
 fn serve_answers_over_http() {
     let data = data_dir("serve");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
