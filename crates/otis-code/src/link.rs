@@ -77,7 +77,9 @@ fn u(n: i64) -> u32 {
 
 impl<'c> Linked<'c> {
     pub(crate) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
-        let max: Option<i64> = conn.query_row("SELECT max(id) FROM files", [], |r| r.get(0))?;
+        let max: Option<i64> = conn
+            .prepare_cached("SELECT max(id) FROM files")?
+            .query_row([], |r| r.get(0))?;
         let n = usize::try_from(max.unwrap_or(0)).unwrap_or(0) + 1;
         Ok(Self {
             conn,

@@ -15,8 +15,12 @@ use super::write::{FileMeta, StoreWriter};
 use crate::forms::FormFile;
 use crate::source::SourceFile;
 
-/// Connections kept open for reuse.
-const POOL: usize = 8;
+/// Connections kept open for reuse: as many as the servers' blocking threads (16), so
+/// none is opened again (and its statements parsed again) under load.
+const POOL: usize = 16;
+/// Prepared statements kept per connection: more than the answers use, so none is
+/// parsed twice on one connection.
+const STATEMENTS: usize = 256;
 
 /// Where the store's connections go.
 #[derive(Debug, Clone)]
@@ -40,6 +44,30 @@ impl fmt::Debug for CodeStore {
             .field("location", &self.location)
             .finish_non_exhaustive()
     }
+}
+
+/// Runs `f` in one read transaction: its statements share one snapshot and take the
+/// file's read lock once, not once each.
+fn read_transaction<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    // A connection given back inside a transaction (a panic in `f`) keeps the one it has.
+    let begun = conn.is_autocommit();
+    if begun {
+        conn.prepare_cached("BEGIN")?.execute([])?;
+    }
+    let out = f(conn);
+    // A read transaction has nothing to keep: ending it cannot lose anything.
+    if begun
+        && conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+            .is_err()
+    {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    out
 }
 
 impl CodeStore {
@@ -139,7 +167,7 @@ impl CodeStore {
             Some(c) => c,
             None => self.connect()?,
         };
-        let out = f(&conn);
+        let out = read_transaction(&conn, f);
         if let Ok(mut pool) = self.pool.lock()
             && pool.len() < POOL
         {
@@ -159,6 +187,9 @@ impl CodeStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Reads only; a small page cache keeps a one-shot process small.
         conn.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -8192;")?;
+        // One file's facts alone read some thirty statements: with rusqlite's default of
+        // 16 cached statements every answer would parse its SQL again.
+        conn.set_prepared_statement_cache_capacity(STATEMENTS);
         Ok(conn)
     }
 
