@@ -105,6 +105,23 @@ impl CallGraph {
         self.callers().into_keys().collect()
     }
 
+    /// What [`CallGraph::called_by_others`] gives, read from the store without loading the
+    /// graph: each call site once (a call in a copybook counts when some program copying it
+    /// is not the target), not once per program that copies it.
+    pub(crate) fn called_by_others_in(link: &Linked<'_>) -> HashSet<String> {
+        link.list(
+            "SELECT DISTINCT c.target FROM calls c JOIN files f ON f.id = c.file_id \
+             WHERE c.kind <> 'runtime' AND ( \
+               (f.kind = 'program' AND c.target <> f.member) \
+               OR EXISTS (SELECT 1 FROM copy_closure cl JOIN files p ON p.id = cl.program_id \
+                          WHERE cl.copybook_id = c.file_id AND p.member <> c.target))",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .into_iter()
+        .collect()
+    }
+
     pub(crate) fn self_calling(&self) -> HashSet<String> {
         self.edges
             .iter()

@@ -338,8 +338,10 @@ fn keep(link: &Linked<'_>, entity: Entity, filter: &Filter, graph: &mut Option<C
         }
         Filter::Orphan => match entity {
             Entity::Programs | Entity::Menus => {
-                let g = graph.get_or_insert_with(|| CallGraph::load(link));
-                let called = g.called_by_others();
+                let called = match graph {
+                    Some(g) => g.called_by_others(),
+                    None => CallGraph::called_by_others_in(link),
+                };
                 let handed = names_of(
                     link,
                     "SELECT DISTINCT t.target FROM transfers t JOIN files f ON f.id = t.file_id \
