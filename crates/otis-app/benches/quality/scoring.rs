@@ -918,6 +918,13 @@ fn text_outcome(q: &Question, a: &Answer<'_>, known: &Known, o: &mut Outcome) {
     let mut want: HashSet<String> = names_in(e, "names").into_iter().collect();
     let chains = chains_in(e);
     let mut subjects: HashSet<String> = upper_words(&q.text).map(str::to_owned).collect();
+    // A follow-up's list keeps the filters of the questions it refines.
+    subjects.extend(
+        q.asked_before
+            .iter()
+            .flat_map(|t| upper_words(t))
+            .map(str::to_owned),
+    );
     subjects.extend(a.subject.map(str::to_ascii_uppercase));
     subjects.extend(
         a.facts

@@ -318,19 +318,42 @@ fn check_question_types() {
 fn check_asking_order() {
     let q = |id: &str, follows: Option<&str>| {
         Question::from_json(
-            &serde_json::json!({"id": id, "kind": "refine", "question": "x", "follows": follows, "expected": {}}),
+            &serde_json::json!({"id": id, "kind": "refine", "question": id, "follows": follows, "expected": {}}),
         )
     };
-    let order: Vec<String> = in_asking_order(vec![
+    let ordered = in_asking_order(vec![
         q("r/1/2", Some("r/1")),
         q("r/1", Some("list")),
         q("list", None),
         q("orphan", Some("missing")),
-    ])
-    .into_iter()
-    .map(|q| q.id)
-    .collect();
+    ]);
+    let order: Vec<&str> = ordered.iter().map(|q| q.id.as_str()).collect();
     assert_eq!(order, ["list", "r/1", "r/1/2", "orphan"]);
+    // Each follow-up knows the questions of its chain, oldest first.
+    assert_eq!(ordered[2].asked_before, ["list", "r/1"]);
+    assert!(ordered[3].asked_before.is_empty());
+    // A refined list may restate the filters asked before it: not extras.
+    let known = fixture_known();
+    let mut refine = question(
+        "refine",
+        "Which of those are in FX?",
+        serde_json::json!({"names": ["FXMENU"], "count": 1}),
+    );
+    refine.asked_before = vec!["Which programs call DATE35?".to_owned()];
+    let facts = fixture_facts(
+        otis_core::ports::QuestionKind::List,
+        vec![item("FXMENU", Some("FX"), None)],
+    );
+    let text = "1 program in FX calls DATE35: FXMENU";
+    let o = judge(&refine, &answer(text, Some(&facts)), &known);
+    assert_eq!((o.text_recall, o.text_precision), (Some(1.0), Some(1.0)));
+    refine.asked_before.clear();
+    let o = judge(&refine, &answer(text, Some(&facts)), &known);
+    assert_eq!(
+        o.text_precision,
+        Some(0.5),
+        "without the chain DATE35 is an extra"
+    );
 }
 
 fn check_lists_and_counts() {

@@ -43,6 +43,9 @@ pub(crate) struct Question {
     pub(crate) kind: String,
     pub(crate) text: String,
     pub(crate) follows: Option<String>,
+    /// The questions before it in its chain of follow-ups, oldest first (their names
+    /// are the list's filters, which the answer may restate).
+    pub(crate) asked_before: Vec<String>,
     pub(crate) expected: Value,
     /// The `question_type`s that recognise it (`None`: any, for absence).
     pub(crate) types: Option<Vec<&'static str>>,
@@ -59,6 +62,7 @@ impl Question {
             kind,
             text,
             follows: q["follows"].as_str().map(str::to_owned),
+            asked_before: Vec::new(),
             expected,
             types,
         }
@@ -167,7 +171,13 @@ pub(crate) fn in_asking_order(questions: Vec<Question>) -> Vec<Question> {
             break;
         }
         asked.extend(ready.iter().map(|q| q.id.clone()));
-        ordered.extend(ready);
+        for mut q in ready {
+            if let Some(before) = ordered.iter().find(|p| q.follows.as_ref() == Some(&p.id)) {
+                q.asked_before = before.asked_before.clone();
+                q.asked_before.push(before.text.clone());
+            }
+            ordered.push(q);
+        }
         waiting = rest;
     }
     ordered
