@@ -3,7 +3,9 @@
 //! `[n]` citations of the lines that prove them. Long lists show their groups and counts;
 //! the complete list stays in the record's `facts`.
 
-use otis_core::ports::{CodeFacts, FactItem, FixedGroup, Note, QuestionKind, SymbolKind};
+use otis_core::ports::{
+    CodeFacts, FactItem, FixedGroup, ItemGroup, Note, QuestionKind, SymbolKind,
+};
 
 use crate::lists::{LIST_LIMIT, bullets, cite, grouped, groups, groups_by};
 use crate::text::{list, plural, sentence_case};
@@ -39,7 +41,7 @@ pub(crate) fn render(facts: &CodeFacts) -> String {
         let near: Vec<&str> = facts
             .items
             .iter()
-            .filter(|i| i.group.as_ref().is_some_and(|g| g.as_str() == "near"))
+            .filter(|i| i.group == Some(ItemGroup::Fixed(FixedGroup::Near)))
             .map(|i| i.name.as_str())
             .collect();
         let near = if near.is_empty() {
@@ -241,20 +243,21 @@ fn procedure_purpose(facts: &CodeFacts, name: &str) -> String {
         ));
     }
     text.push('\n');
-    let named = |group: &str| -> Vec<String> {
+    let named = |group: FixedGroup| -> Vec<String> {
         facts
             .items
             .iter()
-            .filter(|i| i.group.as_ref().is_some_and(|g| g.as_str() == group))
+            .filter(|i| i.group == Some(ItemGroup::Fixed(group)))
             .map(|i| i.name.clone())
             .collect()
     };
     let mut does = Vec::new();
     for (group, verb) in [
-        ("performs", "performs"),
-        ("calls", "calls"),
-        ("changes", "changes"),
-        ("reads", "reads or tests"),
+        (FixedGroup::Performs, "performs"),
+        (FixedGroup::GoesTo, "goes to"),
+        (FixedGroup::Calls, "calls"),
+        (FixedGroup::Changes, "changes"),
+        (FixedGroup::Reads, "reads or tests"),
     ] {
         let names = named(group);
         if !names.is_empty() {
@@ -499,7 +502,12 @@ fn definition(facts: &CodeFacts, name: &str) -> String {
     } else if let Some(d) = facts.note(Note::Describes) {
         text.push_str(&format!("It describes {d}.\n"));
     }
-    if let Some(verbs) = facts.note(Note::Verbs) {
+    if let Some(sites) = facts.note(Note::VerbSites) {
+        text.push_str("Statements that name it, by verb:\n");
+        for line in sites.lines() {
+            text.push_str(&format!("- {line}\n"));
+        }
+    } else if let Some(verbs) = facts.note(Note::Verbs) {
         text.push_str(&format!("Statements that name it, by verb: {verbs}.\n"));
     }
     if let Some(programs) = facts

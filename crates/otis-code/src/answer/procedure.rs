@@ -3,7 +3,7 @@
 //! changes and reads, and its statements in order.
 
 use otis_cobol::ProcKind;
-use otis_core::ports::{CodeFacts, ItemGroup, Note, QuestionKind, SymbolKind};
+use otis_core::ports::{CodeFacts, FixedGroup, ItemGroup, Note, QuestionKind, SymbolKind};
 
 use super::{Out, facts_of, item, note};
 
@@ -99,8 +99,8 @@ impl Out<'_> {
         let mut facts = facts_of(QuestionKind::Purpose, name, kind);
         facts.file = Some(path.clone());
         let what = match p.kind {
-            ProcKind::Section => "section",
-            ProcKind::Paragraph => "paragraph",
+            ProcKind::Section => FixedGroup::ProcedureSection,
+            ProcKind::Paragraph => FixedGroup::ProcedureParagraph,
         };
         note(
             &mut facts,
@@ -110,7 +110,7 @@ impl Out<'_> {
         note(&mut facts, Note::Lines, format!("{start}-{end}"));
         facts.items.push(item(
             name,
-            Some(ItemGroup::named(what)),
+            Some(ItemGroup::Fixed(what)),
             Some(format!("in {}, lines {start}-{end}", self.link.name(f))),
             &path,
             start,
@@ -125,13 +125,13 @@ impl Out<'_> {
         {
             if !performed.contains(&e.target) && e.target != name {
                 performed.push(e.target.clone());
-                let how = match e.kind {
-                    otis_cobol::EdgeKind::Perform => "PERFORM",
-                    otis_cobol::EdgeKind::GoTo => "GO TO",
+                let (how, group) = match e.kind {
+                    otis_cobol::EdgeKind::Perform => ("PERFORM", FixedGroup::Performs),
+                    otis_cobol::EdgeKind::GoTo => ("GO TO", FixedGroup::GoesTo),
                 };
                 facts.items.push(item(
                     &e.target,
-                    Some(ItemGroup::named("performs")),
+                    Some(ItemGroup::Fixed(group)),
                     Some(format!("{how} at line {}", e.line)),
                     &path,
                     e.line,
@@ -145,7 +145,7 @@ impl Out<'_> {
         {
             facts.items.push(item(
                 &c.target,
-                Some(ItemGroup::named("calls")),
+                Some(ItemGroup::Fixed(FixedGroup::Calls)),
                 Some(format!("CALL at line {}", c.line)),
                 &path,
                 c.line,
@@ -153,15 +153,21 @@ impl Out<'_> {
         }
         // The data it changes and reads.
         for (item_name, writes, line) in self.link.refs_in(f, start, end) {
-            let group = if writes { "changes" } else { "reads" };
-            if facts.items.iter().any(|i| {
-                i.name == item_name && i.group.as_ref().is_some_and(|g| g.as_str() == group)
-            }) {
+            let group = ItemGroup::Fixed(if writes {
+                FixedGroup::Changes
+            } else {
+                FixedGroup::Reads
+            });
+            if facts
+                .items
+                .iter()
+                .any(|i| i.name == item_name && i.group.as_ref() == Some(&group))
+            {
                 continue;
             }
             facts.items.push(item(
                 &item_name,
-                Some(ItemGroup::named(group)),
+                Some(group),
                 Some(format!("line {line}")),
                 &path,
                 line,

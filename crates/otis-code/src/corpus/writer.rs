@@ -1,7 +1,7 @@
 //! Writing a corpus answer's facts: items (each with its file and line), notes, cited
 //! lines; and the answer for a name the corpus does not have, with the nearest real ones.
 
-use otis_core::ports::{CodeFacts, Evidence, FactItem, ItemGroup, Note, QuestionKind};
+use otis_core::ports::{CodeFacts, Evidence, FactItem, FixedGroup, ItemGroup, Note, QuestionKind};
 
 use crate::link::Linked;
 use crate::source::LineSource;
@@ -45,7 +45,7 @@ impl<'a> Writer<'a> {
         }
         self.facts.items.push(FactItem {
             name: name.to_owned(),
-            group: group.map(ItemGroup::Named),
+            group: group.map(ItemGroup::of),
             detail,
             file: self.link.row(file).path.clone(),
             line,
@@ -133,7 +133,7 @@ pub(crate) fn absent(
     w.note(Note::Copybooks, counts.copybooks.to_string());
     for near in near(link, name) {
         if let Some(&f) = link.member_files(&near).first() {
-            w.item(&near, Some("near".into()), None, f, 1);
+            w.item(&near, Some(FixedGroup::Near.label().to_owned()), None, f, 1);
         }
     }
     w.facts

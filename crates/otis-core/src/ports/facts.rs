@@ -124,6 +124,9 @@ labelled! {
         Describes => "describes",
         /// The statements that name a data item, by verb, with counts.
         Verbs => "statements by verb",
+        /// The same with their lines, one verb a line (`MOVE (reads) 2: FX/A.CBL lines
+        /// 12, 40`), when they are few.
+        VerbSites => "statements by verb, with lines",
         /// What a section or paragraph does: its own comment, or its callees'.
         Comment => "comment",
         /// A procedure's lines.
@@ -169,6 +172,20 @@ labelled! {
         ReturnsAndHandOffs => "returns and hand-offs",
         /// Screen trees: other screens a screen runs.
         OtherScreens => "other screens",
+        /// What a procedure does: the SECTION itself.
+        ProcedureSection => "section",
+        /// What a procedure does: the paragraph itself.
+        ProcedureParagraph => "paragraph",
+        /// What a procedure does: a procedure it PERFORMs.
+        Performs => "performs",
+        /// What a procedure does: a procedure it goes to (GO TO).
+        GoesTo => "goes to",
+        /// What a procedure does: a data item it changes.
+        Changes => "changes",
+        /// What a procedure does: a data item it reads or tests.
+        Reads => "reads",
+        /// An answer that finds nothing of a name: a real name close to it.
+        Near => "near",
     }
 }
 
@@ -186,6 +203,13 @@ impl ItemGroup {
     /// A group named by a value of the corpus.
     pub fn named(name: impl Into<String>) -> Self {
         Self::Named(name.into())
+    }
+
+    /// A group from its text: the fixed group of that label, else a named one (as a
+    /// stored record reads).
+    pub fn of(text: impl Into<String>) -> Self {
+        let text = text.into();
+        FixedGroup::from_label(&text).map_or(Self::Named(text), Self::Fixed)
     }
 
     /// Its text.
@@ -222,8 +246,7 @@ impl Serialize for ItemGroup {
 
 impl<'de> Deserialize<'de> for ItemGroup {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Ok(FixedGroup::from_label(&text).map_or(Self::Named(text), Self::Fixed))
+        Ok(Self::of(String::deserialize(d)?))
     }
 }
 
