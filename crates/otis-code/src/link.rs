@@ -326,6 +326,30 @@ impl<'c> Linked<'c> {
         )
     }
 
+    /// Every statement naming `name`: (verb, whether it changes it, path, line), by verb,
+    /// path and line; none past `limit` statements (the caller then shows counts only).
+    pub(crate) fn verb_sites(&self, name: &str, limit: usize) -> Vec<(String, bool, String, u32)> {
+        let sites = self.list(
+            "SELECT r.verb, r.writes, f.path, r.line FROM refs r JOIN files f ON f.id = r.file_id \
+             WHERE r.name_id = (SELECT id FROM names WHERE name = ?1) \
+             ORDER BY r.verb, r.writes, f.path, r.line LIMIT ?2",
+            rusqlite::params![name, i64::try_from(limit + 1).unwrap_or(i64::MAX)],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    r.get::<_, String>(2)?,
+                    u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                ))
+            },
+        );
+        if sites.len() > limit {
+            Vec::new()
+        } else {
+            sites
+        }
+    }
+
     /// The file description that lists `record` as a record: (FD name, path, line).
     pub(crate) fn fd_of_record(&self, record: &str) -> Option<(String, String, u32)> {
         self.list(

@@ -70,6 +70,24 @@ impl Out<'_> {
                 })
                 .collect();
             note(&mut facts, Note::Verbs, parts.join(", "));
+            // With few statements, each verb's lines too (one line per verb).
+            let sites = self.link.verb_sites(name, SITES_SHOWN);
+            if !sites.is_empty() {
+                let lines: Vec<String> = verbs
+                    .iter()
+                    .map(|(verb, writes, n)| {
+                        let how = if *writes { "changes" } else { "reads" };
+                        let at = where_named(
+                            sites
+                                .iter()
+                                .filter(|(v, w, _, _)| v == verb && w == writes)
+                                .map(|(_, _, path, line)| (path.as_str(), *line)),
+                        );
+                        format!("{verb} ({how}) {n}{at}")
+                    })
+                    .collect();
+                note(&mut facts, Note::VerbSites, lines.join("\n"));
+            }
         }
         let cites: Vec<(u32, u32)> = defs
             .iter()
@@ -256,4 +274,31 @@ impl Out<'_> {
         }
         Some(facts)
     }
+}
+
+/// Statements shown with their lines in a definition answer; past this, counts only (the
+/// usage answer lists them all).
+const SITES_SHOWN: usize = 25;
+
+/// `: FX/A.CBL lines 12, 40; FX/B.CBL line 7` for sites in path order; empty for none.
+fn where_named<'a>(sites: impl Iterator<Item = (&'a str, u32)>) -> String {
+    let mut by_file: Vec<(&str, Vec<u32>)> = Vec::new();
+    for (path, line) in sites {
+        match by_file.last_mut() {
+            Some((p, lines)) if *p == path => lines.push(line),
+            _ => by_file.push((path, vec![line])),
+        }
+    }
+    if by_file.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = by_file
+        .iter()
+        .map(|(path, lines)| {
+            let numbers: Vec<String> = lines.iter().map(u32::to_string).collect();
+            let word = if lines.len() == 1 { "line" } else { "lines" };
+            format!("{path} {word} {}", numbers.join(", "))
+        })
+        .collect();
+    format!(": {}", parts.join("; "))
 }
