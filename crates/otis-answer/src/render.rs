@@ -237,10 +237,13 @@ fn procedure_purpose(facts: &CodeFacts, name: &str) -> String {
     let lines = facts.note(Note::Lines).unwrap_or_default();
     let mut text = format!("{name} is a {what} of {place}, lines {lines} [1].");
     if let Some(comment) = facts.note(Note::Comment) {
-        text.push_str(&format!(
-            " Its comment says: \"{}\".",
-            sentence_case(comment, &[name.to_owned()])
-        ));
+        let said = sentence_case(comment, &[name.to_owned()]);
+        let stop = if said.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        text.push_str(&format!(" Its comment says: \"{said}{stop}\""));
     }
     text.push('\n');
     let named = |group: FixedGroup| -> Vec<String> {

@@ -26,6 +26,54 @@ fn comment_text(line: &str) -> Option<String> {
     None
 }
 
+/// Whether a fixed-format line is a comment line (`*` or `/` in column 7).
+fn is_comment(line: &str) -> bool {
+    matches!(line.chars().nth(6), Some('*' | '/'))
+}
+
+/// Comment lines read above a procedure's header for its comment.
+const COMMENT_ABOVE: u32 = 24;
+
+/// A header block's description: from its `DESC:` (or `DESCRIPTION:`, `PURPOSE:`,
+/// `FUNCTION:`) line up to the next labelled line, when it has one; else the block
+/// without letter-spaced banners (`P S T - F R - F O N T`).
+fn described(block: Vec<String>) -> Vec<String> {
+    let label = |t: &str| -> Option<(String, String)> {
+        let (head, rest) = t.split_once(':')?;
+        let head = head.trim();
+        (!head.is_empty()
+            && head.len() <= 16
+            && head
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == ' ' || c == '-'))
+        .then(|| (head.to_ascii_uppercase(), rest.trim().to_owned()))
+    };
+    let start = block.iter().position(|t| {
+        label(t).is_some_and(|(h, _)| {
+            matches!(h.as_str(), "DESC" | "DESCRIPTION" | "PURPOSE" | "FUNCTION")
+        })
+    });
+    if let Some(start) = start {
+        let mut out = Vec::new();
+        for (k, t) in block.iter().enumerate().skip(start) {
+            match label(t) {
+                Some((_, rest)) if k == start => out.push(rest),
+                Some(_) => break,
+                None => out.push(t.clone()),
+            }
+        }
+        out.retain(|t| !t.is_empty());
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    let banner = |t: &str| {
+        let chars: Vec<char> = t.chars().collect();
+        chars.len() >= 5 && chars.iter().skip(1).step_by(2).all(|c| *c == ' ')
+    };
+    block.into_iter().filter(|t| !banner(t)).collect()
+}
+
 /// Code of a fixed-format line (columns 8-72), `None` for comments and blank lines.
 fn code_text(line: &str) -> Option<String> {
     let chars: Vec<char> = line.chars().collect();
@@ -43,17 +91,28 @@ impl Out<'_> {
     fn comment_of(&self, path: &str, line: u32, end: u32) -> Option<String> {
         let above = self
             .lines
-            .lines(path, line.saturating_sub(8).max(1), line.saturating_sub(1))
+            .lines(
+                path,
+                line.saturating_sub(COMMENT_ABOVE).max(1),
+                line.saturating_sub(1),
+            )
             .unwrap_or_default();
         let mut block: Vec<String> = Vec::new();
+        let mut in_comment = false;
         for raw in above.lines().rev() {
             match comment_text(raw) {
                 Some(t) => block.push(t),
-                None if raw.trim().is_empty() => continue,
+                // A rule (`*****`, `*===`) inside the header block.
+                None if is_comment(raw) => {}
+                // Blank lines between the header and its block; after the block, the
+                // end of it (what is above belongs to something else).
+                None if code_text(raw).is_none() && !in_comment => continue,
                 None => break,
             }
+            in_comment = true;
         }
         block.reverse();
+        let mut block = described(block);
         if block.is_empty() {
             let inside = self
                 .lines
