@@ -24,6 +24,7 @@ from collections import defaultdict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flows  # noqa: E402  (flow and screen-flow questions)
 import corpus as whole  # noqa: E402  (questions about the codebase as a whole)
+import complete  # noqa: E402  (complete answers: what for, sections, data items, copies)
 
 # --------------------------------------------------------------------------
 # Constants of the dialect (idioms, not member names)
@@ -1220,6 +1221,11 @@ def build(root, seed=35, keep_all=False):
 
     qs.extend(follow_ups(qs, facts, corpus, rng))
 
+    # ---- complete answers (rules in complete.py; its own seeded generator) -----
+    qs.extend(complete.questions(
+        sys.modules[__name__], corpus, facts, random.Random("complete-%d" % seed), keep_all,
+        progs, pname, descs, set(purpose_set), dcands, {y[0] for y in dd} | {y[0] for y in du}))
+
     # ---- the codebase as a whole (rules in corpus.py; its own seeded generator) ----
     whole.TR = sys.modules[__name__]
     qs.extend(whole.questions(corpus, facts, root, qid, seed))
@@ -1227,7 +1233,8 @@ def build(root, seed=35, keep_all=False):
     order = {k: i for i, k in enumerate([
         "overview", "purpose", "business_process", "copybooks", "calls",
         "callers", "dependencies", "files", "copybook_users", "procedure_users",
-        "data_definition", "data_usage", "flow", "screen_flow"] + whole.KINDS)}
+        "data_definition", "data_usage", "flow", "screen_flow"] + complete.KINDS
+        + whole.KINDS)}
     qs.sort(key=lambda q: (order.get(q["kind"], 99), "follows" in q, q["id"]))
     return {
         "corpus": os.path.basename(os.path.normpath(root)),

@@ -273,6 +273,7 @@ pub(crate) fn universe(
         "calls" | "callers" | "copybook_users" | "procedure_users" | "fan" | "orphans"
         | "cycles" | "call_chain" => &[Program],
         "files" => &[File],
+        "section_does" => &[Procedure],
         _ if expected["options"].is_array() || expected["path"].is_array() => &[Program],
         _ if expected["files"].is_object() => &[File],
         _ => &[],

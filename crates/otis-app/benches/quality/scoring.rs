@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use otis_core::AskResponse;
-use otis_core::ports::{CodeFacts, FactItem, Note};
+use otis_core::ports::{CodeFacts, FactItem, FixedGroup, ItemGroup, Note};
 use serde_json::Value;
 
 use crate::known::{Known, universe};
@@ -100,7 +100,15 @@ impl<'a> Answer<'a> {
 fn text_scored(kind: &str) -> bool {
     !matches!(
         kind,
-        "purpose" | "business_process" | "data_definition" | "overview" | "flow" | "screen_flow"
+        "purpose"
+            | "used_for"
+            | "business_process"
+            | "data_definition"
+            | "overview"
+            | "flow"
+            | "screen_flow"
+            | "data_item_for"
+            | "also_in"
     )
 }
 
@@ -759,7 +767,7 @@ fn earlier_outcome(kind: &str, expected: &Value, a: &Answer<'_>) -> Option<Outco
     let facts = a.facts;
     let mut missed = Vec::new();
     Some(match kind {
-        "purpose" => {
+        "purpose" | "used_for" => {
             let want = expected["description"].as_str().unwrap_or_default();
             let ok = !want.is_empty() && normal(a.text).contains(&normal(want));
             if !ok {
@@ -843,6 +851,12 @@ pub(crate) fn judge(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
         absence_outcome(q, a, known)
     } else if let Some(o) = earlier_outcome(&q.kind, e, a) {
         o
+    } else if q.kind == "data_item_for" {
+        data_item_outcome(q, a, known)
+    } else if q.kind == "also_in" {
+        also_in_outcome(q, a)
+    } else if q.kind == "section_does" {
+        section_outcome(q, a)
     } else if q.kind == "call_chain" {
         chain_outcome(q, a)
     } else if q.kind == "impact" {
@@ -879,7 +893,16 @@ pub(crate) fn judge(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
 /// recall, for lists longer than [`TEXT_LIST_LIMIT`].
 fn text_outcome(q: &Question, a: &Answer<'_>, known: &Known, o: &mut Outcome) {
     let e = &q.expected;
-    let text = a.text;
+    // What a section does quotes its comment and, after its lists, its statements:
+    // evidence, not lists.
+    let unquoted;
+    let text = match q.kind.as_str() {
+        "section_does" => {
+            unquoted = without_quoted_comment(a.text.split("```").next().unwrap_or_default());
+            unquoted.as_str()
+        }
+        _ => a.text,
+    };
     if q.kind == "data_usage" {
         let upper_site = |(f, l): (String, u32)| (f.to_ascii_uppercase(), l);
         let want: HashSet<(String, u32)> = e["sites"]
@@ -1045,4 +1068,156 @@ fn count_outcome(q: &Question, a: &Answer<'_>, o: &mut Outcome) {
         ok &= right;
     }
     o.count_exact = Some(ok);
+}
+
+/// What a section does (issue 18 item 3): the procedures it performs or goes to, from
+/// facts (the text is read by [`text_outcome`]), and its file named in the text.
+fn section_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
+    let Some(facts) = a.facts else {
+        return Outcome::no_facts();
+    };
+    let want: HashSet<String> = names_in(&q.expected, "names").into_iter().collect();
+    let got: HashSet<String> = facts
+        .items
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.group,
+                Some(ItemGroup::Fixed(FixedGroup::Performs | FixedGroup::GoesTo))
+            )
+        })
+        .map(|i| i.name.to_ascii_uppercase())
+        .collect();
+    let mut o = Outcome::scored(&got, &want, String::clone);
+    let file = q.expected["file"].as_str().unwrap_or_default();
+    let named = !file.is_empty() && a.text.contains(file);
+    o.checks.push(("file named", named));
+    if !named {
+        o.missed.push(format!("file {file} not named"));
+    }
+    o
+}
+
+/// What a data item is for (issue 18 item 4): its definition in facts; in the text, the
+/// record it sits in (and the FD above that record) and every line that names it.
+fn data_item_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
+    let e = &q.expected;
+    let Some(facts) = a.facts else {
+        return Outcome::no_facts();
+    };
+    let upper_site = |(f, l): (String, u32)| (f.to_ascii_uppercase(), l);
+    let defined = site(&e["defined_in"]).map(upper_site);
+    let found = defined.as_ref().is_some_and(|(f, l)| {
+        facts
+            .items
+            .iter()
+            .any(|i| i.file.eq_ignore_ascii_case(f) && i.line == *l)
+    });
+    let mut o = Outcome {
+        recall: Some(f64::from(u8::from(found))),
+        ..Outcome::default()
+    };
+    if !found {
+        o.missed.push("definition not in facts".into());
+    }
+    let want: HashSet<(String, u32)> = e["sites"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(site)
+        .map(upper_site)
+        .collect();
+    // The record's line says where the record is and what it describes (an FD's line):
+    // context, not lines that name the item.
+    let uses: String = a
+        .text
+        .lines()
+        .filter(|l| !l.starts_with("It sits in the record") && !l.starts_with("It describes"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let got: HashSet<(String, u32)> = text_sites(&uses, known)
+        .into_iter()
+        .map(upper_site)
+        .filter(|s| Some(s) != defined.as_ref())
+        .collect();
+    let names = names_in(e, "names");
+    let unnamed: Vec<&String> = names.iter().filter(|n| !has_word(a.text, n)).collect();
+    let lines_found = want.intersection(&got).count();
+    let total = names.len() + want.len();
+    o.text_recall = Some(if total == 0 {
+        1.0
+    } else {
+        (names.len() - unnamed.len() + lines_found) as f64 / total as f64
+    });
+    o.text_precision = score(&got, &want).1;
+    o.missed
+        .extend(unnamed.iter().map(|n| format!("text lacks {n}")));
+    let mut gone: Vec<_> = want.difference(&got).collect();
+    gone.sort();
+    o.missed.extend(
+        gone.iter()
+            .take(3)
+            .map(|(f, l)| format!("text lacks {f}:{l}")),
+    );
+    o
+}
+
+/// `text` without the comment a procedure answer quotes (`Its comment says: "..."`).
+fn without_quoted_comment(text: &str) -> String {
+    const SAYS: &str = "Its comment says: \"";
+    match text.find(SAYS) {
+        Some(at) => {
+            let rest = &text[at + SAYS.len()..];
+            let end = rest.find('"').map_or(rest.len(), |e| e + 1);
+            format!("{}{}", &text[..at], &rest[end..])
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// The file paths a text names (`LIBUP/A15SRC/GB01RC.CPY`), upper case.
+fn paths_in(text: &str) -> HashSet<String> {
+    text.split(|c: char| c.is_whitespace() || ",;()[]\"'`".contains(c))
+        .map(|t| t.trim_end_matches(['.', ':']).to_ascii_uppercase())
+        .filter(|t| t.contains('/') && (t.ends_with(".CPY") || t.ends_with(".CBL")))
+        .collect()
+}
+
+/// Where a member kept in several folders is defined (issue 18 item 5): every file of
+/// the member, from facts (the answer's file and its also-in note) and from the text,
+/// with the definition stated first and the others as copies.
+fn also_in_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
+    let e = &q.expected;
+    let Some(facts) = a.facts else {
+        return Outcome::no_facts();
+    };
+    let definition = e["definition"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let copies: Vec<String> = names_in(e, "also_in");
+    let want: HashSet<String> = std::iter::once(definition.clone())
+        .chain(copies.iter().cloned())
+        .collect();
+    let mut got: HashSet<String> = facts.file.iter().map(|f| f.to_ascii_uppercase()).collect();
+    if let Some(note) = facts.note(Note::AlsoIn) {
+        got.extend(paths_in(note));
+    }
+    let mut o = Outcome::scored(&got, &want, String::clone);
+    let (recall, precision) = score(&paths_in(a.text), &want);
+    o.text_recall = Some(recall);
+    o.text_precision = precision;
+    let first = a
+        .text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let first_ok = first.contains(&definition) && !copies.iter().any(|c| first.contains(c));
+    o.checks.push(("definition first", first_ok));
+    if !first_ok {
+        o.missed
+            .push(format!("first line does not name {definition} alone"));
+    }
+    o
 }

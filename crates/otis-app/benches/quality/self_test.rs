@@ -30,6 +30,7 @@ pub(crate) fn self_test() {
         ("lists, counts and missing facts", check_lists_and_counts),
         ("impact, menus and CRUD", check_impact_menus_crud),
         ("absence", check_absence),
+        ("complete answers", check_complete_answers),
     ];
     let mut failed = 0;
     for (name, check) in checks {
@@ -89,7 +90,7 @@ fn fixture_known() -> Known {
 fn item(name: &str, group: Option<&str>, detail: Option<&str>) -> FactItem {
     FactItem {
         name: name.to_owned(),
-        group: group.map(otis_core::ports::ItemGroup::named),
+        group: group.map(otis_core::ports::ItemGroup::of),
         detail: detail.map(str::to_owned),
         file: "FX/FXMENU.CBL".to_owned(),
         line: 1,
@@ -524,4 +525,89 @@ fn check_absence() {
         (Some(1.0), Some(1.0), Some(1.0))
     );
     assert_eq!(o.count_exact, Some(true));
+}
+
+fn check_complete_answers() {
+    use otis_core::ports::QuestionKind as K;
+    let known = fixture_known();
+    // What a section does: what it performs and goes to, from facts; its file named; a
+    // procedure its quoted comment names is no extra in the text.
+    let section = question(
+        "section_does",
+        "What does CLEAR-BY do?",
+        serde_json::json!({"names": ["OPEN-BY", "CLEAR-BY-EXIT"], "file": "LIBUP/UPABYCL.CPY"}),
+    );
+    let facts = fixture_facts(
+        K::Purpose,
+        vec![
+            item("CLEAR-BY", Some("section"), None),
+            item("OPEN-BY", Some("performs"), None),
+            item("CLEAR-BY-EXIT", Some("goes to"), None),
+            item("BY-REC", Some("changes"), None),
+        ],
+    );
+    let text = "CLEAR-BY is a section of UPABYCL (LIBUP/UPABYCL.CPY), lines 1-9 [1]. Its comment \
+                says: \"Called after OTHER-PARA.\"\nIt performs OPEN-BY, goes to CLEAR-BY-EXIT, \
+                changes BY-REC.\n```cobol\n      * OTHER-PARA\n```\n";
+    let mut known_procs = fixture_known();
+    known_procs.classes.insert(
+        Class::Procedure,
+        ["CLEAR-BY", "OPEN-BY", "CLEAR-BY-EXIT", "OTHER-PARA"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    );
+    let o = judge(&section, &answer(text, Some(&facts)), &known_procs);
+    assert_eq!((o.recall, o.precision), (Some(1.0), Some(1.0)));
+    assert_eq!((o.text_recall, o.text_precision), (Some(1.0), Some(1.0)));
+    assert!(o.checks.contains(&("file named", true)));
+    // Where a member kept in two folders is defined: both files, the definition first.
+    let also = question(
+        "also_in",
+        "Where is UPABYCL defined?",
+        serde_json::json!({"definition": "LIBUP/UPABYCL.CPY",
+                           "also_in": ["LIBUP/A15SRC/UPABYCL.CPY"]}),
+    );
+    let mut facts = fixture_facts(K::Purpose, Vec::new());
+    facts.file = Some("LIBUP/UPABYCL.CPY".to_owned());
+    facts.add_note(Note::AlsoIn, "LIBUP/A15SRC/UPABYCL.CPY");
+    let good = "UPABYCL (LIBUP/UPABYCL.CPY) is a copybook.\nCopies of UPABYCL are also kept in: \
+                LIBUP/A15SRC/UPABYCL.CPY.";
+    let o = judge(&also, &answer(good, Some(&facts)), &known);
+    assert_eq!(
+        (o.recall, o.text_recall, o.text_precision),
+        (Some(1.0), Some(1.0), Some(1.0))
+    );
+    assert!(o.checks.contains(&("definition first", true)));
+    let swapped = "UPABYCL (LIBUP/A15SRC/UPABYCL.CPY) is a copybook.\nAlso in: LIBUP/UPABYCL.CPY.";
+    let o = judge(&also, &answer(swapped, Some(&facts)), &known);
+    assert!(o.checks.contains(&("definition first", false)));
+    // What a data item is for: its record and the lines that name it; the record's FD
+    // line is context, not a use.
+    let item_for = question(
+        "data_item_for",
+        "Tell me about the variable BY-KEY: what is it used for?",
+        serde_json::json!({"names": ["BY-REC"],
+                           "sites": [["FX/FXMENU.CBL", 40], ["FX/FXMENU.CBL", 52]],
+                           "defined_in": ["LIBUP/UPABYCL.CPY", 3]}),
+    );
+    let mut facts = fixture_facts(K::DataDefinition, Vec::new());
+    facts.items.push(FactItem {
+        name: "BY-KEY".to_owned(),
+        group: None,
+        detail: None,
+        file: "LIBUP/UPABYCL.CPY".to_owned(),
+        line: 3,
+    });
+    let text = "BY-KEY is defined in LIBUP/UPABYCL.CPY line 3 [1]: level 05, PIC X(8), in BY-REC.\n\
+                It sits in the record BY-REC (line 2), which describes the file BY-FILE (FD in \
+                FX/FXMENU.CBL line 9).\nStatements that name it, by verb:\n\
+                - MOVE (reads) 2: FX/FXMENU.CBL lines 40, 52\n";
+    let o = judge(&item_for, &answer(text, Some(&facts)), &known);
+    assert_eq!(o.recall, Some(1.0));
+    assert_eq!((o.text_recall, o.text_precision), (Some(1.0), Some(1.0)));
+    let short = "BY-KEY is defined in LIBUP/UPABYCL.CPY line 3 [1].\n\
+                 - MOVE (reads) 1: FX/FXMENU.CBL line 40\n";
+    let o = judge(&item_for, &answer(short, Some(&facts)), &known);
+    assert_eq!(o.text_recall, Some(1.0 / 3.0));
 }

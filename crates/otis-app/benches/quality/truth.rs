@@ -114,6 +114,11 @@ pub(crate) fn question_types(
         "file_access" if expected["files"].is_object() => vec!["crud"],
         "list" | "compositional" | "unused" | "orphans" | "unresolved" | "fan" | "refine"
         | "menu" | "screens" | "file_access" => shape(),
+        // Complete answers (issue 18): what a program or section is for, and where a
+        // member kept in several folders is defined, are purpose answers; what a data
+        // item is for is its definition, record and use.
+        "used_for" | "section_does" | "also_in" => vec!["purpose"],
+        "data_item_for" => vec!["data_definition"],
         other => vec![known_type(other)?],
     })
 }
