@@ -395,7 +395,10 @@ fn purpose(facts: &CodeFacts, name: &str) -> String {
     }
     if let Some(users) = facts.note(Note::ProgramsThatCopyIt) {
         let n: usize = users.parse().unwrap_or(0);
-        more.push(format!("is copied by {}", plural(n, "program", "programs")));
+        more.push(match n {
+            0 => "is copied by no program in the indexed code".to_owned(),
+            n => format!("is copied by {}", plural(n, "program", "programs")),
+        });
     }
     if !more.is_empty() {
         text.push_str(&format!("It {}.\n", list(&more)));
