@@ -222,8 +222,14 @@ fn shouted_words(question: &str) -> Vec<String> {
     out
 }
 
+/// Whether `text` has one of `phrases` starting at a word's start: "set " is not found in
+/// "pst-fr-font-reset do", nor "used " in "unused ".
 fn has(text: &str, phrases: &[&str]) -> bool {
-    phrases.iter().any(|p| text.contains(p))
+    let inside_word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    phrases.iter().any(|p| {
+        text.match_indices(p)
+            .any(|(at, _)| !p.starts_with(inside_word) || !text[..at].ends_with(inside_word))
+    })
 }
 
 /// "Who uses X" asked of a subject: callers of a program, users of a copybook, of a
@@ -878,7 +884,7 @@ mod tests {
         match name {
             "LONPF2" | "APIPAY" | "FXMENU" | "DAILY" => Some(SymbolKind::Program),
             "SCREEN" | "LP01LN" => Some(SymbolKind::Copybook),
-            "TIM360" => Some(SymbolKind::Section),
+            "TIM360" | "PST-FR-FONT-RESET" => Some(SymbolKind::Section),
             "BT-BRANCH" | "LN-BAL" => Some(SymbolKind::DataItem),
             "RX-FILE" => Some(SymbolKind::File),
             _ => None,
@@ -917,6 +923,12 @@ mod tests {
                 Some("SCREEN"),
             ),
             ("Where is TIM360 used?", K::ProcedureUsers, Some("TIM360")),
+            // A name ending in a word of a phrase ("-RESET" holds "set ").
+            (
+                "What does PST-FR-FONT-RESET do?",
+                K::Purpose,
+                Some("PST-FR-FONT-RESET"),
+            ),
             ("Who performs TIM360?", K::ProcedureUsers, Some("TIM360")),
             (
                 "Where is the variable BT-BRANCH defined?",
