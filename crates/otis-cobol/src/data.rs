@@ -15,6 +15,13 @@ pub(crate) fn level_of(t: &Token<'_>) -> Option<u8> {
     matches!(n, 1..=49 | 66 | 77 | 78 | 88).then_some(n)
 }
 
+/// The X of a `REDEFINES X` clause in an entry.
+fn redefined(toks: &[Token<'_>]) -> Option<String> {
+    toks.windows(2)
+        .find(|w| w[0].kind == Tok::Word && w[0].text == "REDEFINES" && w[1].kind == Tok::Word)
+        .map(|w| w[1].text.to_string())
+}
+
 /// Builds data items from entries, keeping the level stack for parents.
 #[derive(Debug, Default)]
 pub(crate) struct DataBuilder {
@@ -42,7 +49,10 @@ impl DataBuilder {
                 i = 2;
             }
         }
-        let parent = self.parent_for(level, name.clone());
+        // A FILLER group that REDEFINES X is X's storage seen another way: its items
+        // belong to X.
+        let group = name.clone().or_else(|| redefined(toks));
+        let parent = self.parent_for(level, group);
         let Some(name) = name else { return };
         let mut item = DataItem {
             level,

@@ -37,7 +37,7 @@ use words::is_user_word;
 
 /// The reader's version: bumped whenever a change to the reader changes the facts it
 /// gives for the same text, so stores of facts read by an earlier reader are read again.
-pub const READER_VERSION: u32 = 4;
+pub const READER_VERSION: u32 = 5;
 
 /// Where a sentence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -162,6 +162,41 @@ fn data_items_under_an_fd_are_still_data_items() {
     assert!(f.refs.is_empty());
 }
 
+#[test]
+fn items_of_a_filler_that_redefines_belong_to_what_it_redefines() {
+    let f = read(
+        "LIBAC/ACWSPATH.CPY",
+        "       01  AC-PATH                PIC X(22).
+       01  FILLER                 REDEFINES AC-PATH.
+           03  AC-PATH-DIR        PIC X(02).
+               88  AC-PATH-HOME   VALUE \"HM\".
+           03  FILLER             PIC X(01).
+           03  AC-PATH-NAME       PIC X(19).
+       01  AC-REST.
+           05  AC-FLAG            PIC X.
+           05  FILLER             REDEFINES AC-FLAG.
+               10  AC-FLAG-N      PIC 9.
+",
+    );
+    let items: Vec<(&str, Option<&str>)> = f
+        .data_items
+        .iter()
+        .map(|d| (d.name.as_str(), d.parent.as_deref()))
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            ("AC-PATH", None),
+            ("AC-PATH-DIR", Some("AC-PATH")),
+            ("AC-PATH-HOME", Some("AC-PATH-DIR")),
+            ("AC-PATH-NAME", Some("AC-PATH")),
+            ("AC-REST", None),
+            ("AC-FLAG", Some("AC-REST")),
+            ("AC-FLAG-N", Some("AC-FLAG")),
+        ]
+    );
+}
+
 /// (path, text, the sections expected with their lines).
 type SectionCase<'a> = (&'a str, &'a str, &'a [(DataSectionKind, u32)]);
 
