@@ -99,19 +99,29 @@ def data_layout(corpus, facts):
     return by_file
 
 
-def record_of(layout, d, name):
+FILLER_01_RE = re.compile(r"^\s*0?1\s+FILLER\b(?:.*\bREDEFINES\s+([A-Z0-9][A-Z0-9-]*))?")
+
+
+def record_of(layout, d, name, src=None):
     """The level-01 record an item sits in (None for 01, 77 and 78 items, or when the file
-    has no 01 before it)."""
+    has no 01 before it). Under `01 FILLER REDEFINES X` (read from `src`'s code), X; under
+    a FILLER 01 that redefines nothing, None."""
     if d["level"] in ("01", "77", "78"):
         return None
-    record = None
+    record, start = None, 0
     for (line, level, n) in layout.get(d["file"], []):
         if line > d["line"]:
             break
         if level == "01":
-            record = n
+            record, start = n, line
         elif level in ("77", "78"):
-            record = None
+            record, start = None, line
+    if src is not None and record is not None:
+        for n in sorted(src.code):
+            if start < n < d["line"]:
+                m = FILLER_01_RE.match(src.code[n])
+                if m:
+                    record = m.group(1)
     return record
 
 
@@ -136,7 +146,7 @@ def data_item_for(tr, corpus, facts, dcands, taken, rng, keep_all):
     for (name, d, sites) in dcands:
         if name in taken or not 1 <= len(sites) <= 25:
             continue
-        record = record_of(layout, d, name)
+        record = record_of(layout, d, name, corpus.files[d["file"]])
         if record is None or len(facts.data_defs.get(record, [])) != 1:
             continue
         rec = facts.data_defs[record][0]

@@ -53,6 +53,10 @@ PROGRAM = [
     A("01  SET-SIZE            PIC 9(4)."),
     A("01  WORK-AREA."),
     B("05  WORK-TOTAL          PIC 9(6)."),
+    A("01  WORK-TIME           PIC 9(6)."),
+    A("01  WORK-TIMEX          REDEFINES WORK-TIME PIC X(6)."),
+    A("01  FILLER              REDEFINES WORK-TIME."),
+    B("03  WORK-TIME-HH        PIC 9(2)."),
     A("PROCEDURE DIVISION."),
     A("MAIN-PARA."),
     B("MOVE WIDGET-COUNT TO WORK-TOTAL."),
@@ -89,6 +93,9 @@ class CompleteTest(FixtureCorpus, unittest.TestCase):
         self.assertEqual(complete.record_of(layout, self.facts.data_defs["SET-SIZE"][0],
                                             "SET-SIZE"), None)
         src = self.corpus.files["WW/WWMAIN.CBL"]
+        # Under a FILLER that redefines an item, that item.
+        hh = self.facts.data_defs["WORK-TIME-HH"][0]
+        self.assertEqual(complete.record_of(layout, hh, "WORK-TIME-HH", src), "WORK-TIME")
         self.assertEqual(complete.fd_above(src, 10), "WIDGET-FILE")
         # WORKING-STORAGE SECTION ends the FD.
         self.assertEqual(complete.fd_above(src, 15), None)

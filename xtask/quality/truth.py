@@ -1224,7 +1224,8 @@ def build(root, seed=35, keep_all=False):
     # ---- complete answers (rules in complete.py; its own seeded generator) -----
     qs.extend(complete.questions(
         sys.modules[__name__], corpus, facts, random.Random("complete-%d" % seed), keep_all,
-        progs, pname, descs, set(purpose_set), dcands, {y[0] for y in dd} | {y[0] for y in du}))
+        progs, pname, descs, set() if keep_all else set(purpose_set), dcands,
+        set() if keep_all else {y[0] for y in dd} | {y[0] for y in du}))
 
     # ---- the codebase as a whole (rules in corpus.py; its own seeded generator) ----
     whole.TR = sys.modules[__name__]
