@@ -32,31 +32,54 @@ pub(crate) struct Chain {
 impl CallGraph {
     pub(crate) fn load(link: &Linked<'_>) -> Self {
         let mut graph = Self::default();
-        for p in link.list("SELECT member FROM files WHERE kind = 'program'", [], |r| {
-            r.get::<_, String>(0)
-        }) {
-            graph.programs.insert(p);
-        }
-        for (caller, target, file, line) in link.list(
-            "SELECT p.member, pc.target, pc.file_id, coalesce(pc.set_line, pc.line) \
-             FROM program_calls pc JOIN files p ON p.id = pc.program_id \
-             ORDER BY p.member, pc.target, pc.line",
+        let members: HashMap<u32, String> = link
+            .list(
+                "SELECT id, member FROM files WHERE kind = 'program'",
+                [],
+                |r| {
+                    Ok((
+                        u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        r.get::<_, String>(1)?,
+                    ))
+                },
+            )
+            .into_iter()
+            .collect();
+        graph.programs.extend(members.values().cloned());
+        // Each caller's calls (files of one member together), the first site of each
+        // target by call line, then file; gathered unsorted, so the store sorts nothing.
+        let mut by_member: HashMap<&str, BTreeMap<String, (u32, u32, u32)>> = HashMap::new();
+        for (program, target, file, line, shown) in link.list(
+            "SELECT program_id, target, file_id, line, coalesce(set_line, line) \
+             FROM program_calls",
             [],
             |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-                    u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-                ))
+                let n = |i: usize| -> rusqlite::Result<u32> {
+                    Ok(u32::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+                };
+                Ok((n(0)?, r.get::<_, String>(1)?, n(2)?, n(3)?, n(4)?))
             },
         ) {
-            graph
-                .edges
-                .entry(caller)
+            let Some(caller) = members.get(&program) else {
+                continue;
+            };
+            let first = by_member
+                .entry(caller.as_str())
                 .or_default()
                 .entry(target)
-                .or_insert((file, line));
+                .or_insert((line, file, shown));
+            if (line, file) < (first.0, first.1) {
+                *first = (line, file, shown);
+            }
+        }
+        for (caller, targets) in by_member {
+            graph.edges.insert(
+                caller.to_owned(),
+                targets
+                    .into_iter()
+                    .map(|(t, (_, file, shown))| (t, (file, shown)))
+                    .collect(),
+            );
         }
         graph
     }
