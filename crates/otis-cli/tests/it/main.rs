@@ -285,9 +285,10 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
     assert!(help.contains("Examples:"), "{help}");
 }
 
-#[test]
-fn index_build_and_stats() {
-    let data = data_dir("index");
+/// A data folder whose index holds one program, HELLO, that calls WORLD: the folder, its
+/// corpus and what `otis index build` printed on standard error.
+fn hello_index(tag: &str) -> (PathBuf, PathBuf, String) {
+    let data = data_dir(tag);
     let corpus = data.join("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
     std::fs::write(
@@ -301,7 +302,14 @@ fn index_build_and_stats() {
         .output()
         .unwrap();
     assert!(built.status.success());
-    assert!(String::from_utf8_lossy(&built.stderr).contains("1 files: 1 read"));
+    let stderr = String::from_utf8_lossy(&built.stderr).into_owned();
+    (data, corpus, stderr)
+}
+
+#[test]
+fn index_build_and_stats() {
+    let (data, corpus, built) = hello_index("index");
+    assert!(built.contains("1 files: 1 read"), "{built}");
     let mut cmd = otis(&data);
     cmd.env("OTIS_CORPUS", &corpus);
     let stats = stdout(cmd.args(["index", "stats"]));
@@ -319,20 +327,7 @@ fn index_build_and_stats() {
 
 #[test]
 fn query_only_reads_and_its_errors_exit_with_code_2() {
-    let data = data_dir("query");
-    let corpus = data.join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(
-        corpus.join("HELLO.cbl"),
-        "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. HELLO.\n       PROCEDURE DIVISION.\n       MAIN-PARA.\n           CALL \"WORLD\".\n",
-    )
-    .unwrap();
-    let built = otis(&data)
-        .args(["index", "build"])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(built.status.success());
+    let (data, _, _) = hello_index("query");
     let outside = data.join("attached.db");
     let attach = format!("ATTACH DATABASE '{}' AS s", outside.display());
     for (sql, message) in [
