@@ -372,6 +372,21 @@ fn corpus_questions_compose() {
             programs().with(Filter::Orphan),
         ),
         (
+            "Which programs never get called by anything?",
+            List,
+            programs().with(Filter::Orphan),
+        ),
+        (
+            "Which copybooks have never been copied?",
+            List,
+            copybooks().with(Filter::NeverCopied),
+        ),
+        (
+            "Which programs in FX never get called?",
+            List,
+            programs().with(in_("FX")).with(Filter::Orphan),
+        ),
+        (
             "Which programs are not reached from any menu?",
             List,
             programs().with(Filter::Orphan),

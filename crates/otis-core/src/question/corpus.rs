@@ -1037,10 +1037,10 @@ impl Parser {
         const MENU: &str = "from|by|through|via any|a|the|an? menu|menus|option|options";
         let end = self
             .w
-            .at(i, "never|not be? called|invoked|run|executed|reached|used|referenced or|nor called|reached|run|invoked|used")
-            .or_else(|| self.w.at(i, "never|not be? called|invoked|run|executed|reached|referenced by|from anything|anyone|any|another|other|a|anybody program|programs|one?"))
-            .or_else(|| self.w.at(i, "never|not be? called|invoked|executed"))
-            .or_else(|| self.w.at(i, "never|not be? reached|reachable|run"))
+            .at(i, "never|not be|get|gets|got|been|being? called|invoked|run|executed|reached|used|referenced or|nor called|reached|run|invoked|used")
+            .or_else(|| self.w.at(i, "never|not be|get|gets|got|been|being? called|invoked|run|executed|reached|referenced by|from anything|anyone|any|another|other|a|anybody program|programs|one?"))
+            .or_else(|| self.w.at(i, "never|not be|get|gets|got|been|being? called|invoked|executed"))
+            .or_else(|| self.w.at(i, "never|not be|get|gets|got|been|being? reached|reachable|run"))
             .or_else(|| self.w.at(i, "does|do? nothing|nobody|noone|no-one call|calls|invoke|invokes|run|runs"))
             .or_else(|| self.w.at(i, "does|do? no program|programs|one|other call|calls|invoke|invokes|run|runs"))
             .or_else(|| self.w.at(i, "uncalled"));
@@ -1081,7 +1081,7 @@ impl Parser {
     fn unused(&mut self, i: usize) -> bool {
         let end = self
             .w
-            .at(i, "never|not be? copied|used|included|referenced|loaded|shown|displayed|performed")
+            .at(i, "never|not be|get|gets|got|been|being? copied|used|included|referenced|loaded|shown|displayed|performed")
             .or_else(|| self.w.at(i, "does|do? nothing|nobody|noone|no-one copy|copies|use|uses|include|includes|load|loads|show|shows|reference|references"))
             .or_else(|| self.w.at(i, "does|do? no program|programs|one|file|files|copybook|copybooks copy|copies|use|uses|include|includes|load|loads"))
             .or_else(|| self.w.at(i, "unused|uncopied|unreferenced|unloaded"))

@@ -582,6 +582,10 @@ fn kind_of(q: &str, subject: Option<&str>, subject_kind: Option<SymbolKind>) -> 
                 "starting",
                 "show",
                 "hierarchy",
+                "lead to",
+                "leads to",
+                "reach",
+                "reachable",
             ],
         )
     {
@@ -697,6 +701,12 @@ fn kind_of(q: &str, subject: Option<&str>, subject_kind: Option<SymbolKind>) -> 
                 "what invokes",
                 "who runs",
                 "what runs",
+                "who is calling",
+                "who's calling",
+                "what is calling",
+                "end up calling",
+                "ends up calling",
+                "ended up calling",
             ],
         )
     {
@@ -923,6 +933,18 @@ mod tests {
                 Some("SCREEN"),
             ),
             ("Where is TIM360 used?", K::ProcedureUsers, Some("TIM360")),
+            ("Who ends up calling LONPF2?", K::Callers, Some("LONPF2")),
+            (
+                "What screens does FXMENU lead to?",
+                K::ScreenFlow,
+                Some("FXMENU"),
+            ),
+            (
+                "Which menus can I reach from FXMENU?",
+                K::ScreenFlow,
+                Some("FXMENU"),
+            ),
+            ("Who is calling LONPF2?", K::Callers, Some("LONPF2")),
             // A name ending in a word of a phrase ("-RESET" holds "set ").
             (
                 "What does PST-FR-FONT-RESET do?",
