@@ -63,14 +63,8 @@ def section_targets(tr, corpus, src, name):
 
 def section_does(tr, corpus, facts, rng, keep_all):
     cands = []
-    for name, defs in sorted(facts.proc_defs.items()):
-        if len(defs) != 1:
-            continue
-        rel, line, is_sec = defs[0]
-        src = corpus.files[rel]
-        if src.is_program or not is_sec:
-            continue
-        targets = section_targets(tr, corpus, src, name)
+    for name, rel, line in sorted(tr.copybook_sections(corpus, facts)):
+        targets = section_targets(tr, corpus, corpus.files[rel], name)
         if targets:
             cands.append((name, rel, line, targets))
     out = []

@@ -1060,13 +1060,7 @@ def build(root, seed=35, keep_all=False):
 
     # ---- procedure_users ---------------------------------------------------
     cands = []
-    for name, defs in facts.proc_defs.items():
-        if len(defs) != 1:
-            continue
-        rel, line, is_sec = defs[0]
-        src = corpus.files[rel]
-        if src.is_program or not is_sec:
-            continue
+    for name, rel, line in copybook_sections(corpus, facts):
         refs = facts.proc_refs.get(name, [])
         if not any(r[0] != rel for r in refs):
             continue
@@ -1243,6 +1237,16 @@ def build(root, seed=35, keep_all=False):
         "counts": count_kinds(qs),
         "questions": qs,
     }
+
+
+def copybook_sections(corpus, facts):
+    """(name, file, line) of each SECTION defined once in the corpus, in a copybook."""
+    for name, defs in facts.proc_defs.items():
+        if len(defs) != 1:
+            continue
+        rel, line, is_sec = defs[0]
+        if is_sec and not corpus.files[rel].is_program:
+            yield name, rel, line
 
 
 def definition_expected(facts, name):

@@ -658,11 +658,7 @@ pub fn describe_filter(filter: &Filter) -> String {
 /// and call at least 1 other program, most lines first".
 pub fn describe(query: &CorpusQuery) -> String {
     let (places, withs, verbs) = parts(query);
-    let mut text = query.entity.label().to_owned();
-    for p in places.iter().chain(&withs) {
-        text.push(' ');
-        text.push_str(p);
-    }
+    let mut text = noun_phrase(query, false, &places, &withs);
     if !verbs.is_empty() {
         text.push_str(" that ");
         text.push_str(&verbs.join(" and "));
@@ -679,20 +675,32 @@ pub fn describe(query: &CorpusQuery) -> String {
     text
 }
 
+/// What a query lists, with where and what with: "copybooks in LIBFP with EXEC SQL", in
+/// the singular when `one_thing`.
+fn noun_phrase(
+    query: &CorpusQuery,
+    one_thing: bool,
+    places: &[String],
+    withs: &[String],
+) -> String {
+    let mut noun = if one_thing {
+        one(query.entity).to_owned()
+    } else {
+        query.entity.label().to_owned()
+    };
+    for p in places.iter().chain(withs) {
+        noun.push(' ');
+        noun.push_str(p);
+    }
+    noun
+}
+
 /// A sentence stating how many things the query found: "4 programs use EXEC SQL",
 /// "1 copybook in LIBFP is never copied", "There are 17 copybooks in LIBFP",
 /// "No program uses SORT".
 pub fn sentence(query: &CorpusQuery, n: usize) -> String {
     let (places, withs, verbs) = parts(query);
-    let mut noun = if n == 1 || n == 0 {
-        one(query.entity).to_owned()
-    } else {
-        query.entity.label().to_owned()
-    };
-    for p in places.iter().chain(&withs) {
-        noun.push(' ');
-        noun.push_str(p);
-    }
+    let noun = noun_phrase(query, n <= 1, &places, &withs);
     let verb = verbs.join(" and ");
     match (n, verb.is_empty()) {
         (0, true) => format!("There is no {noun}"),
@@ -768,15 +776,7 @@ pub fn total_sentence(query: &CorpusQuery, named: Option<&str>, n: usize, total:
         return sentence(query, 0);
     }
     let (places, withs, verbs) = parts(query);
-    let mut noun = if n == 1 {
-        one(query.entity).to_owned()
-    } else {
-        query.entity.label().to_owned()
-    };
-    for p in places.iter().chain(&withs) {
-        noun.push(' ');
-        noun.push_str(p);
-    }
+    let mut noun = noun_phrase(query, n == 1, &places, &withs);
     if !verbs.is_empty() {
         noun.push_str(" that ");
         noun.push_str(&if n == 1 {

@@ -904,20 +904,7 @@ fn text_outcome(q: &Question, a: &Answer<'_>, known: &Known, o: &mut Outcome) {
         _ => a.text,
     };
     if q.kind == "data_usage" {
-        let upper_site = |(f, l): (String, u32)| (f.to_ascii_uppercase(), l);
-        let want: HashSet<(String, u32)> = e["sites"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(site)
-            .map(upper_site)
-            .collect();
-        let defined: Option<(String, u32)> = site(&e["defined_in"]).map(upper_site);
-        let got: HashSet<(String, u32)> = text_sites(text, known)
-            .into_iter()
-            .map(upper_site)
-            .filter(|s| Some(s) != defined.as_ref())
-            .collect();
+        let (want, got) = usage_sites(e, text, known);
         let (recall, precision) = score(&got, &want);
         o.text_recall = Some(recall);
         o.text_precision = precision;
@@ -1098,6 +1085,33 @@ fn section_outcome(q: &Question, a: &Answer<'_>) -> Outcome {
     o
 }
 
+/// (file, line) pairs.
+type Sites = HashSet<(String, u32)>;
+
+/// The lines a truth says name a data item (`sites`), and the lines `text` gives, the
+/// definition's (`defined_in`) left out; files upper case.
+fn usage_sites(
+    e: &Value,
+    text: &str,
+    known: &Known,
+) -> (Sites, Sites) {
+    let upper_site = |(f, l): (String, u32)| (f.to_ascii_uppercase(), l);
+    let want = e["sites"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(site)
+        .map(upper_site)
+        .collect();
+    let defined = site(&e["defined_in"]).map(upper_site);
+    let got = text_sites(text, known)
+        .into_iter()
+        .map(upper_site)
+        .filter(|s| Some(s) != defined.as_ref())
+        .collect();
+    (want, got)
+}
+
 /// What a data item is for (issue 18 item 4): its definition in facts; in the text, the
 /// record it sits in (and the FD above that record) and every line that names it.
 fn data_item_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
@@ -1105,8 +1119,7 @@ fn data_item_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
     let Some(facts) = a.facts else {
         return Outcome::no_facts();
     };
-    let upper_site = |(f, l): (String, u32)| (f.to_ascii_uppercase(), l);
-    let defined = site(&e["defined_in"]).map(upper_site);
+    let defined = site(&e["defined_in"]);
     let found = defined.as_ref().is_some_and(|(f, l)| {
         facts
             .items
@@ -1120,13 +1133,6 @@ fn data_item_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
     if !found {
         o.missed.push("definition not in facts".into());
     }
-    let want: HashSet<(String, u32)> = e["sites"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(site)
-        .map(upper_site)
-        .collect();
     // The record's line says where the record is and what it describes (an FD's line):
     // context, not lines that name the item.
     let uses: String = a
@@ -1135,11 +1141,7 @@ fn data_item_outcome(q: &Question, a: &Answer<'_>, known: &Known) -> Outcome {
         .filter(|l| !l.starts_with("It sits in the record") && !l.starts_with("It describes"))
         .collect::<Vec<_>>()
         .join("\n");
-    let got: HashSet<(String, u32)> = text_sites(&uses, known)
-        .into_iter()
-        .map(upper_site)
-        .filter(|s| Some(s) != defined.as_ref())
-        .collect();
+    let (want, got) = usage_sites(e, &uses, known);
     let names = names_in(e, "names");
     let unnamed: Vec<&String> = names.iter().filter(|n| !has_word(a.text, n)).collect();
     let lines_found = want.intersection(&got).count();

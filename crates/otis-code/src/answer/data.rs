@@ -64,10 +64,7 @@ impl Out<'_> {
         if !verbs.is_empty() {
             let parts: Vec<String> = verbs
                 .iter()
-                .map(|(verb, writes, n)| {
-                    let how = if *writes { "changes" } else { "reads" };
-                    format!("{verb} {n} ({how})")
-                })
+                .map(|(verb, writes, n)| format!("{verb} {n} ({})", access_word(*writes)))
                 .collect();
             note(&mut facts, Note::Verbs, parts.join(", "));
             // With few statements, each verb's lines too (one line per verb).
@@ -76,14 +73,13 @@ impl Out<'_> {
                 let lines: Vec<String> = verbs
                     .iter()
                     .map(|(verb, writes, n)| {
-                        let how = if *writes { "changes" } else { "reads" };
                         let at = where_named(
                             sites
                                 .iter()
                                 .filter(|(v, w, _, _)| v == verb && w == writes)
                                 .map(|(_, _, path, line)| (path.as_str(), *line)),
                         );
-                        format!("{verb} ({how}) {n}{at}")
+                        format!("{verb} ({}) {n}{at}", access_word(*writes))
                     })
                     .collect();
                 note(&mut facts, Note::VerbSites, lines.join("\n"));
@@ -274,6 +270,11 @@ impl Out<'_> {
         }
         Some(facts)
     }
+}
+
+/// How a statement uses an item: `changes` or `reads`.
+fn access_word(writes: bool) -> &'static str {
+    if writes { "changes" } else { "reads" }
 }
 
 /// Statements shown with their lines in a definition answer; past this, counts only (the

@@ -184,6 +184,18 @@ fn levels_counted(things: &[(things::Thing, Option<i64>)]) -> String {
     }
 }
 
+/// The folders a query names (`in FX`).
+fn folders(query: &CorpusQuery) -> Vec<&str> {
+    query
+        .filters
+        .iter()
+        .filter_map(|f| match f {
+            Filter::In(d) => Some(d.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// "Any dead code in LIBFX?" names no noun, so programs are listed; in a folder that holds
 /// copybooks and no program, its copybooks are meant (nothing calls a copybook: unused
 /// is never copied).
@@ -191,14 +203,7 @@ fn in_a_library(link: &Linked<'_>, query: &CorpusQuery) -> Option<CorpusQuery> {
     if query.entity != Entity::Programs {
         return None;
     }
-    let dirs: Vec<&str> = query
-        .filters
-        .iter()
-        .filter_map(|f| match f {
-            Filter::In(d) => Some(d.as_str()),
-            _ => None,
-        })
-        .collect();
+    let dirs = folders(query);
     if dirs.is_empty() {
         return None;
     }
@@ -275,14 +280,7 @@ fn listing(
         None => sentence(query, selection.matching),
     };
     if library.is_some() {
-        let dirs: Vec<&str> = query
-            .filters
-            .iter()
-            .filter_map(|f| match f {
-                Filter::In(d) => Some(d.as_str()),
-                _ => None,
-            })
-            .collect();
+        let dirs = folders(query);
         summary = format!(
             "{} holds no program, only copybooks. {summary}",
             dirs.join(" or ")
