@@ -1090,11 +1090,7 @@ type Sites = HashSet<(String, u32)>;
 
 /// The lines a truth says name a data item (`sites`), and the lines `text` gives, the
 /// definition's (`defined_in`) left out; files upper case.
-fn usage_sites(
-    e: &Value,
-    text: &str,
-    known: &Known,
-) -> (Sites, Sites) {
+fn usage_sites(e: &Value, text: &str, known: &Known) -> (Sites, Sites) {
     let upper_site = |(f, l): (String, u32)| (f.to_ascii_uppercase(), l);
     let want = e["sites"]
         .as_array()
